@@ -1,0 +1,322 @@
+/* vm.h - the VM server's internals: its one state struct and every cross-file
+ * prototype, grouped by the file that implements it.  No libc: vm/ builds hosted
+ * and freestanding for i686 from the same sources. */
+#ifndef VMFUZZ_VM_H
+#define VMFUZZ_VM_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include "ipc.h"
+#include "layout.h"
+#include "bootinfo.h"
+#include "boot_table.h"
+#include "fault_sites.h"
+#include "seam.h"
+
+/* ---- Build switches and small helpers ---- */
+/* The fault-point predicate: the only build switch inside vm/. */
+#ifdef VM_FAULT_POINTS
+#define FAULT_POINT(site) seam_fault(FS_##site)
+#else
+#define FAULT_POINT(site) 0
+#endif
+
+#define vm_memcpy(d, s, n) __builtin_memcpy((d), (s), (n))
+#define vm_memset(d, c, n) __builtin_memset((d), (c), (n))
+#define vm_memcmp(a, b, n) __builtin_memcmp((a), (b), (n))
+
+#define PANIC(why) seam_panic(__FILE__, __LINE__, (why))
+/* An internal invariant; never used on message content. */
+#define VM_ASSERT(c) do { if (!(c)) PANIC("assertion failed: " #c); } while (0)
+
+/* Overflow-checked 32-bit address arithmetic: true when a + b wraps. */
+static inline int add_wraps(uint32_t a, uint32_t b, uint32_t *sum)
+{
+	return __builtin_add_overflow(a, b, sum);
+}
+static inline int page_aligned(uint32_t v) { return (v & PAGE_MASK) == 0; }
+/* Round up to a page; true when that wraps past 4 GiB. */
+static inline int page_roundup(uint32_t v, uint32_t *out)
+{
+	if (add_wraps(v, PAGE_MASK, out))
+		return 1;
+	*out &= ~PAGE_MASK;
+	return 0;
+}
+
+#define FREE_PATTERN 0xDEu /* every freed page and slab object is filled with it */
+#define PHYS_NONE 0xFFFFFFFFu
+
+/* Sanity levels. */
+#define SCL_NONE      0
+#define SCL_TOP       1
+#define SCL_FUNCTIONS 2
+#define SCL_DETAIL    3
+
+/* ---- alloc.c: the physical page allocator ---- */
+struct alloc_state {
+	uint32_t free_bits[PHYS_MAX_PAGES / 32];    /* 1 = page free */
+	uint32_t managed_bits[PHYS_MAX_PAGES / 32]; /* 1 = page belongs to VM's pool */
+	uint32_t nfree, nmanaged;
+	uint32_t hint;                               /* first-fit start (page number) */
+};
+#define MEMF_CLEAR     0x1 /* zero the pages */
+#define MEMF_LOWER16M  0x2 /* below 16 MiB */
+#define MEMF_LOWER1M   0x4 /* below 1 MiB */
+#define MEMF_ALIGN64K  0x8 /* 64 KiB aligned */
+/* Take every range of bi->mem into the pool as free pages. */
+void mem_init(const struct boot_info *bi);
+/* Mark [phys, phys+npages pages) used (boot segments VM adopts).  VM_EINVAL if any
+ * page is outside the pool or already used. */
+int mem_reserve(uint32_t phys, uint32_t npages);
+/* npages physically contiguous pages, or PHYS_NONE.  No fault point: callers mark
+ * their own site (page_alloc, pt_page, ...). */
+uint32_t mem_alloc(uint32_t npages, uint32_t flags);
+/* Return pages to the pool; they are filled with FREE_PATTERN and poisoned. */
+void mem_free(uint32_t phys, uint32_t npages);
+uint32_t mem_free_count(void);
+uint32_t mem_managed_count(void);
+int mem_page_is_free(uint32_t phys);
+int mem_page_is_managed(uint32_t phys);
+uint32_t mem_largest_free_run(void);
+
+/* ---- slab.c: small objects on VM's own pages ---- */
+#define SLAB_GRANULE 8
+#define SLAB_MAX     2048 /* larger requests are refused (NULL) */
+#define SLAB_CLASSES (SLAB_MAX / SLAB_GRANULE)
+struct slab_page;
+struct slab_state {
+	struct slab_page *head[SLAB_CLASSES]; /* per size class, pages with objects */
+	uint32_t live_objects;
+	uint32_t pages;
+};
+/* A zeroed object of bytes (1..SLAB_MAX), or NULL.  Fault site slab_alloc. */
+void *slab_alloc(uint32_t bytes);
+/* Free an object from slab_alloc(bytes); it is filled with FREE_PATTERN and poisoned.
+ * Freeing anything else is an internal invariant failure (panic). */
+void slab_free(void *p, uint32_t bytes);
+/* True when p is a live object of that size class. */
+int slab_is_live(const void *p, uint32_t bytes);
+uint32_t slab_live_objects(void);
+/* Check every slab page's header, links and use counts; call fn for each slab page.
+ * Returns 0 or a SAN_* invariant id. */
+int slab_check(void (*fn)(uint32_t phys, void *arg), void *arg);
+
+/* ---- pagetable.c: i386 two-level page tables written through phys_ptr ---- */
+struct pt {
+	uint32_t dir_phys; /* PHYS_NONE when the process has no directory */
+};
+/* Allocate a cleared directory holding the kernel's supervisor PDEs.  Fault site
+ * pt_new; VM_ENOMEM on failure. */
+int pt_new(struct pt *pt);
+/* Free every page-table page and the directory; pt->dir_phys becomes PHYS_NONE. */
+void pt_free(struct pt *pt);
+/* Install the directory for ep (kc_addrspace). */
+int pt_bind(struct pt *pt, endpoint_t ep);
+/* Map npages consecutive pages vaddr -> phys with PTE flags (PTE_P is implied); with
+ * phys == PHYS_NONE clear them.  Missing page tables are allocated first (fault site
+ * pt_page): on VM_ENOMEM no entry has been written (tables already allocated stay). */
+int pt_write(struct pt *pt, uint32_t vaddr, uint32_t phys, uint32_t npages, uint32_t flags);
+/* The PTE for vaddr (0 when no page table covers it). */
+uint32_t pt_lookup(const struct pt *pt, uint32_t vaddr);
+/* Call fn for every present user PTE (vaddr, pte); stops early when fn returns non-zero
+ * and returns that value. */
+int pt_for_each_mapping(const struct pt *pt, int (*fn)(uint32_t vaddr, uint32_t pte, void *arg), void *arg);
+/* Call fn for the directory and each page-table page. */
+void pt_for_each_page(const struct pt *pt, void (*fn)(uint32_t phys, void *arg), void *arg);
+/* Number of pages (directory + page tables) the table holds. */
+uint32_t pt_page_count(const struct pt *pt);
+/* True when the kernel's supervisor PDEs are intact in the directory. */
+int pt_kernel_intact(const struct pt *pt);
+
+/* ---- region.c: regions, an AVL tree keyed by address ---- */
+struct vir_region;
+struct phys_block {
+	uint32_t phys;              /* PHYS_NONE until backed */
+	uint32_t refcount;          /* number of phys_regions in the sharer list */
+	struct phys_region *first;  /* sharer list head */
+};
+struct phys_region {
+	struct phys_block *ph;
+	struct vir_region *parent;
+	uint32_t offset;              /* byte offset within the parent region */
+	struct phys_region *next_sharer;
+};
+struct mem_type;
+struct vir_region {
+	uint32_t vaddr, length;       /* page-aligned */
+	uint32_t flags;               /* VR_* */
+	uint32_t id;
+	int32_t slot;                 /* owning process */
+	const struct mem_type *type;
+	struct phys_region **pages;   /* length / PAGE_SIZE entries, NULL = no page yet */
+	struct vir_region *left, *right;
+	int32_t height;
+};
+#define VR_WRITABLE 0x001
+#define VR_ANON     0x100
+#define VR_STACK    0x800 /* grows the brk check's upper bound */
+
+/* Memory types are method tables. */
+struct mem_type {
+	const char *name;
+	/* Serve a fault on page idx of r; write != 0 for a write.  VM_OK or errno. */
+	int (*ev_pagefault)(struct vir_region *r, uint32_t idx, int write);
+	/* May page idx of r be mapped writable now? */
+	int (*writable)(const struct vir_region *r, uint32_t idx);
+	/* The last reference to pb is gone: release its page. */
+	void (*ev_unreference)(struct phys_block *pb);
+};
+extern const struct mem_type mem_type_anon;
+
+struct vmproc;
+struct vir_region *region_find(struct vmproc *vmp, uint32_t addr);        /* covering addr */
+struct vir_region *region_find_ge(struct vmproc *vmp, uint32_t addr);     /* lowest vaddr+len > addr */
+struct vir_region *region_find_lt(struct vmproc *vmp, uint32_t addr);     /* highest vaddr < addr */
+void region_insert(struct vmproc *vmp, struct vir_region *r);
+void region_remove(struct vmproc *vmp, struct vir_region *r);
+struct vir_region *region_first(struct vmproc *vmp);
+struct vir_region *region_next(struct vmproc *vmp, struct vir_region *r);
+uint32_t region_count(struct vmproc *vmp);
+int region_tree_check(struct vmproc *vmp); /* AVL heights and order; 0 or SAN_* */
+
+/* ---- pb.c: physical blocks and per-page references ---- */
+struct phys_block *pb_new(uint32_t phys);
+/* Link page idx of r to pb (refcount++).  VM_ENOMEM when slab allocation fails. */
+int pb_reference(struct vir_region *r, uint32_t idx, struct phys_block *pb);
+/* Drop page idx of r; at refcount 0 the type's ev_unreference releases the page. */
+void pb_unreference(struct vir_region *r, uint32_t idx);
+struct phys_region **pagearray_alloc(uint32_t npages);
+void pagearray_free(struct phys_region **a, uint32_t npages);
+
+/* ---- map.c: address-space operations ---- */
+/* A new region of len bytes at vaddr (or searched in [MMAP_BASE, MMAP_TOP) when vaddr
+ * is 0 or taken and !fixed).  NULL with *err on failure. */
+struct vir_region *map_new_region(struct vmproc *vmp, uint32_t vaddr, uint32_t len, uint32_t flags,
+				  const struct mem_type *type, int fixed, int *err);
+void map_free_region(struct vmproc *vmp, struct vir_region *r);
+void map_free_proc(struct vmproc *vmp);
+int map_unmap_range(struct vmproc *vmp, uint32_t addr, uint32_t len);
+int map_copy_proc(struct vmproc *dst, struct vmproc *src);
+int map_extend_upto(struct vmproc *vmp, uint32_t v);
+int map_writept_region(struct vmproc *vmp, struct vir_region *r);
+int map_writept_page(struct vmproc *vmp, struct vir_region *r, uint32_t idx);
+int map_pagefault(struct vmproc *vmp, uint32_t addr, int write);
+int map_range_free(struct vmproc *vmp, uint32_t vaddr, uint32_t len);
+/* The PTE flags page idx of r should have (0 = not present). */
+uint32_t map_expected_pte(const struct vir_region *r, uint32_t idx);
+
+/* ---- acl.c ---- */
+#define NO_ACL   (-1)
+#define USER_ACL 0
+struct acl_state {
+	vm_callmask_t mask[NR_SYS_PROCS];
+	uint64_t inuse; /* bit i: entry i in use */
+};
+void acl_init(void);
+int acl_set(struct vmproc *vmp, vm_callmask_t mask, int is_sys);
+void acl_fork(struct vmproc *child, const struct vmproc *parent);
+void acl_clear(struct vmproc *vmp);
+/* VM_OK when vmp may make call number c; VM_ECALLDENIED otherwise. */
+int acl_check(const struct vmproc *vmp, int c);
+uint32_t acl_entries_in_use(void);
+
+/* ---- proc.c: endpoints and the process table ---- */
+#define VMF_INUSE   0x001
+#define VMF_EXITING 0x002
+struct vmproc {
+	uint32_t flags;
+	endpoint_t endpt;
+	int32_t slot;
+	struct pt pt;
+	struct vir_region *regions; /* AVL root */
+	int32_t acl;
+	uint32_t pages_now, pages_max, minflt, majflt;
+};
+/* Slot of a live endpoint: VM_OK and *slot, VM_EINVAL (slot out of range) or
+ * VM_EDEADEPT (stale generation or free slot). */
+int vm_isokendpt(endpoint_t ep, int32_t *slot);
+/* The process of a live endpoint, or NULL. */
+struct vmproc *proc_get(endpoint_t ep);
+void proc_clear(struct vmproc *vmp);
+
+/* ---- boot.c ---- */
+/* Boot VM from the kernel's description: allocator, ACLs, every boot process's
+ * regions and page tables.  VM_OK or an errno (the caller panics). */
+int vm_boot(void);
+
+/* ---- main.c: the loop ---- */
+/* Receive one message and handle it.  Returns 1 when a message was handled, 0 when
+ * the feed is empty. */
+int vm_step(void);
+
+/* ---- sanity.c ---- */
+#define SANITY_INVARIANTS(S)                                          \
+	S(SAN_OK, "ok")                                               \
+	S(SAN_SLAB_HEADER, "slab page header corrupt")                \
+	S(SAN_SLAB_COUNT, "slab use count mismatch")                  \
+	S(SAN_SLAB_LINK, "slab page list broken")                     \
+	S(SAN_PAGE_REUSED, "page both free and used, or used twice")  \
+	S(SAN_PAGE_UNMANAGED, "used page outside VM's pool")          \
+	S(SAN_PT_MISSING, "live process without a page directory")    \
+	S(SAN_PT_KERNEL, "kernel PDEs altered")                       \
+	S(SAN_REGION_ORDER, "regions out of order or overlapping")    \
+	S(SAN_REGION_ALIGN, "region not page-aligned")                \
+	S(SAN_REGION_RANGE, "region outside the user range")          \
+	S(SAN_AVL, "region tree unbalanced")                          \
+	S(SAN_PR_LINK, "phys_region parent/offset wrong")             \
+	S(SAN_REFCOUNT, "refcount differs from sharer count")         \
+	S(SAN_PTE, "PTE does not match its region page")              \
+	S(SAN_PTE_STRAY, "PTE maps a page no region holds")           \
+	S(SAN_FREE_COUNT, "allocator free count wrong")               \
+	S(SAN_PROC, "process table entry inconsistent")               \
+	S(SAN_ACL, "ACL entry inconsistent")                          \
+	S(SAN_ACCOUNT, "page accounting wrong")
+enum sanity_id {
+#define SAN_ENUM(id, text) id,
+	SANITY_INVARIANTS(SAN_ENUM)
+#undef SAN_ENUM
+	SAN_COUNT
+};
+extern const char *const sanity_text[SAN_COUNT];
+/* Run every check; 0 or the first failed invariant's id.  Does not panic. */
+int sanity_check(void);
+/* At level l: when l <= the active level, check and panic on failure (after a
+ * TR_SANITY_FAIL trace naming the invariant). */
+void sanity_at(int l, const char *file, int line);
+#define SANITYCHECK(l) sanity_at((l), __FILE__, __LINE__)
+
+/* ---- handlers (one file per call family) ---- */
+int do_exit(message *m);     /* exit.c */
+int do_willexit(message *m); /* exit.c */
+int do_fork(message *m);     /* fork.c */
+int do_brk(message *m);      /* break.c */
+int do_mmap(message *m);     /* mmap.c */
+int do_munmap(message *m);   /* mmap.c */
+int do_pagefault(message *m);/* pagefault.c */
+
+/* ---- util.c ---- */
+/* Minimal console formatter: %d %u %x %s %%. */
+void vm_log(const char *fmt, ...);
+
+/* ---- The one state struct ---- */
+struct vm_state {
+	struct vmproc proc[NR_PROCS];
+	struct alloc_state alloc;
+	struct slab_state slab;
+	struct acl_state acl;
+	uint32_t kern_pde[KERNEL_PDE_COUNT];
+	uint32_t used_bits[PHYS_MAX_PAGES / 32]; /* sanity scratch: pages seen used */
+	uint32_t next_region_id;
+	uint32_t mutations;     /* bumped by every state-changing primitive */
+	uint32_t dropped;       /* forged messages dropped */
+	uint32_t reply_failed;  /* replies the kernel refused */
+	int32_t sanity_level;
+	int32_t in_sanity;
+	endpoint_t self;
+	int32_t booted;
+};
+extern struct vm_state vm;
+#define MUTATED() (vm.mutations++)
+
+#endif
