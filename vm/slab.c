@@ -1,0 +1,325 @@
+/* slab.c - small objects on VM's own pages.
+ *
+ * Size classes of SLAB_GRANULE bytes up to SLAB_MAX.  A slab page holds objects of
+ * one class from offset 0 and ends with its header, so the header of any object is
+ * found by masking the object pointer to its page (the RAM window is page-aligned
+ * in both builds).  Each class keeps a circular, doubly linked list of its pages,
+ * linked by physical address so the checker can validate a link before following
+ * it; pages with a free object come before full pages.  A page that becomes empty
+ * returns to the page allocator at once, so leak checks see pages come back. */
+#include "vm.h"
+
+#define SLAB_MAGIC1 0x51AB0A6Eu
+#define SLAB_MAGIC2 0xE6A0BA15u
+#define MAP_WORDS   16 /* 512 bits: enough for the smallest class */
+
+struct slab_page {
+	uint32_t magic;
+	uint32_t phys;       /* this page's physical address */
+	uint32_t next, prev; /* neighbours in the class list (physical addresses) */
+	uint16_t cls, nused;
+	uint32_t used[MAP_WORDS]; /* bit i: object i is live */
+	uint32_t magic2;
+};
+
+#define HDR_OFF (PAGE_SIZE - (uint32_t)sizeof(struct slab_page))
+_Static_assert(sizeof(struct slab_page) % SLAB_GRANULE == 0, "objects end 8-aligned");
+_Static_assert(HDR_OFF / SLAB_GRANULE <= 32 * MAP_WORDS, "bitmap covers the smallest class");
+_Static_assert(HDR_OFF >= SLAB_MAX, "the largest class fits a page");
+
+#define S (vm.slab)
+
+static uint32_t cls_size(uint32_t cls)
+{
+	return (cls + 1) * SLAB_GRANULE;
+}
+
+static uint32_t cls_cap(uint32_t cls)
+{
+	return HDR_OFF / cls_size(cls);
+}
+
+static char *page_base(struct slab_page *h)
+{
+	return (char *)h - HDR_OFF;
+}
+
+/* The header of the slab page at phys (which must be a used page of the pool). */
+static struct slab_page *hdr_at(uint32_t phys)
+{
+	return (struct slab_page *)((char *)phys_ptr(phys, PAGE_SIZE) + HDR_OFF);
+}
+
+static int page_in_use(uint32_t phys)
+{
+	return page_aligned(phys) && mem_page_is_managed(phys) && !mem_page_is_free(phys);
+}
+
+static uint32_t popcount32(uint32_t x)
+{
+	x = x - ((x >> 1) & 0x55555555u);
+	x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+	x = (x + (x >> 4)) & 0x0F0F0F0Fu;
+	return (x * 0x01010101u) >> 24;
+}
+
+static int bit_get(const struct slab_page *h, uint32_t i)
+{
+	return (h->used[i / 32] >> (i % 32)) & 1;
+}
+
+/* True when h looks like the header of a used slab page of class cls. */
+static int hdr_valid(struct slab_page *h, uint32_t cls)
+{
+	return h->magic == SLAB_MAGIC1 && h->magic2 == SLAB_MAGIC2 && h->cls == cls &&
+	       h->nused <= cls_cap(cls) && page_in_use(h->phys) && hdr_at(h->phys) == h;
+}
+
+/* ---- The class lists ---- */
+
+/* Insert h before the head (at the tail of the circle); it becomes the head when
+ * as_head is set or the list was empty. */
+static void list_insert(uint32_t cls, struct slab_page *h, int as_head)
+{
+	struct slab_page *head = S.head[cls];
+
+	if (!head) {
+		h->next = h->prev = h->phys;
+		S.head[cls] = h;
+		return;
+	}
+	struct slab_page *tail = hdr_at(head->prev);
+	h->next = head->phys;
+	h->prev = tail->phys;
+	tail->next = h->phys;
+	head->prev = h->phys;
+	if (as_head)
+		S.head[cls] = h;
+}
+
+static void list_unlink(uint32_t cls, struct slab_page *h)
+{
+	if (h->next == h->phys) {
+		S.head[cls] = NULL;
+		return;
+	}
+	struct slab_page *n = hdr_at(h->next), *p = hdr_at(h->prev);
+	p->next = h->next;
+	n->prev = h->prev;
+	if (S.head[cls] == h)
+		S.head[cls] = n;
+}
+
+/* A fresh page for class cls at the head of its list, all objects free (poisoned);
+ * NULL when the page allocator is empty. */
+static struct slab_page *page_new(uint32_t cls)
+{
+	uint32_t phys = mem_alloc(1, 0);
+	struct slab_page *h;
+
+	if (phys == PHYS_NONE)
+		return NULL;
+	h = hdr_at(phys);
+	vm_memset(h, 0, sizeof *h);
+	h->magic = SLAB_MAGIC1;
+	h->magic2 = SLAB_MAGIC2;
+	h->phys = phys;
+	h->cls = (uint16_t)cls;
+	seam_poison_obj(page_base(h), HDR_OFF);
+	list_insert(cls, h, 1);
+	S.pages++;
+	return h;
+}
+
+/* Unlink an empty page and give it back to the page allocator. */
+static void page_release(uint32_t cls, struct slab_page *h)
+{
+	list_unlink(cls, h);
+	S.pages--;
+	seam_unpoison_obj(page_base(h), HDR_OFF);
+	mem_free(h->phys, 1); /* the pattern fill also wipes the magics */
+}
+
+/* ---- Objects ---- */
+
+/* The first free object index of a page that is not full. */
+static uint32_t first_free(const struct slab_page *h)
+{
+	for (uint32_t w = 0; w < MAP_WORDS; w++)
+		if (h->used[w] != 0xFFFFFFFFu)
+			return w * 32 + (uint32_t)__builtin_ctz(~h->used[w]);
+	return 32 * MAP_WORDS;
+}
+
+/* A zeroed object of bytes (1..SLAB_MAX), or NULL when the fault point fires (it
+ * counts calls, never pages), the size is out of range or no page is left. */
+void *slab_alloc(uint32_t bytes)
+{
+	uint32_t cls, idx;
+	struct slab_page *h;
+	char *obj;
+
+	if (FAULT_POINT(SLAB_ALLOC))
+		return NULL;
+	if (bytes == 0 || bytes > SLAB_MAX)
+		return NULL;
+	cls = (bytes - 1) / SLAB_GRANULE;
+	h = S.head[cls];
+	if (!h || h->nused == cls_cap(cls)) {
+		h = page_new(cls);
+		if (!h)
+			return NULL;
+	}
+	idx = first_free(h);
+	VM_ASSERT(idx < cls_cap(cls));
+	h->used[idx / 32] |= 1u << (idx % 32);
+	h->nused++;
+	S.live_objects++;
+	if (h->nused == cls_cap(cls) && h->next != h->phys) {
+		list_unlink(cls, h); /* full pages go behind the ones with room */
+		list_insert(cls, h, 0);
+	}
+	obj = page_base(h) + idx * cls_size(cls);
+	seam_unpoison_obj(obj, bytes);
+	vm_memset(obj, 0, bytes);
+	MUTATED();
+	return obj;
+}
+
+/* Locate p as a live object of bytes' class: NULL with *hp and *idx set, or the
+ * reason it is not one. */
+static const char *locate(const void *p, uint32_t bytes, struct slab_page **hp, uint32_t *idx)
+{
+	uint32_t cls, off;
+	struct slab_page *h;
+
+	if (!p)
+		return "slab: NULL object";
+	if (bytes == 0 || bytes > SLAB_MAX)
+		return "slab: object size out of range";
+	cls = (bytes - 1) / SLAB_GRANULE;
+	off = (uint32_t)((uintptr_t)p & PAGE_MASK);
+	h = (struct slab_page *)((char *)p - off + HDR_OFF);
+	if (off >= HDR_OFF)
+		return "slab: pointer into a slab header";
+	if (h->magic != SLAB_MAGIC1 || h->magic2 != SLAB_MAGIC2)
+		return "slab: not a slab page (bad magic)";
+	if (h->cls != cls)
+		return "slab: object size does not match its page's class";
+	if (!hdr_valid(h, cls))
+		return "slab: slab page header corrupt";
+	if (off % cls_size(cls) != 0 || off / cls_size(cls) >= cls_cap(cls))
+		return "slab: pointer not at an object boundary";
+	*idx = off / cls_size(cls);
+	if (!bit_get(h, *idx))
+		return "slab: object not live (double free?)";
+	*hp = h;
+	return NULL;
+}
+
+/* Free an object from slab_alloc(bytes): filled with FREE_PATTERN and poisoned; its
+ * page returns to the page allocator when it becomes empty.  Anything that is not a
+ * live object of that class is a broken invariant (panic). */
+void slab_free(void *p, uint32_t bytes)
+{
+	struct slab_page *h = NULL;
+	uint32_t idx = 0, cls, size;
+	const char *why = locate(p, bytes, &h, &idx);
+
+	if (why)
+		PANIC(why);
+	cls = h->cls;
+	size = cls_size(cls);
+	seam_unpoison_obj(p, size);
+	vm_memset(p, FREE_PATTERN, size);
+	seam_poison_obj(p, size);
+	h->used[idx / 32] &= ~(1u << (idx % 32));
+	S.live_objects--;
+	if (--h->nused == 0) {
+		page_release(cls, h);
+	} else if (h->nused == cls_cap(cls) - 1 && S.head[cls] != h) {
+		list_unlink(cls, h); /* it has room again: to the front */
+		list_insert(cls, h, 1);
+	}
+	MUTATED();
+}
+
+/* True when p is a live object of bytes' size class. */
+int slab_is_live(const void *p, uint32_t bytes)
+{
+	struct slab_page *h;
+	uint32_t idx;
+
+	return locate(p, bytes, &h, &idx) == NULL;
+}
+
+uint32_t slab_live_objects(void)
+{
+	return S.live_objects;
+}
+
+/* ---- The checker ---- */
+
+/* Check one page's use bitmap against its count: 0 or a SAN_* id; adds to *live. */
+static int check_counts(const struct slab_page *h, uint32_t *live)
+{
+	uint32_t cap = cls_cap(h->cls), n = 0;
+
+	for (uint32_t w = 0; w < MAP_WORDS; w++) {
+		uint32_t bits = h->used[w];
+		if (w * 32 + 32 > cap) /* bits at or beyond cap must be clear */
+			if (bits & (w * 32 >= cap ? 0xFFFFFFFFu : ~0u << (cap - w * 32)))
+				return SAN_SLAB_HEADER;
+		n += popcount32(bits);
+	}
+	if (n != h->nused || n == 0)
+		return SAN_SLAB_COUNT;
+	*live += n;
+	return SAN_OK;
+}
+
+/* Walk the circular list of class cls: 0 or a SAN_* id.  Counts pages and objects;
+ * calls fn for each page.  Every link is validated before it is followed. */
+static int check_class(uint32_t cls, void (*fn)(uint32_t, void *), void *arg,
+		       uint32_t *pages, uint32_t *live)
+{
+	struct slab_page *first = S.head[cls], *h = first;
+	int err;
+
+	if (!h)
+		return SAN_OK;
+	if (((uintptr_t)h & PAGE_MASK) != HDR_OFF)
+		return SAN_SLAB_HEADER;
+	do {
+		if (!hdr_valid(h, cls))
+			return SAN_SLAB_HEADER;
+		if ((err = check_counts(h, live)) != SAN_OK)
+			return err;
+		if (++*pages > S.pages)
+			return SAN_SLAB_LINK; /* a cycle that never returns to the head */
+		if (fn)
+			fn(h->phys, arg);
+		if (!page_in_use(h->next))
+			return SAN_SLAB_LINK;
+		struct slab_page *n = hdr_at(h->next);
+		if (n->prev != h->phys)
+			return SAN_SLAB_LINK;
+		h = n;
+	} while (h != first);
+	return SAN_OK;
+}
+
+/* Check every slab page's header, links and use counts, and that the totals match
+ * vm.slab; call fn for each slab page.  Returns 0 or a SAN_* id; never panics. */
+int slab_check(void (*fn)(uint32_t phys, void *arg), void *arg)
+{
+	uint32_t pages = 0, live = 0;
+	int err;
+
+	for (uint32_t cls = 0; cls < SLAB_CLASSES; cls++)
+		if ((err = check_class(cls, fn, arg, &pages, &live)) != SAN_OK)
+			return err;
+	if (pages != S.pages || live != S.live_objects)
+		return SAN_SLAB_COUNT;
+	return SAN_OK;
+}
