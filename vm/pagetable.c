@@ -1,0 +1,216 @@
+/* pagetable.c - i386 two-level page tables, written through phys_ptr.
+ *
+ * A directory's first KERNEL_PDE_COUNT entries are the kernel's supervisor 4 MiB
+ * pages, copied from vm.kern_pde; VM never writes them afterwards.  User page
+ * tables hang off the remaining entries with PDE flags P|W|U, so the PTE alone
+ * decides access.  Directories and page tables are VM pages (mem_alloc). */
+#include "vm.h"
+
+#define PDE_USER (PTE_P | PTE_W | PTE_U)
+#define PDX(va)  ((va) >> 22)
+#define PTX(va)  (((va) >> PAGE_SHIFT) & (PTE_ENTRIES - 1))
+
+static uint32_t *table_at(uint32_t phys)
+{
+	return (uint32_t *)phys_ptr(phys, PAGE_SIZE);
+}
+
+/* True when PDE i of a directory points to a user page table. */
+static int user_table(uint32_t i, uint32_t pde)
+{
+	return i >= KERNEL_PDE_COUNT && (pde & PTE_P) && !(pde & PDE_PS);
+}
+
+/* Allocate a cleared directory holding the kernel's supervisor PDEs.  VM_ENOMEM when
+ * the pt_new fault point fires or no page is left. */
+int pt_new(struct pt *pt)
+{
+	uint32_t phys;
+
+	if (FAULT_POINT(PT_NEW))
+		return VM_ENOMEM;
+	phys = mem_alloc(1, MEMF_CLEAR);
+	if (phys == PHYS_NONE)
+		return VM_ENOMEM;
+	vm_memcpy(table_at(phys), vm.kern_pde, sizeof vm.kern_pde);
+	pt->dir_phys = phys;
+	MUTATED();
+	return VM_OK;
+}
+
+/* Free every user page table and the directory; dir_phys becomes PHYS_NONE.  A
+ * pt without a directory is left alone. */
+void pt_free(struct pt *pt)
+{
+	uint32_t *dir;
+
+	if (pt->dir_phys == PHYS_NONE)
+		return;
+	dir = table_at(pt->dir_phys);
+	for (uint32_t i = KERNEL_PDE_COUNT; i < PDE_ENTRIES; i++)
+		if (user_table(i, dir[i]))
+			mem_free(dir[i] & PTE_ADDR_MASK, 1);
+	mem_free(pt->dir_phys, 1);
+	pt->dir_phys = PHYS_NONE;
+	MUTATED();
+}
+
+/* Install the directory for ep: the kernel's answer, or VM_EINVAL without one. */
+int pt_bind(struct pt *pt, endpoint_t ep)
+{
+	if (pt->dir_phys == PHYS_NONE)
+		return VM_EINVAL;
+	return kc_addrspace(ep, pt->dir_phys);
+}
+
+/* VM_OK when [vaddr, vaddr + npages pages) is a page-aligned range inside
+ * [USER_BASE, USER_TOP), phys (unless PHYS_NONE) is page-aligned and does not wrap,
+ * and flags hold no address bits.  *last gets the range's last byte. */
+static int check_args(uint32_t vaddr, uint32_t phys, uint32_t npages, uint32_t flags,
+		      uint32_t *last)
+{
+	uint32_t bytes = npages * PAGE_SIZE, end, phys_last;
+
+	if (npages > (USER_TOP - USER_BASE) / PAGE_SIZE || !page_aligned(vaddr))
+		return VM_EINVAL;
+	if (vaddr < USER_BASE || add_wraps(vaddr, bytes, &end) || end > USER_TOP)
+		return VM_EINVAL;
+	if (phys != PHYS_NONE && (!page_aligned(phys) || add_wraps(phys, bytes - 1, &phys_last)))
+		return VM_EINVAL;
+	if (flags & PTE_ADDR_MASK)
+		return VM_EINVAL;
+	*last = end - 1;
+	return VM_OK;
+}
+
+/* Allocate every missing page table for PDEs first..last (fault site pt_page).
+ * VM_ENOMEM on failure; tables allocated so far stay. */
+static int alloc_tables(uint32_t *dir, uint32_t first, uint32_t last)
+{
+	for (uint32_t i = first; i <= last; i++) {
+		uint32_t phys;
+
+		VM_ASSERT(i >= KERNEL_PDE_COUNT);
+		if (dir[i] & PTE_P) {
+			if (dir[i] & PDE_PS)
+				PANIC("pt_write: 4 MiB page in the user range");
+			continue;
+		}
+		if (FAULT_POINT(PT_PAGE))
+			return VM_ENOMEM;
+		phys = mem_alloc(1, MEMF_CLEAR);
+		if (phys == PHYS_NONE)
+			return VM_ENOMEM;
+		dir[i] = phys | PDE_USER;
+		MUTATED();
+	}
+	return VM_OK;
+}
+
+/* Map npages pages from vaddr to phys, phys + PAGE_SIZE, ... with PTE_P | flags, or
+ * clear them when phys is PHYS_NONE.  Mapping first allocates every missing page
+ * table (fault site pt_page, VM_ENOMEM with no PTE written; tables already allocated
+ * stay); clearing skips missing tables and allocates nothing.  VM_EINVAL for a range
+ * outside [USER_BASE, USER_TOP), misaligned addresses or a pt without a directory. */
+int pt_write(struct pt *pt, uint32_t vaddr, uint32_t phys, uint32_t npages, uint32_t flags)
+{
+	uint32_t *dir, last;
+	int err;
+
+	if (pt->dir_phys == PHYS_NONE)
+		return VM_EINVAL;
+	if (npages == 0)
+		return VM_OK;
+	if ((err = check_args(vaddr, phys, npages, flags, &last)) != VM_OK)
+		return err;
+	dir = table_at(pt->dir_phys);
+	if (phys != PHYS_NONE && (err = alloc_tables(dir, PDX(vaddr), PDX(last))) != VM_OK)
+		return err;
+	for (uint32_t i = 0; i < npages; i++) {
+		uint32_t va = vaddr + i * PAGE_SIZE, pde = dir[PDX(va)];
+		if (!user_table(PDX(va), pde)) {
+			/* Only a clear can get here: skip to the next page table. */
+			i += PTE_ENTRIES - 1 - PTX(va);
+			continue;
+		}
+		table_at(pde & PTE_ADDR_MASK)[PTX(va)] =
+			phys == PHYS_NONE ? 0 : (phys + i * PAGE_SIZE) | PTE_P | flags;
+		MUTATED();
+	}
+	return VM_OK;
+}
+
+/* The PTE for vaddr (0 when no user page table covers it). */
+uint32_t pt_lookup(const struct pt *pt, uint32_t vaddr)
+{
+	uint32_t pde;
+
+	if (pt->dir_phys == PHYS_NONE)
+		return 0;
+	pde = table_at(pt->dir_phys)[PDX(vaddr)];
+	if (!user_table(PDX(vaddr), pde))
+		return 0;
+	return table_at(pde & PTE_ADDR_MASK)[PTX(vaddr)];
+}
+
+/* Call fn(vaddr, pte, arg) for every present PTE of every user page table, in
+ * ascending vaddr; stop at the first non-zero return and return it. */
+int pt_for_each_mapping(const struct pt *pt, int (*fn)(uint32_t vaddr, uint32_t pte, void *arg),
+			void *arg)
+{
+	const uint32_t *dir;
+
+	if (pt->dir_phys == PHYS_NONE)
+		return 0;
+	dir = table_at(pt->dir_phys);
+	for (uint32_t i = KERNEL_PDE_COUNT; i < PDE_ENTRIES; i++) {
+		if (!user_table(i, dir[i]))
+			continue;
+		const uint32_t *tab = table_at(dir[i] & PTE_ADDR_MASK);
+		for (uint32_t j = 0; j < PTE_ENTRIES; j++) {
+			int r;
+			if (!(tab[j] & PTE_P))
+				continue;
+			if ((r = fn((i << 22) | (j << PAGE_SHIFT), tab[j], arg)) != 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+/* Call fn for the directory, then for each user page table in PDE order. */
+void pt_for_each_page(const struct pt *pt, void (*fn)(uint32_t phys, void *arg), void *arg)
+{
+	const uint32_t *dir;
+
+	if (pt->dir_phys == PHYS_NONE)
+		return;
+	fn(pt->dir_phys, arg);
+	dir = table_at(pt->dir_phys);
+	for (uint32_t i = KERNEL_PDE_COUNT; i < PDE_ENTRIES; i++)
+		if (user_table(i, dir[i]))
+			fn(dir[i] & PTE_ADDR_MASK, arg);
+}
+
+static void count_page(uint32_t phys, void *arg)
+{
+	(void)phys;
+	(*(uint32_t *)arg)++;
+}
+
+/* Number of pages the table holds: the directory plus its user page tables. */
+uint32_t pt_page_count(const struct pt *pt)
+{
+	uint32_t n = 0;
+
+	pt_for_each_page(pt, count_page, &n);
+	return n;
+}
+
+/* True when the directory's first KERNEL_PDE_COUNT entries equal vm.kern_pde. */
+int pt_kernel_intact(const struct pt *pt)
+{
+	if (pt->dir_phys == PHYS_NONE)
+		return 0;
+	return vm_memcmp(table_at(pt->dir_phys), vm.kern_pde, sizeof vm.kern_pde) == 0;
+}
