@@ -1,0 +1,104 @@
+/* helpers.h - shared helpers of the VM unit tests: protocol calls as the boot
+ * servers make them, process and page inspection, and the leak baseline. */
+#ifndef VMFUZZ_TEST_HELPERS_H
+#define VMFUZZ_TEST_HELPERS_H
+
+#include <stdint.h>
+#include "vm.h"
+#include "hosted.h"
+
+/* ---- Messages ---- */
+/* Send type from src with payload *m (m_source/m_type are filled in) and run VM.
+ * The reply VM sent to src, if any, is copied back into *m.  Returns its m_type,
+ * or VM_SUSPEND when VM sent src no reply.  The reply log is reset first. */
+int call(endpoint_t src, int type, message *m);
+/* A message with an all-zero payload. */
+message msg_zero(void);
+/* Number of replies VM sent since the last call()/feed_reset_replies(). */
+uint32_t replies_to(endpoint_t dst);
+
+/* VM_FORK from PM: parent forks into child slot; *child gets the new endpoint. */
+int pm_fork(endpoint_t parent, int32_t slot, endpoint_t *child);
+/* pm_fork into the lowest free slot. */
+int fork_child(endpoint_t parent, endpoint_t *child);
+/* VM_WILLEXIT from PM. */
+int pm_willexit(endpoint_t ep);
+/* VM_EXIT from PM. */
+int pm_exit_only(endpoint_t ep);
+/* VM_WILLEXIT then VM_EXIT from PM; the first failure, or VM_OK. */
+int pm_exit(endpoint_t ep);
+/* VM_MMAP from ep: anonymous private memory; *ret gets the address on VM_OK. */
+int mmap_anon(endpoint_t ep, uint32_t addr, uint32_t len, uint32_t prot, uint32_t extra_flags,
+	      uint32_t *ret);
+#define PROT_RW (PROT_READ | PROT_WRITE)
+#define MAP_ANONPRIV (MAP_ANON | MAP_PRIVATE) /* 0x1002 */
+/* VM_MUNMAP from ep. */
+int munmap_call(endpoint_t ep, uint32_t addr, uint32_t len);
+/* VM_BRK from ep. */
+int brk_call(endpoint_t ep, uint32_t addr);
+
+/* ---- Result classes ---- */
+/* True when r is one of the negative errnos of include/ipc.h. */
+int is_errno(int r);
+/* True when r is VM_OK or a known negative errno (a legal reply). */
+int is_legal_reply(int r);
+/* True when r is a "bad endpoint" answer: VM_EINVAL, VM_ESRCH or VM_EDEADEPT. */
+int is_bad_ep_errno(int r);
+
+/* ---- Processes ---- */
+/* The lowest slot after the boot processes that neither VM nor the kernel model uses;
+ * -1 when none. */
+int32_t free_slot(void);
+/* VM's entry of a live endpoint (checks the endpoint), or NULL. */
+struct vmproc *vmp_of(endpoint_t ep);
+/* Number of slots VM marks in use. */
+uint32_t live_slots(void);
+/* The boot description the kernel model hands VM (fetched once per call). */
+const struct boot_info *boot_info(void);
+/* The boot description of slot, or NULL. */
+const struct boot_proc *boot_proc_of(int32_t slot);
+/* The break of a boot process: the end of its last writable segment. */
+uint32_t boot_break(int32_t slot);
+/* The first writable, non-stack region of ep that has page 0 backed, or NULL. */
+struct vir_region *data_region(endpoint_t ep);
+/* The stack region of ep (VR_STACK), or NULL. */
+struct vir_region *stack_region(endpoint_t ep);
+/* Number of backed pages (phys_block with a physical page) in vmp's regions. */
+uint32_t proc_backed_pages(struct vmproc *vmp);
+/* The phys_block behind vaddr in ep, or NULL when none is linked. */
+struct phys_block *block_at(endpoint_t ep, uint32_t vaddr);
+/* Pointer to the PTE for vaddr in pt, or NULL when no page table covers it. */
+uint32_t *pte_ptr(const struct pt *pt, uint32_t vaddr);
+/* Distinct physical pages held by every live process's regions, plus their
+ * directory and page-table pages. */
+uint32_t pages_of_all_procs(void);
+
+/* ---- Leak baseline ---- */
+struct baseline {
+	uint32_t mem_free, slab_live, acl_entries, live_slots;
+};
+void baseline_take(struct baseline *b);
+/* CHECK that the present state equals b, field by field. */
+#define CHECK_BASELINE(b)                                                      \
+	do {                                                                   \
+		struct baseline now_;                                          \
+		baseline_take(&now_);                                          \
+		CHECK_EQ(now_.mem_free, (b).mem_free);                         \
+		CHECK_EQ(now_.slab_live, (b).slab_live);                       \
+		CHECK_EQ(now_.acl_entries, (b).acl_entries);                   \
+		CHECK_EQ(now_.live_slots, (b).live_slots);                     \
+	} while (0)
+
+/* ---- Trace capture ---- */
+struct trace_rec {
+	enum trace_ev ev;
+	int32_t a, b;
+};
+#define TRACE_CAP 64
+/* Start recording trace events (the buffer is cleared). */
+void trace_capture(void);
+uint32_t trace_count(enum trace_ev ev);
+/* The last recorded event of kind ev, or NULL. */
+const struct trace_rec *trace_last(enum trace_ev ev);
+
+#endif
