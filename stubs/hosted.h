@@ -45,6 +45,9 @@ uint64_t hosted_digest(void);
 
 /* ---- RAM ---- */
 extern uint8_t *hosted_ram;
+/* The byte at offset off of segment seg (0 text, 1 data) of the boot image of the
+ * process in slot; data bytes past the segment's filesz are zero. */
+uint8_t hosted_boot_byte(int32_t slot, int seg, uint32_t off);
 /* Pages written since the last snapshot or restore. */
 uint32_t hosted_dirty_pages(void);
 

@@ -1,0 +1,279 @@
+/* ram.c - the simulated physical memory of the hosted build.
+ *
+ * HOSTED_RAM_SIZE bytes, page-aligned, allocated once for the life of the process so
+ * host pointers VM keeps into it (slab objects, region nodes) stay valid across
+ * restores.  phys_ptr marks the pages it hands out in a dirty bitmap; restore copies
+ * back only those pages.
+ *
+ * Poisoning.  VM poisons free pages and freed slab objects through seam_poison*.
+ * ASan's shadow is not part of the snapshot, so this file keeps its own record of
+ * what is poisoned: one bit per RAM byte (8 MiB), updated by every seam_poison*
+ * call on RAM.  A poisoning change also marks its pages dirty.  Restore then, for
+ * each dirty page: unpoisons the page, copies the snapshot's bytes back, copies
+ * the snapshot's poison bits back and re-poisons every run of poisoned bytes.  So
+ * after a restore every page has the contents and the poisoning it had at the
+ * snapshot, whichever allocator (pages or slab) made it.  The one approximation:
+ * ASan cannot poison the head of an 8-byte granule whose tail is addressable, so
+ * re-applying a merged run may poison such a head that was left addressable before;
+ * VM poisons whole pages and 8-byte slab granules, where this never happens. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "stubs.h"
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define STUBS_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define STUBS_ASAN 1
+#endif
+
+#ifdef STUBS_ASAN
+#include <sanitizer/asan_interface.h>
+#define ASAN_POISON(p, n)   __asan_poison_memory_region((p), (n))
+#define ASAN_UNPOISON(p, n) __asan_unpoison_memory_region((p), (n))
+#define NO_ASAN __attribute__((no_sanitize("address")))
+#else
+#define ASAN_POISON(p, n)   ((void)(p), (void)(n))
+#define ASAN_UNPOISON(p, n) ((void)(p), (void)(n))
+#define NO_ASAN
+#endif
+
+_Static_assert(HOSTED_RAM_SIZE % 64 == 0 && HOSTED_RAM_SIZE <= PHYS_MAX, "RAM size");
+_Static_assert(HOSTED_RAM_PAGES % 64 == 0, "dirty bitmap in whole words");
+
+#define POISON_BYTES_PER_PAGE (PAGE_SIZE / 8)
+
+uint8_t *hosted_ram;
+
+static struct {
+	uint8_t *snap;        /* RAM at the snapshot */
+	uint8_t *poison;      /* 1 bit per RAM byte: poisoned now */
+	uint8_t *snap_poison; /* the same at the snapshot */
+	uint64_t dirty[HOSTED_RAM_PAGES / 64];
+	int has_snap;
+} ram;
+
+/* calloc or die: the bench cannot run without its RAM. */
+static void *ram_calloc(size_t n)
+{
+	void *p = calloc(1, n);
+
+	if (!p)
+		hosted_die("out of host memory for the simulated RAM");
+	return p;
+}
+
+void ram_init(void)
+{
+	if (hosted_ram)
+		return;
+	hosted_ram = aligned_alloc(PAGE_SIZE, HOSTED_RAM_SIZE);
+	if (!hosted_ram)
+		hosted_die("cannot allocate the simulated RAM");
+	ram.poison = ram_calloc(HOSTED_RAM_SIZE / 8);
+}
+
+int ram_range_ok(uint32_t phys, uint32_t len)
+{
+	return len <= HOSTED_RAM_SIZE && phys <= HOSTED_RAM_SIZE - len;
+}
+
+const uint8_t *ram_view(uint32_t phys)
+{
+	return hosted_ram + phys;
+}
+
+/* Mark the pages of [phys, phys+len) dirty; the range is valid. */
+static void mark_dirty(uint32_t phys, uint32_t len)
+{
+	if (len == 0)
+		return;
+	for (uint32_t pg = phys >> PAGE_SHIFT; pg <= (phys + len - 1) >> PAGE_SHIFT; pg++)
+		ram.dirty[pg / 64] |= (uint64_t)1 << (pg % 64);
+}
+
+static void mark_all_dirty(void)
+{
+	memset(ram.dirty, 0xFF, sizeof ram.dirty);
+}
+
+void *phys_ptr(uint32_t phys, uint32_t len)
+{
+	if (!hosted_ram || !ram_range_ok(phys, len))
+		seam_panic(__FILE__, __LINE__, "phys_ptr: range outside RAM");
+	mark_dirty(phys, len);
+	return hosted_ram + phys;
+}
+
+uint32_t hosted_dirty_pages(void)
+{
+	uint32_t n = 0;
+
+	for (size_t i = 0; i < HOSTED_RAM_PAGES / 64; i++)
+		n += (uint32_t)__builtin_popcountll(ram.dirty[i]);
+	return n;
+}
+
+/* Set (on) or clear bits [start, start+n) of the byte-poison bitmap. */
+static void poison_bits(uint32_t start, uint32_t n, int on)
+{
+	uint8_t *b = ram.poison;
+
+	while (n && (start & 7)) {
+		b[start / 8] = on ? b[start / 8] | (1u << (start & 7)) : b[start / 8] & ~(1u << (start & 7));
+		start++, n--;
+	}
+	memset(b + start / 8, on ? 0xFF : 0, n / 8);
+	start += n & ~7u;
+	n &= 7;
+	while (n--) {
+		b[start / 8] = on ? b[start / 8] | (1u << (start & 7)) : b[start / 8] & ~(1u << (start & 7));
+		start++;
+	}
+}
+
+/* Record and apply a poisoning change on [phys, phys+len) of RAM. */
+static void ram_poison(uint32_t phys, uint32_t len, int on)
+{
+	if (!hosted_ram || !ram_range_ok(phys, len))
+		seam_panic(__FILE__, __LINE__, "seam_poison: range outside RAM");
+	if (len == 0)
+		return;
+	mark_dirty(phys, len);
+	poison_bits(phys, len, on);
+	if (on)
+		ASAN_POISON(hosted_ram + phys, len);
+	else
+		ASAN_UNPOISON(hosted_ram + phys, len);
+}
+
+void seam_poison(uint32_t phys, uint32_t len)
+{
+	ram_poison(phys, len, 1);
+}
+
+void seam_unpoison(uint32_t phys, uint32_t len)
+{
+	ram_poison(phys, len, 0);
+}
+
+/* The RAM offset of host pointer p when [p, p+len) lies in RAM, else -1. */
+static int64_t ram_offset(const void *p, uint32_t len)
+{
+	uintptr_t a = (uintptr_t)p, base = (uintptr_t)hosted_ram;
+
+	if (!hosted_ram || a < base || a - base > HOSTED_RAM_SIZE || len > HOSTED_RAM_SIZE - (a - base))
+		return -1;
+	return (int64_t)(a - base);
+}
+
+/* Objects in RAM are recorded for restore; anything else is poisoned untracked. */
+void seam_poison_obj(void *p, uint32_t len)
+{
+	int64_t off = ram_offset(p, len);
+
+	if (off >= 0)
+		ram_poison((uint32_t)off, len, 1);
+	else
+		ASAN_POISON(p, len);
+}
+
+void seam_unpoison_obj(void *p, uint32_t len)
+{
+	int64_t off = ram_offset(p, len);
+
+	if (off >= 0)
+		ram_poison((uint32_t)off, len, 0);
+	else
+		ASAN_UNPOISON(p, len);
+}
+
+/* Make ASan's view of page pg match the poison bitmap (the page is unpoisoned on
+ * entry). */
+static void apply_page_poison(uint32_t pg)
+{
+	const uint8_t *b = ram.poison + (size_t)pg * POISON_BYTES_PER_PAGE;
+	uint32_t base = pg << PAGE_SHIFT, i = 0, run;
+
+	while (i < PAGE_SIZE) {
+		if (!(b[i / 8] & (1u << (i & 7)))) {
+			i = (b[i / 8] >> (i & 7)) ? i + 1 : (i | 7) + 1;
+			continue;
+		}
+		for (run = i; run < PAGE_SIZE && (b[run / 8] & (1u << (run & 7))); run++)
+			;
+		ASAN_POISON(hosted_ram + base + i, run - i);
+		i = run;
+	}
+}
+
+void ram_reset(void)
+{
+	ASAN_UNPOISON(hosted_ram, HOSTED_RAM_SIZE);
+	memset(hosted_ram, 0, HOSTED_RAM_SIZE);
+	memset(ram.poison, 0, HOSTED_RAM_SIZE / 8);
+	mark_all_dirty();
+}
+
+void ram_snapshot(void)
+{
+	if (!ram.snap) {
+		ram.snap = aligned_alloc(PAGE_SIZE, HOSTED_RAM_SIZE);
+		if (!ram.snap)
+			hosted_die("out of host memory for the RAM snapshot");
+		ram.snap_poison = ram_calloc(HOSTED_RAM_SIZE / 8);
+	}
+	ASAN_UNPOISON(hosted_ram, HOSTED_RAM_SIZE);
+	memcpy(ram.snap, hosted_ram, HOSTED_RAM_SIZE);
+	for (uint32_t pg = 0; pg < HOSTED_RAM_PAGES; pg++)
+		apply_page_poison(pg);
+	memcpy(ram.snap_poison, ram.poison, HOSTED_RAM_SIZE / 8);
+	memset(ram.dirty, 0, sizeof ram.dirty);
+	ram.has_snap = 1;
+}
+
+int ram_has_snapshot(void)
+{
+	return ram.has_snap;
+}
+
+/* Put page pg back as it was at the snapshot. */
+static void restore_page(uint32_t pg)
+{
+	size_t off = (size_t)pg << PAGE_SHIFT, poff = (size_t)pg * POISON_BYTES_PER_PAGE;
+
+	ASAN_UNPOISON(hosted_ram + off, PAGE_SIZE);
+	memcpy(hosted_ram + off, ram.snap + off, PAGE_SIZE);
+	memcpy(ram.poison + poff, ram.snap_poison + poff, POISON_BYTES_PER_PAGE);
+	apply_page_poison(pg);
+}
+
+void ram_restore(void)
+{
+	for (uint32_t w = 0; w < HOSTED_RAM_PAGES / 64; w++) {
+		uint64_t bits = ram.dirty[w];
+
+		while (bits) {
+			uint32_t b = (uint32_t)__builtin_ctzll(bits);
+
+			bits &= bits - 1;
+			restore_page(w * 64 + b);
+		}
+		ram.dirty[w] = 0;
+	}
+}
+
+/* Hashing reads poisoned pages too, so it is not instrumented. */
+NO_ASAN uint64_t ram_hash(uint64_t h)
+{
+	const uint64_t *w = (const uint64_t *)(void *)hosted_ram;
+
+	for (size_t i = 0; i < HOSTED_RAM_SIZE / 8; i++) {
+		h ^= w[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}

@@ -1,0 +1,74 @@
+/* snapshot.c - boot, snapshot, restore and digest of the whole hosted system:
+ * VM's state struct, the kernel model and RAM.  Boot once, snapshot, then restore
+ * before each conversation: the structs by memcpy, RAM through the dirty bitmap. */
+#include <stdio.h>
+#include <string.h>
+#include "vm.h"
+#include "stubs.h"
+
+#define FNV_OFFSET 0xcbf29ce484222325ull
+#define FNV_PRIME  0x100000001b3ull
+
+static struct {
+	struct vm_state vm;
+	struct kmodel_state kmodel;
+} snap;
+
+/* Boot from scratch: every piece of state (VM, kernel model, RAM, feed) is reset
+ * first, so two boots give the same digest. */
+void hosted_boot(int sanity_level)
+{
+	int r;
+
+	ram_init();                  /* allocate RAM, first boot only */
+	ram_reset();                 /* zero it, drop poisoning, all pages dirty */
+	feed_reset();                /* no message, no reply */
+	kmodel_init(sanity_level);   /* process table, boot images in RAM */
+	memset(&vm, 0, sizeof vm);   /* VM starts from zero like a loaded image's bss */
+	r = vm_boot();
+	if (r != VM_OK) {
+		fprintf(stderr, "hosted_boot: vm_boot failed with %d\n", r);
+		hosted_die("VM did not boot");
+	}
+}
+
+void hosted_snapshot(void)
+{
+	memcpy(&snap.vm, &vm, sizeof vm);
+	memcpy(&snap.kmodel, &kmodel, sizeof kmodel);
+	ram_snapshot();
+}
+
+void hosted_restore(void)
+{
+	if (!ram_has_snapshot())
+		hosted_die("hosted_restore without hosted_snapshot");
+	memcpy(&vm, &snap.vm, sizeof vm);
+	memcpy(&kmodel, &snap.kmodel, sizeof kmodel);
+	ram_restore();
+	feed_reset();
+}
+
+/* FNV-1a over n bytes. */
+static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= FNV_PRIME;
+	}
+	return h;
+}
+
+/* VM's struct and the kernel model byte by byte, then every RAM word.  Host
+ * pointers inside `vm` point into RAM, which never moves, so the digest of one
+ * process is stable across restores. */
+uint64_t hosted_digest(void)
+{
+	uint64_t h = FNV_OFFSET;
+
+	h = fnv1a(h, &vm, sizeof vm);
+	h = fnv1a(h, &kmodel, sizeof kmodel);
+	return ram_hash(h);
+}

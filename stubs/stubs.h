@@ -1,0 +1,52 @@
+/* stubs.h - prototypes shared between the files of stubs/ (not used outside it),
+ * grouped by the file that implements them. */
+#ifndef VMFUZZ_STUBS_H
+#define VMFUZZ_STUBS_H
+
+#include <stdint.h>
+#include "hosted.h"
+
+#define HOSTED_RAM_PAGES (HOSTED_RAM_SIZE / PAGE_SIZE)
+
+/* ---- ram.c ---- */
+/* Allocate the RAM array (first call only). */
+void ram_init(void);
+/* Zero all RAM, drop every poisoning and mark every page dirty (boot). */
+void ram_reset(void);
+/* True when [phys, phys+len) lies inside RAM (no wrap). */
+int ram_range_ok(uint32_t phys, uint32_t len);
+/* Read-only view of RAM (no dirty marking); the range must be ram_range_ok. */
+const uint8_t *ram_view(uint32_t phys);
+/* Remember RAM contents and poisoning as the restore point; clear the dirty bitmap. */
+void ram_snapshot(void);
+/* Put every dirty page back as it was at ram_snapshot (contents and poisoning). */
+void ram_restore(void);
+/* True once ram_snapshot has run. */
+int ram_has_snapshot(void);
+/* Fold all of RAM into an FNV-1a style 64-bit hash h. */
+uint64_t ram_hash(uint64_t h);
+
+/* ---- kmodel.c ---- */
+/* Reset the kernel model to boot: boot processes placed in RAM, VM in its slot. */
+void kmodel_init(int sanity_level);
+/* The kernel's entry of a live endpoint (INUSE, matching generation), or NULL. */
+struct kproc *kproc_live(endpoint_t ep);
+/* True when slot is a boot process's slot (VM included). */
+int kmodel_is_boot_slot(int32_t slot);
+
+/* ---- feed.c ---- */
+/* Empty the feed, the reply log and the send-failure countdown. */
+void feed_reset(void);
+/* Run vm_step() until the feed is empty. */
+void feed_drain(void);
+
+/* ---- console.c ---- */
+/* Print "hosted: <why>" on stderr and abort (a bug of the bench, not a finding). */
+__attribute__((noreturn)) void hosted_die(const char *why);
+
+/* ---- mmu.c ---- */
+/* Walk ep's page tables like a user access of the CPU (see mmu_translate), without
+ * the liveness check: kp is the process's kernel entry. */
+int mmu_walk(const struct kproc *kp, uint32_t vaddr, int write, uint32_t *phys);
+
+#endif
