@@ -1,0 +1,160 @@
+#!/bin/bash
+# triage.sh - turn raw fuzzer findings into one folder per bug under crashes/.
+#
+#   scripts/triage.sh [-q] [FILE|DIR ...]      (default: build/campaign)
+#
+# In a folder it takes AFL++ crashes/ and hangs/ entries (id:*) and libFuzzer artifacts
+# (crash-*, timeout-*, leak-*, oom-*, slow-unit-*).  Each input is replayed with
+# build/vm-replay; its `FINDING kind=.. sig=..` line names the bug.  A new (kind, sig)
+# is minimized with `vm-replay --minimize` and stored as crashes/<kind>-<sig>/ with
+# input.bin, input.txt, report.txt and repro.sh.  A (kind, sig) already stored is only
+# counted (build/triage/counts).  Inputs already triaged (by SHA-1) are skipped, so the
+# campaign can call this periodically.  Inputs that replay clean are kept aside in
+# build/triage/unreproduced/ for a human to look at.
+set -u
+cd "$(dirname "$0")/.." || exit 2
+
+REPLAY=build/vm-replay
+STATE=build/triage
+REPLAY_TIMEOUT=${REPLAY_TIMEOUT:-60}
+MINIMIZE_TIMEOUT=${MINIMIZE_TIMEOUT:-300}
+# Replays symbolize (stable, readable stacks) whatever the engines were given.
+export ASAN_OPTIONS=${TRIAGE_ASAN_OPTIONS:-symbolize=1:detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${TRIAGE_UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+quiet=0
+[ "${1:-}" = -q ] && { quiet=1; shift; }
+[ $# -gt 0 ] || set -- build/campaign
+
+n_in=0 n_new=0 n_known=0 n_clean=0 n_bad=0
+touched=()
+
+say() { [ "$quiet" -eq 1 ] || printf 'triage: %s\n' "$*"; }
+
+# Print every raw finding under the given files and folders, one path per line.
+candidates()
+{
+	local p
+	for p in "$@"; do
+		if [ -d "$p" ]; then
+			find "$p" -type f \( -path '*/crashes/id:*' -o -path '*/hangs/id:*' \
+				-o -name 'crash-*' -o -name 'timeout-*' -o -name 'leak-*' \
+				-o -name 'oom-*' -o -name 'slow-unit-*' \) | sort
+		elif [ -f "$p" ]; then
+			echo "$p"
+		fi
+	done
+}
+
+# Add one to the hit count of finding $1 (kind-sig) in build/triage/counts.
+count_hit()
+{
+	local key=$1 c
+	c=$(awk -v k="$key" '$1 == k { print $2 }' "$STATE/counts" 2>/dev/null)
+	c=$(( ${c:-0} + 1 ))
+	{ grep -v "^$key " "$STATE/counts" 2>/dev/null; echo "$key $c"; } | sort >"$STATE/counts.new"
+	mv "$STATE/counts.new" "$STATE/counts"
+}
+
+# Replay $1 into $2; set rc.  A replay that exceeds REPLAY_TIMEOUT gets rc 124.
+replay() { timeout -k 5 "$REPLAY_TIMEOUT" "$REPLAY" "$1" >"$2" 2>&1; rc=$?; }
+
+# Read kind and sig from the FINDING line of replay output $1 (empty when none).
+parse_finding()
+{
+	local line
+	line=$(grep -a -m1 '^FINDING ' "$1")
+	kind=$(sed -n 's/.* kind=\([A-Za-z0-9_]*\).*/\1/p' <<<"$line")
+	sig=$(sed -n 's/.* sig=\([0-9a-fA-F]\{8\}\).*/\1/p' <<<"$line")
+	finding_line=$line
+}
+
+# Keep a raw input that did not reproduce, with the replay output beside it.
+set_aside()
+{
+	local f=$1 h=$2 why=$3 out=$4
+	mkdir -p "$STATE/unreproduced"
+	cp "$f" "$STATE/unreproduced/$h.bin"
+	{ echo "origin: $f"; echo "why: $why"; cat "$out"; } >"$STATE/unreproduced/$h.txt"
+	say "$f: $why (kept in $STATE/unreproduced/$h.bin)"
+}
+
+# Store a new finding: minimize, check the minimized input gives the same finding,
+# then write input.bin, input.txt, report.txt and repro.sh.
+store()
+{
+	local f=$1 dir=crashes/$kind-$sig tmp=$STATE/tmp
+	local want_kind=$kind want_sig=$sig
+	mkdir -p "$dir"
+	if ! timeout -k 5 "$MINIMIZE_TIMEOUT" "$REPLAY" --minimize "$f" "$tmp.min" >"$tmp.minlog" 2>&1; then
+		say "$dir: minimizer failed, keeping the raw input"
+		cp "$f" "$tmp.min"
+	fi
+	replay "$tmp.min" "$tmp.rep"
+	parse_finding "$tmp.rep"
+	if [ "$kind" != "$want_kind" ] || [ "$sig" != "$want_sig" ]; then
+		say "$dir: minimized input gives '$kind-$sig', keeping the raw input"
+		cp "$f" "$tmp.min"
+		replay "$tmp.min" "$tmp.rep"
+	fi
+	kind=$want_kind sig=$want_sig
+	cp "$tmp.min" "$dir/input.bin"
+	cp "$tmp.rep" "$dir/report.txt"
+	"$REPLAY" --print "$dir/input.bin" >"$dir/input.txt" 2>&1
+	echo "build/vm-replay $dir/input.bin" >"$dir/repro.sh"
+	chmod +x "$dir/repro.sh"
+	rm -f "$tmp.min" "$tmp.rep" "$tmp.minlog"
+}
+
+# Triage one raw input $1.
+triage_one()
+{
+	local f=$1 h out=$STATE/tmp.out
+	h=$(sha1sum "$f" | cut -c1-40)
+	grep -qx "$h" "$STATE/seen" 2>/dev/null && return
+	n_in=$((n_in + 1))
+	replay "$f" "$out"
+	parse_finding "$out"
+	if [ -n "$kind" ] && [ -n "$sig" ]; then
+		if [ -d "crashes/$kind-$sig" ]; then
+			n_known=$((n_known + 1))
+			say "$f: $kind-$sig already stored"
+		else
+			n_new=$((n_new + 1))
+			say "$f: NEW $finding_line"
+			store "$f"
+		fi
+		count_hit "$kind-$sig"
+		touched+=("$kind-$sig")
+	elif [ "$rc" -eq 0 ]; then
+		n_clean=$((n_clean + 1))
+		set_aside "$f" "${h:0:12}" "replays clean" "$out"
+	elif [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		n_clean=$((n_clean + 1))
+		set_aside "$f" "${h:0:12}" "replay timed out after ${REPLAY_TIMEOUT}s" "$out"
+	else
+		n_bad=$((n_bad + 1))
+		set_aside "$f" "${h:0:12}" "replay exit $rc without a FINDING line" "$out"
+	fi
+	echo "$h" >>"$STATE/seen"
+}
+
+[ -x "$REPLAY" ] || { echo "triage: $REPLAY missing (make build/vm-replay)" >&2; exit 2; }
+mkdir -p "$STATE" crashes
+exec 9>"$STATE/lock"
+flock 9 # one triage at a time (the campaign triages periodically)
+while IFS= read -r f; do
+	triage_one "$f"
+done < <(candidates "$@")
+
+if [ "$quiet" -eq 0 ] || [ "$n_in" -gt 0 ]; then
+	printf 'triage: %d new inputs: %d new findings, %d known, %d replay clean or time out, %d bad\n' \
+		"$n_in" "$n_new" "$n_known" "$n_clean" "$n_bad"
+fi
+if [ "${#touched[@]}" -gt 0 ]; then
+	printf '%-28s %6s  %s\n' finding hits first-line
+	for k in $(printf '%s\n' "${touched[@]}" | sort -u); do
+		printf '%-28s %6s  %s\n' "$k" "$(awk -v k="$k" '$1 == k { print $2 }' "$STATE/counts")" \
+			"$(grep -a -m1 '^FINDING ' "crashes/$k/report.txt")"
+	done
+fi
+exit 0
