@@ -149,7 +149,9 @@ struct vir_region {
 	uint32_t id;
 	int32_t slot;                 /* owning process */
 	const struct mem_type *type;
-	struct phys_region **pages;   /* length / PAGE_SIZE entries, NULL = no page yet */
+	struct phys_region **pages;   /* pages_cap entries (>= length / PAGE_SIZE), NULL = no page yet */
+	uint32_t pages_cap;
+	uint32_t pages_phys;          /* backing pages of a large array, PHYS_NONE for a slab array */
 	struct vir_region *left, *right;
 	int32_t height;
 };
@@ -186,12 +188,17 @@ struct phys_block *pb_new(uint32_t phys);
 int pb_reference(struct vir_region *r, uint32_t idx, struct phys_block *pb);
 /* Drop page idx of r; at refcount 0 the type's ev_unreference releases the page. */
 void pb_unreference(struct vir_region *r, uint32_t idx);
-struct phys_region **pagearray_alloc(uint32_t npages);
-void pagearray_free(struct phys_region **a, uint32_t npages);
+/* Move page idx of r from its shared block to pb (copy-on-write); allocates nothing. */
+void pb_relink(struct vir_region *r, uint32_t idx, struct phys_block *pb);
+/* Give r a zeroed page array of npages entries (fault site region_pages): from the
+ * slab when small, else from contiguous pages.  VM_ENOMEM on failure, r unchanged. */
+int pagearray_alloc(struct vir_region *r, uint32_t npages);
+/* Free r's page array (its entries must already be dropped or moved). */
+void pagearray_free(struct vir_region *r);
+/* Number of pages the region spans. */
+static inline uint32_t region_npages(const struct vir_region *r) { return r->length >> PAGE_SHIFT; }
 
 /* ---- map.c: address-space operations ---- */
-/* A new region of len bytes at vaddr (or searched in [MMAP_BASE, MMAP_TOP) when vaddr
- * is 0 or taken and !fixed).  NULL with *err on failure. */
 struct vir_region *map_new_region(struct vmproc *vmp, uint32_t vaddr, uint32_t len, uint32_t flags,
 				  const struct mem_type *type, int fixed, int *err);
 void map_free_region(struct vmproc *vmp, struct vir_region *r);
@@ -199,11 +206,10 @@ void map_free_proc(struct vmproc *vmp);
 int map_unmap_range(struct vmproc *vmp, uint32_t addr, uint32_t len);
 int map_copy_proc(struct vmproc *dst, struct vmproc *src);
 int map_extend_upto(struct vmproc *vmp, uint32_t v);
-int map_writept_region(struct vmproc *vmp, struct vir_region *r);
-int map_writept_page(struct vmproc *vmp, struct vir_region *r, uint32_t idx);
+int map_map_page(struct vmproc *vmp, struct vir_region *r, uint32_t idx);
+void map_protect_region(struct vmproc *vmp, struct vir_region *r);
 int map_pagefault(struct vmproc *vmp, uint32_t addr, int write);
 int map_range_free(struct vmproc *vmp, uint32_t vaddr, uint32_t len);
-/* The PTE flags page idx of r should have (0 = not present). */
 uint32_t map_expected_pte(const struct vir_region *r, uint32_t idx);
 
 /* ---- acl.c ---- */
@@ -289,6 +295,7 @@ void sanity_at(int l, const char *file, int line);
 /* ---- handlers (one file per call family) ---- */
 int do_exit(message *m);     /* exit.c */
 int do_willexit(message *m); /* exit.c */
+void proc_destroy(struct vmproc *vmp); /* exit.c: free everything a process owns */
 int do_fork(message *m);     /* fork.c */
 int do_brk(message *m);      /* break.c */
 int do_mmap(message *m);     /* mmap.c */

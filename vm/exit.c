@@ -1,0 +1,57 @@
+/* exit.c - VM_WILLEXIT and VM_EXIT: the two-step end of a process (from PM). */
+#include "vm.h"
+
+/* The process named by an endpoint field, or NULL with *err set.  VM itself is never
+ * a valid target (VM_EPERM). */
+static struct vmproc *exit_target(endpoint_t ep, int *err)
+{
+	struct vmproc *vmp = proc_get(ep);
+
+	*err = VM_EINVAL;
+	if (!vmp)
+		return NULL;
+	if (vmp->endpt == vm.self) {
+		*err = VM_EPERM;
+		return NULL;
+	}
+	return vmp;
+}
+
+/* VM_WILLEXIT: mark the process as exiting. */
+int do_willexit(message *m)
+{
+	int err;
+	struct vmproc *vmp = exit_target(m->u.willexit.endpt, &err);
+
+	if (!vmp)
+		return err;
+	vmp->flags |= VMF_EXITING;
+	MUTATED();
+	return VM_OK;
+}
+
+/* Free everything a process owns in VM and in the kernel and free its slot. */
+void proc_destroy(struct vmproc *vmp)
+{
+	endpoint_t ep = vmp->endpt;
+
+	map_free_proc(vmp);
+	pt_free(&vmp->pt);
+	acl_clear(vmp);
+	proc_clear(vmp);
+	kc_exit(ep);
+}
+
+/* VM_EXIT: free an announced process (VM_EINVAL when WILLEXIT did not come first). */
+int do_exit(message *m)
+{
+	int err;
+	struct vmproc *vmp = exit_target(m->u.exit.endpt, &err);
+
+	if (!vmp)
+		return err;
+	if (!(vmp->flags & VMF_EXITING))
+		return VM_EINVAL;
+	proc_destroy(vmp);
+	return VM_OK;
+}

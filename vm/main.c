@@ -1,0 +1,86 @@
+/* main.c - VM's message loop: one message per vm_step(). */
+#include "vm.h"
+
+typedef int (*vm_handler_t)(message *m);
+
+/* The dispatch table, one row per call of include/vm_calls.h (0 = ENOSYS). */
+#define VM_DISPATCH_ROW(num, NAME, name, handler) [num] = handler,
+static vm_handler_t const vm_handlers[256] = { VM_CALLS(VM_DISPATCH_ROW) };
+#undef VM_DISPATCH_ROW
+
+/* Answer m's sender with result; a refused reply is counted, never fatal. */
+static void vm_reply(message *m, int result)
+{
+	endpoint_t dst = m->m_source;
+
+	m->m_type = result;
+	if (seam_send_nb(dst, m) != VM_OK) {
+		vm.reply_failed++;
+		seam_trace(TR_REPLY_FAILED, dst, result);
+	}
+}
+
+/* A message the real kernel would never deliver: dropped, counted, not answered. */
+static void vm_drop(const message *m)
+{
+	vm.dropped++;
+	seam_trace(TR_DROP_FORGED, m->m_source, m->m_type);
+}
+
+/* Run the handler of a table call from the live process in slot, after the ACL.
+ * Returns the result to reply (VM_SUSPEND: none). */
+static int vm_dispatch(message *m, int32_t slot)
+{
+	int32_t c = m->m_type - VM_RQ_BASE;
+	int result;
+
+	if (c < 0 || c >= NR_VM_CALLS || !vm_handlers[c])
+		return VM_ENOSYS;
+	if (acl_check(&vm.proc[slot], c) != VM_OK) {
+		seam_trace(TR_ACL_DENY, m->m_source, c);
+		return VM_ECALLDENIED;
+	}
+	SANITYCHECK(SCL_FUNCTIONS);
+	result = vm_handlers[c](m);
+	SANITYCHECK(SCL_FUNCTIONS);
+	return result;
+}
+
+/* Handle one received message. */
+static void vm_handle(message *m, uint32_t status)
+{
+	int32_t slot;
+	int result;
+
+	if (status & IPC_FLG_NOTIFY)
+		return;
+	if (vm_isokendpt(m->m_source, &slot) != VM_OK) {
+		vm_drop(m);
+		return;
+	}
+	if (m->m_type == VM_PAGEFAULT) {
+		if (!(status & IPC_FLG_MSG_FROM_KERNEL)) {
+			vm_drop(m);
+			return;
+		}
+		do_pagefault(m);
+		SANITYCHECK(SCL_FUNCTIONS);
+		return;
+	}
+	result = vm_dispatch(m, slot);
+	if (result != VM_SUSPEND)
+		vm_reply(m, result);
+}
+
+/* Receive one message and handle it: 1 when one was handled, 0 when none came. */
+int vm_step(void)
+{
+	message m;
+	uint32_t status = 0;
+
+	if (seam_receive(&m, &status) != VM_OK)
+		return 0;
+	SANITYCHECK(SCL_TOP);
+	vm_handle(&m, status);
+	return 1;
+}

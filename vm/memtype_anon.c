@@ -1,0 +1,80 @@
+/* memtype_anon.c - anonymous, demand-zero memory with copy-on-write sharing. */
+#include "vm.h"
+
+/* Back page idx of r with a fresh zeroed page. */
+static int anon_fill(struct vir_region *r, uint32_t idx)
+{
+	struct phys_block *pb;
+	uint32_t phys;
+
+	if (FAULT_POINT(PAGE_ALLOC))
+		return VM_ENOMEM;
+	phys = mem_alloc(1, MEMF_CLEAR);
+	if (phys == PHYS_NONE)
+		return VM_ENOMEM;
+	pb = pb_new(phys);
+	if (!pb)
+		goto free_page;
+	if (pb_reference(r, idx, pb) != VM_OK)
+		goto free_pb;
+	return VM_OK;
+free_pb:
+	slab_free(pb, sizeof(*pb));
+free_page:
+	mem_free(phys, 1);
+	return VM_ENOMEM;
+}
+
+/* Give page idx of r a private copy of its shared page. */
+static int anon_cow(struct vir_region *r, uint32_t idx)
+{
+	struct phys_block *old = r->pages[idx]->ph, *pb;
+	uint32_t phys;
+
+	if (FAULT_POINT(PAGE_ALLOC))
+		return VM_ENOMEM;
+	phys = mem_alloc(1, 0);
+	if (phys == PHYS_NONE)
+		return VM_ENOMEM;
+	pb = pb_new(phys);
+	if (!pb) {
+		mem_free(phys, 1);
+		return VM_ENOMEM;
+	}
+	vm_memcpy(phys_ptr(phys, PAGE_SIZE), phys_ptr(old->phys, PAGE_SIZE), PAGE_SIZE);
+	pb_relink(r, idx, pb);
+	return VM_OK;
+}
+
+/* A fault on page idx: fill a missing page, copy a shared one on write. */
+static int anon_pagefault(struct vir_region *r, uint32_t idx, int write)
+{
+	struct phys_region *pr = r->pages[idx];
+
+	if (!pr)
+		return anon_fill(r, idx);
+	if (write && pr->ph->refcount > 1)
+		return anon_cow(r, idx);
+	return VM_OK;
+}
+
+/* Writable only in a writable region and only while the page is not shared. */
+static int anon_writable(const struct vir_region *r, uint32_t idx)
+{
+	const struct phys_region *pr = r->pages[idx];
+
+	return (r->flags & VR_WRITABLE) && pr && pr->ph->refcount == 1;
+}
+
+static void anon_unreference(struct phys_block *pb)
+{
+	if (pb->phys != PHYS_NONE)
+		mem_free(pb->phys, 1);
+}
+
+const struct mem_type mem_type_anon = {
+	.name = "anon",
+	.ev_pagefault = anon_pagefault,
+	.writable = anon_writable,
+	.ev_unreference = anon_unreference,
+};

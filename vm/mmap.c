@@ -1,0 +1,140 @@
+/* mmap.c - VM_MMAP and VM_MUNMAP: anonymous mappings of the caller (or, for VFS and
+ * RS, of a third party). */
+#include "vm.h"
+
+/* VFS and RS may map for others and ask for uninitialised memory. */
+static int has_execpriv(const struct vmproc *vmp)
+{
+	int32_t s = vmp->slot;
+
+	return s == VFS_PROC_NR || s == RS_PROC_NR;
+}
+
+/* The process the mmap is for: the caller, or forwhom with MAP_THIRDPARTY. */
+static struct vmproc *mmap_target(const message *m, struct vmproc *caller, int *err)
+{
+	struct vmproc *t;
+
+	*err = VM_OK;
+	if (!(m->u.mmap.flags & MAP_THIRDPARTY))
+		return caller;
+	if (!has_execpriv(caller)) {
+		seam_trace(TR_ACL_DENY, caller->endpt, VMC_MMAP);
+		*err = VM_EPERM;
+		return NULL;
+	}
+	t = m->u.mmap.forwhom == SELF ? caller : proc_get(m->u.mmap.forwhom);
+	if (!t || t->endpt == vm.self)
+		*err = VM_ESRCH;
+	return t && t->endpt != vm.self ? t : NULL;
+}
+
+/* Back every page of r now; with contig, from one physically contiguous run.
+ * VM_ENOMEM when memory runs out (the caller frees r). */
+static int prealloc_region(struct vir_region *r, int contig)
+{
+	uint32_t n = region_npages(r), base = PHYS_NONE;
+
+	if (contig) {
+		if (FAULT_POINT(PAGE_ALLOC))
+			return VM_ENOMEM;
+		base = mem_alloc(n, MEMF_CLEAR);
+		if (base == PHYS_NONE)
+			return VM_ENOMEM;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		struct phys_block *pb;
+
+		if (!contig) {
+			if (r->type->ev_pagefault(r, i, 1) != VM_OK)
+				return VM_ENOMEM;
+			continue;
+		}
+		pb = pb_new(base + (i << PAGE_SHIFT));
+		if (!pb || pb_reference(r, i, pb) != VM_OK) {
+			if (pb)
+				slab_free(pb, sizeof(*pb));
+			mem_free(base + (i << PAGE_SHIFT), n - i);
+			return VM_ENOMEM;
+		}
+	}
+	return VM_OK;
+}
+
+/* Validate the flags of an anonymous mapping.  VM_OK or the errno to answer. */
+static int mmap_check(const message *m, const struct vmproc *caller)
+{
+	uint32_t flags = m->u.mmap.flags;
+
+	if ((int32_t)m->u.mmap.len <= 0)
+		return VM_EINVAL;
+	if (!(flags & MAP_ANON) && m->u.mmap.fd != -1)
+		return VM_ENXIO; /* file mappings go through VFS: not served here */
+	if ((flags & MAP_ANON) && m->u.mmap.fd != -1)
+		return VM_EINVAL;
+	if ((flags & MAP_CONTIG) && !(flags & MAP_PREALLOC))
+		return VM_EINVAL;
+	if ((flags & MAP_UNINITIALIZED) && !has_execpriv(caller)) {
+		seam_trace(TR_ACL_DENY, caller->endpt, VMC_MMAP);
+		return VM_EPERM;
+	}
+	if ((flags & MAP_FIXED) && (!page_aligned(m->u.mmap.addr) || m->u.mmap.addr < USER_BASE))
+		return VM_EINVAL;
+	return VM_OK;
+}
+
+/* VM_MMAP: replies u.mmap.retaddr with the start of the new region. */
+int do_mmap(message *m)
+{
+	struct vmproc *caller = proc_get(m->m_source), *vmp;
+	uint32_t len, flags = m->u.mmap.flags, addr = m->u.mmap.addr;
+	struct vir_region *r;
+	int err;
+
+	if (caller->endpt == vm.self)
+		return VM_EPERM;
+	if ((err = mmap_check(m, caller)) != VM_OK)
+		return err;
+	if (!(vmp = mmap_target(m, caller, &err)))
+		return err;
+	if (page_roundup(m->u.mmap.len, &len))
+		return VM_ENOMEM;
+	if (flags & MAP_FIXED) {
+		uint32_t end;
+
+		if (add_wraps(addr, len, &end) || end > USER_TOP)
+			return VM_ENOMEM;
+		if ((err = map_unmap_range(vmp, addr, len)) != VM_OK)
+			return err;
+	}
+	r = map_new_region(vmp, addr, len, VR_WRITABLE | VR_ANON, &mem_type_anon, (flags & MAP_FIXED) != 0, &err);
+	if (!r)
+		return err;
+	if ((flags & MAP_PREALLOC) && prealloc_region(r, (flags & MAP_CONTIG) != 0) != VM_OK) {
+		map_free_region(vmp, r);
+		return VM_ENOMEM;
+	}
+	m->u.mmap.retaddr = r->vaddr;
+	return VM_OK;
+}
+
+/* VM_MUNMAP of [addr, addr+len) in the caller: regions are split or shrunk as needed;
+ * unmapping nothing is VM_OK. */
+int do_munmap(message *m)
+{
+	struct vmproc *vmp = proc_get(m->m_source);
+	uint32_t addr = m->u.munmap.addr, len, end;
+	int err;
+
+	if (vmp->endpt == vm.self)
+		return VM_EPERM;
+	if (!page_aligned(addr))
+		return VM_EFAULT;
+	if ((int32_t)m->u.munmap.len <= 0)
+		return VM_EINVAL;
+	if (page_roundup(m->u.munmap.len, &len) || add_wraps(addr, len, &end) || end > USER_TOP)
+		return VM_EINVAL;
+	err = map_unmap_range(vmp, addr, len);
+	kc_flush_tlb(vmp->endpt);
+	return err;
+}

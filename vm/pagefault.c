@@ -1,0 +1,25 @@
+/* pagefault.c - VM_PAGEFAULT from the kernel: map the page or kill the process. */
+#include "vm.h"
+
+/* Serve a user page fault.  The kernel keeps the process stopped until VM clears the
+ * fault; an address VM cannot serve gets SIGSEGV.  Never replied to. */
+int do_pagefault(message *m)
+{
+	struct vmproc *vmp = proc_get(m->m_source);
+	uint32_t addr = m->u.pagefault.addr;
+	int write = (m->u.pagefault.flags & PFERR_WRITE) != 0;
+	int err;
+
+	if (!vmp || vmp->endpt == vm.self || vmp->pt.dir_phys == PHYS_NONE)
+		return VM_SUSPEND;
+	err = map_pagefault(vmp, addr, write);
+	if (err == VM_OK) {
+		vmp->minflt++;
+		kc_flush_tlb(vmp->endpt);
+	} else {
+		seam_trace(TR_PF_SEGV, vmp->endpt, (int32_t)addr);
+		kc_kill(vmp->endpt, SIGSEGV);
+	}
+	kc_clear_pagefault(vmp->endpt);
+	return VM_SUSPEND;
+}

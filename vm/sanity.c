@@ -1,0 +1,210 @@
+/* sanity.c - the sanity checker: re-derives VM's invariants from scratch.
+ *
+ * Every page VM manages must be exactly one of: free, a slab page, a page directory
+ * or page table, a large region page array, or the page of a physical block; every
+ * block's refcount equals its sharer list; regions are ordered, aligned and in the
+ * user range; every present user PTE maps exactly its region page with no more
+ * rights than the page may have; slab objects equal the objects the regions hold. */
+#include "vm.h"
+
+#define SANITY_TEXT_ROW(id, text) [id] = text,
+const char *const sanity_text[SAN_COUNT] = { SANITY_INVARIANTS(SANITY_TEXT_ROW) };
+#undef SANITY_TEXT_ROW
+
+/* Running totals of one check, passed to the callbacks. */
+struct tally {
+	int err;
+	uint32_t used;    /* pages seen in use */
+	uint32_t objects; /* slab objects the regions account for */
+};
+
+/* Record page phys as used once; a second use or a free page is SAN_PAGE_REUSED. */
+static void mark_used(uint32_t phys, void *arg)
+{
+	struct tally *t = arg;
+	uint32_t pg = phys >> PAGE_SHIFT, bit = 1u << (pg & 31);
+
+	if (t->err)
+		return;
+	if (phys >= PHYS_MAX || !mem_page_is_managed(phys)) {
+		t->err = SAN_PAGE_UNMANAGED;
+		return;
+	}
+	if ((vm.used_bits[pg >> 5] & bit) || mem_page_is_free(phys)) {
+		t->err = SAN_PAGE_REUSED;
+		return;
+	}
+	vm.used_bits[pg >> 5] |= bit;
+	t->used++;
+}
+
+/* Check one page reference: links, sharer count, PTE. */
+static int check_page(struct vmproc *vmp, struct vir_region *r, uint32_t idx, struct tally *t)
+{
+	struct phys_region *pr = r->pages[idx], *s;
+	uint32_t n = 0, found = 0, pte, want;
+
+	if (!slab_is_live(pr, sizeof(*pr)) || !slab_is_live(pr->ph, sizeof(*pr->ph)))
+		return SAN_PR_LINK;
+	if (pr->parent != r || pr->offset != idx << PAGE_SHIFT)
+		return SAN_PR_LINK;
+	for (s = pr->ph->first; s && n <= pr->ph->refcount; s = s->next_sharer) {
+		n++;
+		found |= s == pr;
+	}
+	if (!found || n != pr->ph->refcount)
+		return SAN_REFCOUNT;
+	t->objects++;
+	if (pr->ph->first == pr) { /* count each block once, at its list head */
+		t->objects++;
+		mark_used(pr->ph->phys, t);
+	}
+	pte = pt_lookup(&vmp->pt, r->vaddr + (idx << PAGE_SHIFT));
+	want = map_expected_pte(r, idx);
+	if ((pte & PTE_P) && ((pte & PTE_ADDR_MASK) != pr->ph->phys || !(pte & PTE_U) ||
+			      ((pte & PTE_W) && !(want & PTE_W))))
+		return SAN_PTE;
+	return 0;
+}
+
+/* Check one region of vmp (prev is the region before it, or NULL). */
+static int check_region(struct vmproc *vmp, struct vir_region *r, struct vir_region *prev, struct tally *t)
+{
+	int err;
+
+	if (!slab_is_live(r, sizeof(*r)) || r->slot != vmp->slot)
+		return SAN_PR_LINK;
+	if (!page_aligned(r->vaddr) || !page_aligned(r->length) || r->length == 0)
+		return SAN_REGION_ALIGN;
+	if (r->vaddr < USER_BASE || r->length > USER_TOP - r->vaddr)
+		return SAN_REGION_RANGE;
+	if (prev && prev->vaddr + prev->length > r->vaddr)
+		return SAN_REGION_ORDER;
+	if (region_npages(r) > r->pages_cap)
+		return SAN_PR_LINK;
+	t->objects++;
+	if (r->pages_phys == PHYS_NONE) {
+		t->objects++;
+	} else {
+		uint32_t n = (r->pages_cap * (uint32_t)sizeof(r->pages[0]) + PAGE_MASK) >> PAGE_SHIFT;
+		for (uint32_t i = 0; i < n; i++)
+			mark_used(r->pages_phys + (i << PAGE_SHIFT), t);
+	}
+	for (uint32_t i = 0; i < r->pages_cap; i++) {
+		if (!r->pages[i])
+			continue;
+		if (i >= region_npages(r))
+			return SAN_PR_LINK;
+		if ((err = check_page(vmp, r, i, t)) != 0)
+			return err;
+	}
+	return t->err;
+}
+
+struct stray_arg {
+	struct vmproc *vmp;
+};
+
+/* A present PTE must belong to a region page (SAN_PTE_STRAY otherwise). */
+static int check_mapping(uint32_t vaddr, uint32_t pte, void *arg)
+{
+	struct vmproc *vmp = ((struct stray_arg *)arg)->vmp;
+	struct vir_region *r = region_find(vmp, vaddr);
+
+	(void)pte;
+	if (!r || !r->pages[(vaddr - r->vaddr) >> PAGE_SHIFT])
+		return SAN_PTE_STRAY;
+	return 0;
+}
+
+/* Check one live process: slot, page table, regions, stray mappings. */
+static int check_proc(struct vmproc *vmp, struct tally *t)
+{
+	struct vir_region *r, *prev = NULL;
+	struct stray_arg sa = { vmp };
+	int err;
+
+	if (ep_slot(vmp->endpt) != vmp->slot)
+		return SAN_PROC;
+	if (vmp->endpt == vm.self)
+		return vmp->regions ? SAN_PROC : 0;
+	if (vmp->pt.dir_phys == PHYS_NONE)
+		return SAN_PT_MISSING;
+	if (!pt_kernel_intact(&vmp->pt))
+		return SAN_PT_KERNEL;
+	pt_for_each_page(&vmp->pt, mark_used, t);
+	if ((err = region_tree_check(vmp)) != 0)
+		return err;
+	for (r = region_first(vmp); r; prev = r, r = region_next(vmp, r))
+		if ((err = check_region(vmp, r, prev, t)) != 0)
+			return err;
+	if ((err = pt_for_each_mapping(&vmp->pt, check_mapping, &sa)) != 0)
+		return err;
+	return t->err;
+}
+
+/* ACL entries: the user entry is always in use; each system entry has one owner. */
+static int check_acl(void)
+{
+	uint64_t owned = 1;
+
+	if (!(vm.acl.inuse & 1))
+		return SAN_ACL;
+	for (int32_t s = 0; s < NR_PROCS; s++) {
+		const struct vmproc *vmp = &vm.proc[s];
+
+		if (!(vmp->flags & VMF_INUSE) || vmp->acl <= USER_ACL)
+			continue;
+		if (vmp->acl >= NR_SYS_PROCS || (owned & ((uint64_t)1 << vmp->acl)))
+			return SAN_ACL;
+		owned |= (uint64_t)1 << vmp->acl;
+	}
+	return owned == vm.acl.inuse ? 0 : SAN_ACL;
+}
+
+/* Run every check; 0 or the first failed invariant. */
+int sanity_check(void)
+{
+	struct tally t = { 0, 0, 0 };
+	int err;
+
+	vm_memset(vm.used_bits, 0, sizeof(vm.used_bits));
+	if ((err = slab_check(mark_used, &t)) != 0 || (err = t.err) != 0)
+		return err;
+	for (int32_t s = 0; s < NR_PROCS; s++) {
+		struct vmproc *vmp = &vm.proc[s];
+
+		if (!(vmp->flags & VMF_INUSE)) {
+			if (vmp->regions || vmp->pt.dir_phys != PHYS_NONE || vmp->acl != NO_ACL)
+				return SAN_PROC;
+			continue;
+		}
+		if ((err = check_proc(vmp, &t)) != 0)
+			return err;
+	}
+	if ((err = check_acl()) != 0)
+		return err;
+	if (t.used + mem_free_count() != mem_managed_count())
+		return SAN_ACCOUNT;
+	if (t.objects != slab_live_objects())
+		return SAN_ACCOUNT;
+	return 0;
+}
+
+/* The SANITYCHECK(l) hook: check when l is within the active level; a failure is
+ * traced with its invariant id, then VM panics. */
+void sanity_at(int l, const char *file, int line)
+{
+	int err;
+
+	if (l > vm.sanity_level || vm.in_sanity || !vm.booted)
+		return;
+	vm.in_sanity = 1;
+	err = sanity_check();
+	vm.in_sanity = 0;
+	if (!err)
+		return;
+	seam_trace(TR_SANITY_FAIL, err, 0);
+	vm_log("VM: sanity check failed at %s:%d: %s", file, line, sanity_text[err]);
+	PANIC(sanity_text[err]);
+}
