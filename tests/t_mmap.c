@@ -1,0 +1,353 @@
+/* t_mmap.c - VM_MMAP and VM_MUNMAP of anonymous memory. */
+#include "helpers.h"
+#include "test.h"
+
+#define P PAGE_SIZE
+
+TEST(MMAP0001, "anonymous mmap answers a page-aligned user address and adds one region of that length")
+{
+	struct vmproc *vmp = &vm.proc[INIT_PROC_NR];
+	uint32_t n = region_count(vmp), a = 0;
+	struct vir_region *r;
+
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, 3 * P, PROT_RW, 0, &a), VM_OK);
+	CHECK_EQ(a & PAGE_MASK, 0);
+	CHECK(a >= USER_BASE && a < USER_TOP);
+	CHECK(a + 3 * P <= USER_TOP);
+	CHECK_EQ(region_count(vmp), n + 1);
+	r = region_find(vmp, a);
+	CHECK(r != NULL);
+	CHECK_EQ(r->vaddr, a);
+	CHECK_EQ(r->length, 3 * P);
+	CHECK(r->flags & VR_WRITABLE);
+	CHECK(r->flags & VR_ANON);
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(MMAP0002, "fresh anonymous memory has no page backed until touched and reads as zero")
+{
+	uint32_t a, val = 0xFFFFFFFF, phys;
+	struct vir_region *r;
+
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, 4 * P, PROT_RW, 0, &a), VM_OK);
+	r = region_find(&vm.proc[INIT_PROC_NR], a);
+	for (uint32_t i = 0; i < 4; i++) {
+		CHECK(r->pages[i] == NULL);
+		CHECK(mmu_translate(INIT_PROC_NR, a + i * P, 0, &phys) > 0);
+	}
+	for (uint32_t off = 0; off < 4 * P; off += 1020) {
+		CHECK_EQ(proc_read32(INIT_PROC_NR, a + (off & ~3u), &val), VM_OK);
+		CHECK_EQ(val, 0);
+	}
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(MMAP0003, "values written to anonymous memory read back, page by page")
+{
+	uint32_t a, val;
+
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, 5 * P, PROT_RW, 0, &a), VM_OK);
+	for (uint32_t i = 0; i < 5; i++)
+		CHECK_EQ(proc_write32(INIT_PROC_NR, a + i * P + 4 * i, 0xAB00 + i), VM_OK);
+	for (uint32_t i = 0; i < 5; i++) {
+		CHECK_EQ(proc_read32(INIT_PROC_NR, a + i * P + 4 * i, &val), VM_OK);
+		CHECK_EQ(val, 0xAB00 + i);
+		CHECK_EQ(block_at(INIT_PROC_NR, a + i * P)->refcount, 1);
+	}
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(MMAP0004, "mmap with length 0 answers EINVAL and adds no region")
+{
+	uint32_t n = region_count(&vm.proc[INIT_PROC_NR]), muts = vm.mutations;
+
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, 0, PROT_RW, 0, NULL), VM_EINVAL);
+	CHECK_EQ(region_count(&vm.proc[INIT_PROC_NR]), n);
+	CHECK_EQ(vm.mutations, muts);
+}
+
+TEST(MMAP0005, "anonymous mmap with a file descriptor other than -1 answers EINVAL and adds no region")
+{
+	static const int32_t fds[] = { 0, 1, 3, 255, 0x7FFFFFFF, -2 };
+	uint32_t n = region_count(&vm.proc[INIT_PROC_NR]);
+
+	for (unsigned i = 0; i < sizeof fds / sizeof fds[0]; i++) {
+		message m = msg_zero();
+
+		m.u.mmap.len = P;
+		m.u.mmap.prot = PROT_RW;
+		m.u.mmap.flags = MAP_ANONPRIV;
+		m.u.mmap.fd = fds[i];
+		CHECK_EQ(call(INIT_PROC_NR, VM_MMAP, &m), VM_EINVAL);
+	}
+	CHECK_EQ(region_count(&vm.proc[INIT_PROC_NR]), n);
+}
+
+TEST(MMAP0006, "MAP_FIXED at a free page-aligned address maps exactly there")
+{
+	uint32_t a = 0;
+
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0x30000000, 2 * P, PROT_RW, MAP_FIXED, &a), VM_OK);
+	CHECK_EQ(a, 0x30000000);
+	CHECK(region_find(&vm.proc[INIT_PROC_NR], 0x30001000) != NULL);
+	CHECK_EQ(proc_write32(INIT_PROC_NR, 0x30001FFC, 1), VM_OK);
+}
+
+TEST(MMAP0007, "a free hint without MAP_FIXED is honoured")
+{
+	uint32_t a = 0;
+
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0x40000000, P, PROT_RW, 0, &a), VM_OK);
+	CHECK_EQ(a, 0x40000000);
+}
+
+TEST(MMAP0008, "a hint that overlaps a region without MAP_FIXED gets another address that overlaps nothing")
+{
+	struct vmproc *vmp = &vm.proc[INIT_PROC_NR];
+	struct vir_region *text = region_find(vmp, TEXT_VADDR);
+	uint32_t a = 0;
+
+	CHECK(text != NULL);
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, TEXT_VADDR, 2 * P, PROT_RW, 0, &a), VM_OK);
+	CHECK(a != TEXT_VADDR);
+	CHECK(a >= MMAP_BASE && a + 2 * P <= MMAP_TOP);
+	CHECK(region_find(vmp, TEXT_VADDR) == text);
+	CHECK_EQ(region_find(vmp, a)->vaddr, a);
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(MMAP0009, "MAP_FIXED over an existing region fails and leaves that region and its mapping intact")
+{
+	struct vmproc *vmp = &vm.proc[INIT_PROC_NR];
+	struct vir_region *text = region_find(vmp, TEXT_VADDR);
+	uint32_t n = region_count(vmp), phys_before, phys;
+
+	CHECK_EQ(mmu_translate(INIT_PROC_NR, TEXT_VADDR, 0, &phys_before), VM_OK);
+	CHECK(is_errno(mmap_anon(INIT_PROC_NR, TEXT_VADDR, P, PROT_RW, MAP_FIXED, NULL)));
+	CHECK_EQ(region_count(vmp), n);
+	CHECK(region_find(vmp, TEXT_VADDR) == text);
+	CHECK_EQ(mmu_translate(INIT_PROC_NR, TEXT_VADDR, 0, &phys), VM_OK);
+	CHECK_EQ(phys, phys_before);
+}
+
+TEST(MMAP0010, "MAP_FIXED at an unaligned address or outside the user range is refused")
+{
+	uint32_t n = region_count(&vm.proc[INIT_PROC_NR]);
+
+	CHECK(is_errno(mmap_anon(INIT_PROC_NR, 0x30000100, P, PROT_RW, MAP_FIXED, NULL)));
+	CHECK(is_errno(mmap_anon(INIT_PROC_NR, 0x1000, P, PROT_RW, MAP_FIXED, NULL)));
+	CHECK(is_errno(mmap_anon(INIT_PROC_NR, USER_TOP, P, PROT_RW, MAP_FIXED, NULL)));
+	CHECK(is_errno(mmap_anon(INIT_PROC_NR, USER_TOP - P, 2 * P, PROT_RW, MAP_FIXED, NULL)));
+	CHECK(is_errno(mmap_anon(INIT_PROC_NR, 0xFFFFF000, 2 * P, PROT_RW, MAP_FIXED, NULL)));
+	CHECK_EQ(region_count(&vm.proc[INIT_PROC_NR]), n);
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(MMAP0011, "a length that is not a page multiple is rounded up to whole pages")
+{
+	uint32_t a;
+
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, P + 1, PROT_RW, 0, &a), VM_OK);
+	CHECK_EQ(region_find(&vm.proc[INIT_PROC_NR], a)->length, 2 * P);
+	CHECK_EQ(proc_write32(INIT_PROC_NR, a + 2 * P - 4, 1), VM_OK);
+}
+
+TEST(MMAP0012, "huge or wrapping lengths are refused without changing anything")
+{
+	static const uint32_t lens[] = { 0xFFFFFFFF, 0xFFFFF000, 0x80000000, USER_TOP };
+	uint32_t n = region_count(&vm.proc[INIT_PROC_NR]);
+	struct baseline b;
+
+	baseline_take(&b);
+	for (unsigned i = 0; i < sizeof lens / sizeof lens[0]; i++)
+		CHECK(is_errno(mmap_anon(INIT_PROC_NR, 0, lens[i], PROT_RW, 0, NULL)));
+	CHECK_EQ(region_count(&vm.proc[INIT_PROC_NR]), n);
+	CHECK_BASELINE(b);
+}
+
+TEST(MMAP0013, "two mappings never overlap each other or existing regions")
+{
+	uint32_t a, b;
+
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, 4 * P, PROT_RW, 0, &a), VM_OK);
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, 4 * P, PROT_RW, 0, &b), VM_OK);
+	CHECK(a + 4 * P <= b || b + 4 * P <= a);
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(MMAP0014, "a write to read-only anonymous memory kills the process with SIGSEGV")
+{
+	uint32_t a, val;
+	int32_t slot;
+	endpoint_t child;
+
+	CHECK_EQ(fork_child(INIT_PROC_NR, &child), VM_OK);
+	slot = ep_slot(child);
+	CHECK_EQ(mmap_anon(child, 0, P, PROT_READ, 0, &a), VM_OK);
+	CHECK_EQ(proc_read32(child, a, &val), VM_OK);
+	CHECK_EQ(val, 0);
+	CHECK_EQ(proc_write32(child, a, 1), VM_EFAULT);
+	CHECK(kmodel.proc[slot].flags & KP_KILLED);
+	CHECK_EQ(kmodel.proc[slot].last_signal, SIGSEGV);
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(MMAP0015, "munmap of the middle page of a region splits it in two and frees that page")
+{
+	struct vmproc *vmp = &vm.proc[INIT_PROC_NR];
+	uint32_t a, n, mid_phys, val, phys;
+	struct vir_region *lo, *hi;
+
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, 3 * P, PROT_RW, 0, &a), VM_OK);
+	for (uint32_t i = 0; i < 3; i++)
+		CHECK_EQ(proc_write32(INIT_PROC_NR, a + i * P, 10 + i), VM_OK);
+	n = region_count(vmp);
+	mid_phys = block_at(INIT_PROC_NR, a + P)->phys;
+	CHECK_EQ(munmap_call(INIT_PROC_NR, a + P, P), VM_OK);
+	CHECK_EQ(region_count(vmp), n + 1);
+	lo = region_find(vmp, a);
+	hi = region_find(vmp, a + 2 * P);
+	CHECK(lo && hi && lo != hi);
+	CHECK_EQ(lo->vaddr, a);
+	CHECK_EQ(lo->length, P);
+	CHECK_EQ(hi->vaddr, a + 2 * P);
+	CHECK_EQ(hi->length, P);
+	CHECK(region_find(vmp, a + P) == NULL);
+	CHECK(mmu_translate(INIT_PROC_NR, a + P, 0, &phys) > 0);
+	CHECK(mem_page_is_free(mid_phys));
+	CHECK_EQ(proc_read32(INIT_PROC_NR, a, &val), VM_OK);
+	CHECK_EQ(val, 10);
+	CHECK_EQ(proc_read32(INIT_PROC_NR, a + 2 * P, &val), VM_OK);
+	CHECK_EQ(val, 12);
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(MMAP0016, "munmap of a whole region removes it, unmaps it and frees its pages")
+{
+	struct vmproc *vmp = &vm.proc[INIT_PROC_NR];
+	uint32_t a, n, phys[2], p;
+
+	n = region_count(vmp);
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, 2 * P, PROT_RW, 0, &a), VM_OK);
+	for (uint32_t i = 0; i < 2; i++) {
+		CHECK_EQ(proc_write32(INIT_PROC_NR, a + i * P, 1), VM_OK);
+		phys[i] = block_at(INIT_PROC_NR, a + i * P)->phys;
+	}
+	CHECK_EQ(munmap_call(INIT_PROC_NR, a, 2 * P), VM_OK);
+	CHECK_EQ(region_count(vmp), n);
+	CHECK(region_find(vmp, a) == NULL);
+	for (uint32_t i = 0; i < 2; i++) {
+		CHECK(mmu_translate(INIT_PROC_NR, a + i * P, 0, &p) > 0);
+		CHECK(mem_page_is_free(phys[i]));
+	}
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(MMAP0017, "munmap of an unaligned address answers EFAULT or EINVAL and unmaps nothing")
+{
+	struct vmproc *vmp = &vm.proc[INIT_PROC_NR];
+	uint32_t a, n, muts;
+	int r;
+
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, 2 * P, PROT_RW, 0, &a), VM_OK);
+	n = region_count(vmp);
+	muts = vm.mutations;
+	r = munmap_call(INIT_PROC_NR, a + 4, P);
+	CHECK(r == VM_EFAULT || r == VM_EINVAL);
+	CHECK_EQ(region_count(vmp), n);
+	CHECK_EQ(region_find(vmp, a)->length, 2 * P);
+	CHECK_EQ(vm.mutations, muts);
+}
+
+TEST(MMAP0018, "munmap of the first page shrinks the region from below, of the last page from above")
+{
+	struct vmproc *vmp = &vm.proc[INIT_PROC_NR];
+	uint32_t a, val, n;
+	struct vir_region *r;
+
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, 4 * P, PROT_RW, 0, &a), VM_OK);
+	for (uint32_t i = 0; i < 4; i++)
+		CHECK_EQ(proc_write32(INIT_PROC_NR, a + i * P, 20 + i), VM_OK);
+	n = region_count(vmp);
+	CHECK_EQ(munmap_call(INIT_PROC_NR, a, P), VM_OK);
+	CHECK_EQ(munmap_call(INIT_PROC_NR, a + 3 * P, P), VM_OK);
+	CHECK_EQ(region_count(vmp), n);
+	r = region_find(vmp, a + P);
+	CHECK(r != NULL);
+	CHECK_EQ(r->vaddr, a + P);
+	CHECK_EQ(r->length, 2 * P);
+	CHECK_EQ(proc_read32(INIT_PROC_NR, a + P, &val), VM_OK);
+	CHECK_EQ(val, 21);
+	CHECK_EQ(proc_read32(INIT_PROC_NR, a + 2 * P, &val), VM_OK);
+	CHECK_EQ(val, 22);
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(MMAP0019, "munmap of a range spanning two regions removes both parts")
+{
+	struct vmproc *vmp = &vm.proc[INIT_PROC_NR];
+	uint32_t a, b, n;
+
+	n = region_count(vmp);
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0x30000000, 2 * P, PROT_RW, MAP_FIXED, &a), VM_OK);
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0x30002000, 2 * P, PROT_RW, MAP_FIXED, &b), VM_OK);
+	CHECK_EQ(munmap_call(INIT_PROC_NR, 0x30000000, 4 * P), VM_OK);
+	CHECK_EQ(region_count(vmp), n);
+	CHECK(region_find(vmp, 0x30000000) == NULL);
+	CHECK(region_find(vmp, 0x30003000) == NULL);
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(MMAP0020, "a page unmapped in the parent after fork stays readable in the child")
+{
+	uint32_t a, val;
+	endpoint_t child;
+
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, 2 * P, PROT_RW, 0, &a), VM_OK);
+	CHECK_EQ(proc_write32(INIT_PROC_NR, a + P, 0x600D), VM_OK);
+	CHECK_EQ(fork_child(INIT_PROC_NR, &child), VM_OK);
+	CHECK_EQ(munmap_call(INIT_PROC_NR, a, 2 * P), VM_OK);
+	CHECK_EQ(proc_read32(child, a + P, &val), VM_OK);
+	CHECK_EQ(val, 0x600D);
+	CHECK_EQ(block_at(child, a + P)->refcount, 1);
+	CHECK(!mem_page_is_free(block_at(child, a + P)->phys));
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(MMAP0021, "a read or write of an unmapped address kills the process with SIGSEGV")
+{
+	endpoint_t child;
+	uint32_t val;
+
+	CHECK_EQ(fork_child(INIT_PROC_NR, &child), VM_OK);
+	CHECK(region_find(vmp_of(child), 0x50000000) == NULL);
+	CHECK_EQ(proc_read32(child, 0x50000000, &val), VM_EFAULT);
+	CHECK(kmodel.proc[ep_slot(child)].flags & KP_KILLED);
+	CHECK_EQ(kmodel.proc[ep_slot(child)].last_signal, SIGSEGV);
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(MMAP0022, "munmap of a range with no region answers without changing anything")
+{
+	struct vmproc *vmp = &vm.proc[INIT_PROC_NR];
+	uint32_t n = region_count(vmp), free_before = mem_free_count();
+	int r = munmap_call(INIT_PROC_NR, 0x50000000, 4 * P);
+
+	CHECK(is_legal_reply(r));
+	CHECK_EQ(region_count(vmp), n);
+	CHECK_EQ(mem_free_count(), free_before);
+}
+
+TEST(MMAP0023, "munmap with length 0 or a wrapping range is refused")
+{
+	uint32_t a, n;
+	struct vmproc *vmp = &vm.proc[INIT_PROC_NR];
+
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, P, PROT_RW, 0, &a), VM_OK);
+	n = region_count(vmp);
+	CHECK(is_errno(munmap_call(INIT_PROC_NR, a, 0)));
+	CHECK(is_errno(munmap_call(INIT_PROC_NR, 0xFFFFF000, 2 * P)));
+	CHECK(is_errno(munmap_call(INIT_PROC_NR, a, 0xFFFFF000)));
+	CHECK_EQ(region_count(vmp), n);
+	CHECK(region_find(vmp, a) != NULL);
+}
