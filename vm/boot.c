@@ -12,8 +12,6 @@ static int boot_segment(struct vmproc *vmp, const struct boot_seg *s)
 	if (!page_aligned(s->phys) || !page_aligned(s->vaddr) || s->memsz == 0 || page_roundup(s->memsz, &len))
 		return VM_EINVAL;
 	npages = len >> PAGE_SHIFT;
-	if ((err = mem_reserve(s->phys, npages)) != VM_OK)
-		return err;
 	r = map_new_region(vmp, s->vaddr, len, VR_ANON | ((s->flags & SEG_W) ? VR_WRITABLE : 0),
 			   &mem_type_anon, 1, &err);
 	if (!r)
@@ -56,6 +54,25 @@ static int boot_proc(const struct boot_proc *bp)
 	return pt_bind(&vmp->pt, vmp->endpt);
 }
 
+/* Take every boot segment's pages out of the free pool, before anything allocates. */
+static int boot_reserve(const struct boot_info *bi)
+{
+	for (uint32_t i = 0; i < bi->nprocs; i++) {
+		const struct boot_proc *bp = &bi->proc[i];
+
+		for (uint32_t j = 0; j < bp->nsegs && j < BOOT_MAX_SEGS; j++) {
+			uint32_t len;
+			int err;
+
+			if (page_roundup(bp->seg[j].memsz, &len))
+				return VM_EINVAL;
+			if ((err = mem_reserve(bp->seg[j].phys, len >> PAGE_SHIFT)) != VM_OK)
+				return err;
+		}
+	}
+	return VM_OK;
+}
+
 /* Boot VM: every global to its boot state, then the boot processes.  Returns VM_OK
  * or the errno of the first step that failed. */
 int vm_boot(void)
@@ -79,9 +96,14 @@ int vm_boot(void)
 	vm.proc[VM_PROC_NR].endpt = vm.self;
 	mem_init(&bi);
 	acl_init();
-	for (uint32_t i = 0; i < bi.nprocs; i++)
-		if ((err = boot_proc(&bi.proc[i])) != VM_OK)
+	if ((err = boot_reserve(&bi)) != VM_OK)
+		return err;
+	for (uint32_t i = 0; i < bi.nprocs; i++) {
+		if ((err = boot_proc(&bi.proc[i])) != VM_OK) {
+			vm_log("VM: boot of slot %d failed: %d", bi.proc[i].slot, err);
 			return err;
+		}
+	}
 	vm.booted = 1;
 	SANITYCHECK(SCL_TOP);
 	return VM_OK;

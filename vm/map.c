@@ -244,10 +244,19 @@ static int copy_region(struct vmproc *dst, struct vir_region *r)
 	return VM_OK;
 }
 
+/* Map every page of r that has one (allocating page tables as needed). */
+static int map_region_pages(struct vmproc *vmp, struct vir_region *r)
+{
+	for (uint32_t i = 0; i < region_npages(r); i++)
+		if (r->pages[i] && map_map_page(vmp, r, i) != VM_OK)
+			return VM_ENOMEM;
+	return VM_OK;
+}
+
 /* Give dst (empty, with a page table) a copy-on-write copy of src's address space:
- * every page is shared and src's present PTEs become read-only.  dst's PTEs are left
- * empty and filled by faults.  On VM_ENOMEM dst is emptied again and src unchanged
- * (apart from pages' PTEs that were not yet made read-only: none are). */
+ * every page is shared, mapped read-only in dst and (where src had it mapped) in src.
+ * On VM_ENOMEM dst is emptied again and src is unchanged: src's PTEs are only
+ * downgraded once nothing can fail any more. */
 int map_copy_proc(struct vmproc *dst, struct vmproc *src)
 {
 	struct vir_region *r;
@@ -258,6 +267,12 @@ int map_copy_proc(struct vmproc *dst, struct vmproc *src)
 			return VM_ENOMEM;
 		}
 		SANITYCHECK(SCL_DETAIL);
+	}
+	for (r = region_first(dst); r; r = region_next(dst, r)) {
+		if (map_region_pages(dst, r) != VM_OK) {
+			map_free_proc(dst);
+			return VM_ENOMEM;
+		}
 	}
 	for (r = region_first(src); r; r = region_next(src, r))
 		map_protect_region(src, r);

@@ -83,11 +83,12 @@ static int mmap_check(const message *m, const struct vmproc *caller)
 	return VM_OK;
 }
 
-/* VM_MMAP: replies u.mmap.retaddr with the start of the new region. */
+/* VM_MMAP: replies u.mmap.retaddr with the start of the new region.  Unlike MINIX,
+ * which ignores PROT for anonymous memory, a mapping without PROT_WRITE is read-only. */
 int do_mmap(message *m)
 {
 	struct vmproc *caller = proc_get(m->m_source), *vmp;
-	uint32_t len, flags = m->u.mmap.flags, addr = m->u.mmap.addr;
+	uint32_t len, rflags, flags = m->u.mmap.flags, addr = m->u.mmap.addr;
 	struct vir_region *r;
 	int err;
 
@@ -107,7 +108,8 @@ int do_mmap(message *m)
 		if ((err = map_unmap_range(vmp, addr, len)) != VM_OK)
 			return err;
 	}
-	r = map_new_region(vmp, addr, len, VR_WRITABLE | VR_ANON, &mem_type_anon, (flags & MAP_FIXED) != 0, &err);
+	rflags = VR_ANON | ((m->u.mmap.prot & PROT_WRITE) ? VR_WRITABLE : 0);
+	r = map_new_region(vmp, addr, len, rflags, &mem_type_anon, (flags & MAP_FIXED) != 0, &err);
 	if (!r)
 		return err;
 	if ((flags & MAP_PREALLOC) && prealloc_region(r, (flags & MAP_CONTIG) != 0) != VM_OK) {
