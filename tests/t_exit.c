@@ -20,14 +20,14 @@ TEST(EXIT0002, "exit without willexit answers EINVAL and the process stays alive
 {
 	struct vir_region *d = data_region(INIT_PROC_NR);
 	endpoint_t child;
-	uint32_t phys, muts;
+	uint32_t val, muts;
 
 	CHECK_EQ(fork_child(INIT_PROC_NR, &child), VM_OK);
 	muts = vm.mutations;
 	CHECK_EQ(pm_exit_only(child), VM_EINVAL);
 	CHECK_EQ(vm.mutations, muts);
 	CHECK(vmp_of(child) != NULL);
-	CHECK_EQ(mmu_translate(child, d->vaddr, 0, &phys), VM_OK);
+	CHECK_EQ(proc_read32(child, d->vaddr, &val), VM_OK);
 	CHECK(kmodel.proc[ep_slot(child)].flags & KP_INUSE);
 }
 

@@ -116,18 +116,23 @@ TEST(MMAP0008, "a hint that overlaps a region without MAP_FIXED gets another add
 	CHECK_EQ(sanity_check(), SAN_OK);
 }
 
-TEST(MMAP0009, "MAP_FIXED over an existing region fails and leaves that region and its mapping intact")
+TEST(MMAP0009, "MAP_FIXED over an existing mapping replaces it: the range reads zero and the old pages are freed")
 {
 	struct vmproc *vmp = &vm.proc[INIT_PROC_NR];
-	struct vir_region *text = region_find(vmp, TEXT_VADDR);
-	uint32_t n = region_count(vmp), phys_before, phys;
+	uint32_t a, again, n, val, pool;
 
-	CHECK_EQ(mmu_translate(INIT_PROC_NR, TEXT_VADDR, 0, &phys_before), VM_OK);
-	CHECK(is_errno(mmap_anon(INIT_PROC_NR, TEXT_VADDR, P, PROT_RW, MAP_FIXED, NULL)));
-	CHECK_EQ(region_count(vmp), n);
-	CHECK(region_find(vmp, TEXT_VADDR) == text);
-	CHECK_EQ(mmu_translate(INIT_PROC_NR, TEXT_VADDR, 0, &phys), VM_OK);
-	CHECK_EQ(phys, phys_before);
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, 2 * P, PROT_RW, 0, &a), VM_OK);
+	CHECK_EQ(proc_write32(INIT_PROC_NR, a + P, 0x0DD), VM_OK);
+	n = region_count(vmp);
+	pool = mem_free_count() + vm.slab.pages; /* a freed page may turn into a slab page */
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, a + P, P, PROT_RW, MAP_FIXED, &again), VM_OK);
+	CHECK_EQ(again, a + P);
+	CHECK_EQ(region_count(vmp), n + 1);
+	CHECK(block_at(INIT_PROC_NR, a + P) == NULL);
+	CHECK_EQ(mem_free_count() + vm.slab.pages, pool + 1);
+	CHECK_EQ(proc_read32(INIT_PROC_NR, a + P, &val), VM_OK);
+	CHECK_EQ(val, 0);
+	CHECK_EQ(sanity_check(), SAN_OK);
 }
 
 TEST(MMAP0010, "MAP_FIXED at an unaligned address or outside the user range is refused")
