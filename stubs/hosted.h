@@ -38,9 +38,13 @@ extern struct kmodel_state kmodel;
 void hosted_boot(int sanity_level);
 /* Remember the present state (VM, kernel model, RAM) as the restore point. */
 void hosted_snapshot(void);
-/* Return VM, the kernel model and RAM to the snapshot; RAM through the dirty bitmap. */
+/* Return VM, the kernel model and RAM to the snapshot; RAM (contents and ASan
+ * poisoning) through the dirty bitmap.  The feed, the reply log and the
+ * feed_fail_sends countdown are emptied; the hooks are kept. */
 void hosted_restore(void);
-/* A 64-bit FNV-1a digest of VM's state struct, the kernel model and the dirty RAM pages. */
+/* A 64-bit FNV-1a digest of VM's state struct, the kernel model and all of RAM.
+ * Equal after a restore and after a fresh boot within one process (host pointers
+ * inside VM's state point into RAM, which is allocated once). */
 uint64_t hosted_digest(void);
 
 /* ---- RAM ---- */
@@ -64,7 +68,9 @@ struct reply_rec {
 uint32_t reply_count(void);
 const struct reply_rec *reply_get(uint32_t i);
 void feed_reset_replies(void);
-/* Make the next n sends fail (the receiver "is not ready"); 0 turns it off. */
+/* Make the next n sends fail (the receiver "is not ready"); 0 turns it off.
+ * A failed send (this, or a destination that is not live) returns VM_EDEADSRCDST,
+ * counts in kmodel.reply_failures and is not logged. */
 void feed_fail_sends(uint32_t n);
 
 /* Convenience: push one request from src and run vm_step until the feed is empty.
@@ -74,11 +80,14 @@ int hosted_call(endpoint_t src, int type, message *m);
 /* ---- MMU walker ---- */
 /* Translate vaddr in ep's address space as a user access.  VM_OK with *phys, or a
  * page-fault error code (PFERR_* bits, >0) when the access would fault; VM_ESRCH for
- * a dead endpoint. */
+ * a dead endpoint.  Never sets accessed/dirty bits. */
 int mmu_translate(endpoint_t ep, uint32_t vaddr, int write, uint32_t *phys);
 /* A user read or write of 32 bits at vaddr (4-byte aligned) in ep: a miss is delivered
  * to VM as a kernel VM_PAGEFAULT, vm_step runs, and the access is retried (at most
- * MMU_RETRY_MAX times).  VM_OK, or VM_EFAULT when VM killed the process or gave up. */
+ * MMU_RETRY_MAX times).  VM_OK, or VM_EFAULT when VM killed the process or gave up
+ * (also at once for a process that is killed, stopped or still blocked on an
+ * uncleared fault); VM_EINVAL for a misaligned vaddr or VM's own endpoint; VM_ESRCH
+ * for a dead endpoint. */
 #define MMU_RETRY_MAX 4
 int proc_read32(endpoint_t ep, uint32_t vaddr, uint32_t *val);
 int proc_write32(endpoint_t ep, uint32_t vaddr, uint32_t val);
