@@ -238,10 +238,7 @@ struct vir_region *stack_region(endpoint_t ep)
 
 	if (!vmp)
 		return NULL;
-	for (struct vir_region *r = region_first(vmp); r; r = region_next(vmp, r))
-		if (r->flags & VR_STACK)
-			return r;
-	return NULL;
+	return region_find(vmp, STACK_TOP - 4);
 }
 
 uint32_t proc_backed_pages(struct vmproc *vmp)

@@ -61,7 +61,7 @@ const struct boot_proc *boot_proc_of(int32_t slot);
 uint32_t boot_break(int32_t slot);
 /* The first writable, non-stack region of ep that has page 0 backed, or NULL. */
 struct vir_region *data_region(endpoint_t ep);
-/* The stack region of ep (VR_STACK), or NULL. */
+/* The stack region of ep (the region just below STACK_TOP), or NULL. */
 struct vir_region *stack_region(endpoint_t ep);
 /* Number of backed pages (phys_block with a physical page) in vmp's regions. */
 uint32_t proc_backed_pages(struct vmproc *vmp);

@@ -113,7 +113,7 @@ TEST(BOOT0005, "every boot segment is covered by one region whose pages hold the
 	}
 }
 
-TEST(BOOT0006, "every boot process has a demand-zero stack region ending at its stack top with no page backed")
+TEST(BOOT0006, "every boot process has a demand-zero stack region (VR_STACK) ending at its stack top with no page backed")
 {
 	const struct boot_info *bi = boot_info();
 
@@ -125,6 +125,7 @@ TEST(BOOT0006, "every boot process has a demand-zero stack region ending at its 
 
 		CHECK(r != NULL);
 		CHECK(r->flags & VR_WRITABLE);
+		CHECK(r->flags & VR_STACK);
 		CHECK_EQ(r->vaddr, bp->stack_top - bp->stack_size);
 		CHECK_EQ(r->length, bp->stack_size);
 		for (uint32_t p = 0; p < r->length / PAGE_SIZE; p++)
