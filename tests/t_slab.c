@@ -211,7 +211,6 @@ TEST(SLAB0005, "slab_check reports a corrupted magic, bitmap, count and link by 
 	CHECK_EQ(slab_check(NULL, NULL), SAN_SLAB_LINK);
 	*h2 = saved2;
 	check_healthy();
-	(void)nb;
 }
 
 static enum fault_site fail_site = FS_COUNT;
