@@ -35,6 +35,7 @@ int do_fork(message *m)
 		return err;
 	child = &vm.proc[slot];
 	proc_clear(child);
+	child->flags = VMF_INUSE; /* under construction: endpt stays NONE, so no message reaches it */
 	if ((err = pt_new(&child->pt)) != VM_OK)
 		goto fail;
 	if ((err = map_copy_proc(child, parent)) != VM_OK)

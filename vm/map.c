@@ -254,9 +254,9 @@ static int map_region_pages(struct vmproc *vmp, struct vir_region *r)
 }
 
 /* Give dst (empty, with a page table) a copy-on-write copy of src's address space:
- * every page is shared, mapped read-only in dst and (where src had it mapped) in src.
- * On VM_ENOMEM dst is emptied again and src is unchanged: src's PTEs are only
- * downgraded once nothing can fail any more. */
+ * every page is shared and mapped read-only in both.  On VM_ENOMEM dst is emptied
+ * again; src keeps its pages, some of its PTEs possibly read-only where they were
+ * writable (a later write fault maps them writable again). */
 int map_copy_proc(struct vmproc *dst, struct vmproc *src)
 {
 	struct vir_region *r;
@@ -266,6 +266,7 @@ int map_copy_proc(struct vmproc *dst, struct vmproc *src)
 			map_free_proc(dst);
 			return VM_ENOMEM;
 		}
+		map_protect_region(src, r);
 		SANITYCHECK(SCL_DETAIL);
 	}
 	for (r = region_first(dst); r; r = region_next(dst, r)) {
@@ -274,8 +275,6 @@ int map_copy_proc(struct vmproc *dst, struct vmproc *src)
 			return VM_ENOMEM;
 		}
 	}
-	for (r = region_first(src); r; r = region_next(src, r))
-		map_protect_region(src, r);
 	return VM_OK;
 }
 

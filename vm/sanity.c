@@ -124,7 +124,7 @@ static int check_proc(struct vmproc *vmp, struct tally *t)
 	struct stray_arg sa = { vmp };
 	int err;
 
-	if (ep_slot(vmp->endpt) != vmp->slot)
+	if (ep_slot(vmp->endpt) != vmp->slot && vmp->endpt != NONE) /* NONE: a fork in progress */
 		return SAN_PROC;
 	if (vmp->endpt == vm.self)
 		return vmp->regions ? SAN_PROC : 0;
@@ -191,7 +191,8 @@ int sanity_check(void)
 	return 0;
 }
 
-/* The SANITYCHECK(l) hook: check when l is within the active level; a failure is
+/* The SANITYCHECK(l) hook: check when l is within the active level and the state
+ * changed (the mutation counter moved) since the last check passed; a failure is
  * traced with its invariant id, then VM panics. */
 void sanity_at(int l, const char *file, int line)
 {
@@ -199,11 +200,16 @@ void sanity_at(int l, const char *file, int line)
 
 	if (l > vm.sanity_level || vm.in_sanity || !vm.booted)
 		return;
+	if (vm.sane_at_valid && vm.sane_at == vm.mutations)
+		return;
 	vm.in_sanity = 1;
 	err = sanity_check();
 	vm.in_sanity = 0;
-	if (!err)
+	if (!err) {
+		vm.sane_at = vm.mutations;
+		vm.sane_at_valid = 1;
 		return;
+	}
 	seam_trace(TR_SANITY_FAIL, err, 0);
 	vm_log("VM: sanity check failed at %s:%d: %s", file, line, sanity_text[err]);
 	PANIC(sanity_text[err]);

@@ -320,6 +320,8 @@ struct vm_state {
 	uint32_t reply_failed;  /* replies the kernel refused */
 	int32_t sanity_level;
 	int32_t in_sanity;
+	int32_t sane_at_valid;  /* sane_at holds the mutation count of the last passed check */
+	uint32_t sane_at;
 	endpoint_t self;
 	int32_t booted;
 };
