@@ -1,0 +1,261 @@
+/* t_acl.c - call masks: a denied call is answered ECALLDENIED and changes nothing. */
+#include "helpers.h"
+#include "test.h"
+
+typedef int (*handler_fn)(message *m);
+
+/* Every call of the table (VM_PAGEFAULT excluded) with its handler, or NULL. */
+struct call_row {
+	int type, num;
+	const char *name;
+	handler_fn handler;
+};
+#define CALL_ROW(num, NAME, name, handler) { VM_##NAME, num, #NAME, handler },
+static const struct call_row call_rows[] = { VM_CALLS(CALL_ROW) };
+#undef CALL_ROW
+#define NCALLS (sizeof call_rows / sizeof call_rows[0])
+
+/* The mask the boot table gives a boot slot. */
+static vm_callmask_t boot_mask(int32_t slot)
+{
+	const struct boot_proc *bp = boot_proc_of(slot);
+
+	CHECK(bp != NULL);
+	return bp->mask;
+}
+
+/* A payload that would make the call do something if it got through. */
+static message busy_payload(void)
+{
+	message m = msg_zero();
+
+	m.u.fork.parent = INIT_PROC_NR; /* also exit.endpt, willexit.endpt, ... */
+	m.u.fork.slot = free_slot();
+	return m;
+}
+
+/* Send every table call outside src's mask (with a handler when handled is 1, without
+ * one when 0) and check it is denied without effect. */
+static void check_all_denied(endpoint_t src, vm_callmask_t mask, int handled)
+{
+	for (unsigned i = 0; i < NCALLS; i++) {
+		const struct call_row *c = &call_rows[i];
+		message m = busy_payload();
+		struct baseline b;
+		uint32_t muts = vm.mutations, digest_regions = region_count(&vm.proc[INIT_PROC_NR]);
+
+		if (c->num >= NR_VM_CALLS || (mask & VM_CALL_BIT(c->num)) || !c->handler != !handled)
+			continue;
+		baseline_take(&b);
+		CHECK_EQ(call(src, c->type, &m), VM_ECALLDENIED);
+		CHECK_EQ(vm.mutations, muts);
+		CHECK_EQ(region_count(&vm.proc[INIT_PROC_NR]), digest_regions);
+		CHECK_BASELINE(b);
+	}
+}
+
+TEST(ACL0001, "VM_FORK from init is denied with ECALLDENIED and creates no process")
+{
+	struct baseline b;
+	uint32_t muts = vm.mutations;
+	message m = busy_payload();
+	int32_t slot = m.u.fork.slot;
+
+	baseline_take(&b);
+	CHECK_EQ(call(INIT_PROC_NR, VM_FORK, &m), VM_ECALLDENIED);
+	CHECK_EQ(vm.mutations, muts);
+	CHECK_BASELINE(b);
+	CHECK_EQ(vm.proc[slot].flags & VMF_INUSE, 0);
+	CHECK_EQ(kmodel.proc[slot].flags & KP_INUSE, 0);
+}
+
+TEST(ACL0002, "VM_WILLEXIT and VM_EXIT from a user process are denied and leave the target alive")
+{
+	message m = msg_zero();
+	uint32_t muts = vm.mutations;
+
+	m.u.willexit.endpt = AGENT_PROC_NR;
+	CHECK_EQ(call(INIT_PROC_NR, VM_WILLEXIT, &m), VM_ECALLDENIED);
+	m = msg_zero();
+	m.u.exit.endpt = AGENT_PROC_NR;
+	CHECK_EQ(call(INIT_PROC_NR, VM_EXIT, &m), VM_ECALLDENIED);
+	CHECK_EQ(vm.mutations, muts);
+	CHECK(vmp_of(AGENT_PROC_NR) != NULL);
+	CHECK_EQ(vm.proc[AGENT_PROC_NR].flags & VMF_EXITING, 0);
+}
+
+TEST(ACL0003, "every handled call outside the user mask is denied to init and the agent without effect")
+{
+	check_all_denied(INIT_PROC_NR, MASK_USER, 1);
+	check_all_denied(AGENT_PROC_NR, MASK_USER, 1);
+}
+
+TEST(ACL0004, "every handled call outside PM's, VFS's and RS's masks is denied to them without effect")
+{
+	check_all_denied(PM_PROC_NR, boot_mask(PM_PROC_NR), 1);
+	check_all_denied(VFS_PROC_NR, boot_mask(VFS_PROC_NR), 1);
+	check_all_denied(RS_PROC_NR, boot_mask(RS_PROC_NR), 1);
+}
+
+TEST(ACL0016, "every call without a handler outside the sender's mask is denied (ECALLDENIED, not ENOSYS)")
+{
+	check_all_denied(INIT_PROC_NR, MASK_USER, 0);
+	check_all_denied(PM_PROC_NR, boot_mask(PM_PROC_NR), 0);
+	check_all_denied(VFS_PROC_NR, boot_mask(VFS_PROC_NR), 0);
+	check_all_denied(RS_PROC_NR, boot_mask(RS_PROC_NR), 0);
+}
+
+TEST(ACL0005, "a call inside the sender's mask that has no handler answers ENOSYS without effect")
+{
+	static const int32_t senders[] = { PM_PROC_NR, VFS_PROC_NR, RS_PROC_NR, INIT_PROC_NR };
+	int tried = 0;
+
+	for (unsigned s = 0; s < sizeof senders / sizeof senders[0]; s++) {
+		vm_callmask_t mask = boot_mask(senders[s]);
+
+		for (unsigned i = 0; i < NCALLS; i++) {
+			const struct call_row *c = &call_rows[i];
+			message m = busy_payload();
+			uint32_t muts = vm.mutations;
+
+			if (c->num >= NR_VM_CALLS || c->handler || !(mask & VM_CALL_BIT(c->num)))
+				continue;
+			CHECK_EQ(call(senders[s], c->type, &m), VM_ENOSYS);
+			CHECK_EQ(vm.mutations, muts);
+			tried++;
+		}
+	}
+	CHECK(tried > 0);
+}
+
+TEST(ACL0006, "a denial emits one acl_deny trace naming the sender and the call number")
+{
+	message m = busy_payload();
+
+	trace_capture();
+	CHECK_EQ(call(INIT_PROC_NR, VM_FORK, &m), VM_ECALLDENIED);
+	CHECK_EQ(trace_count(TR_ACL_DENY), 1);
+	CHECK_EQ(trace_last(TR_ACL_DENY)->a, INIT_PROC_NR);
+	CHECK_EQ(trace_last(TR_ACL_DENY)->b, VMC_FORK);
+}
+
+TEST(ACL0007, "an allowed call emits no acl_deny trace")
+{
+	uint32_t a;
+	endpoint_t child;
+
+	trace_capture();
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, PAGE_SIZE, PROT_RW, 0, &a), VM_OK);
+	CHECK_EQ(fork_child(INIT_PROC_NR, &child), VM_OK);
+	CHECK_EQ(pm_exit(child), VM_OK);
+	CHECK_EQ(trace_count(TR_ACL_DENY), 0);
+}
+
+TEST(ACL0008, "the denial is the only reply and goes to the sender")
+{
+	message m = busy_payload();
+
+	CHECK_EQ(call(AGENT_PROC_NR, VM_EXIT, &m), VM_ECALLDENIED);
+	CHECK_EQ(reply_count(), 1);
+	CHECK_EQ(reply_get(0)->dst, AGENT_PROC_NR);
+	CHECK_EQ(reply_get(0)->m.m_type, VM_ECALLDENIED);
+}
+
+TEST(ACL0009, "message types outside the call table answer ENOSYS without effect")
+{
+	static const int types[] = { VM_RQ_BASE + NR_VM_CALLS, VM_RQ_BASE + 0xFE, VM_RQ_BASE - 1, 0, 1,
+				     VM_RQ_BASE + 0x100, NOTIFY_MESSAGE, -1, 0x7FFFFFFF };
+	uint32_t muts = vm.mutations;
+
+	for (unsigned i = 0; i < sizeof types / sizeof types[0]; i++) {
+		message m = busy_payload();
+
+		CHECK_EQ(call(PM_PROC_NR, types[i], &m), VM_ENOSYS);
+		CHECK_EQ(call(INIT_PROC_NR, types[i], &m), VM_ENOSYS);
+	}
+	CHECK_EQ(vm.mutations, muts);
+}
+
+TEST(ACL0010, "call numbers inside the range but absent from the table are refused with ENOSYS or ECALLDENIED")
+{
+	static const int nums[] = { 4, 6, 7, 8, 9, 11, 18, 22, 25, 31, 32 };
+	uint32_t muts = vm.mutations;
+
+	for (unsigned i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+		message m = busy_payload();
+		int r = call(PM_PROC_NR, VM_RQ_BASE + nums[i], &m);
+
+		CHECK(r == VM_ENOSYS || r == VM_ECALLDENIED);
+	}
+	CHECK_EQ(vm.mutations, muts);
+}
+
+TEST(ACL0011, "a forked child of init has the user mask: FORK is denied, MMAP, MUNMAP and BRK are allowed")
+{
+	endpoint_t child;
+	message m;
+	uint32_t a;
+
+	CHECK_EQ(fork_child(INIT_PROC_NR, &child), VM_OK);
+	m = busy_payload();
+	CHECK_EQ(call(child, VM_FORK, &m), VM_ECALLDENIED);
+	CHECK_EQ(mmap_anon(child, 0, PAGE_SIZE, PROT_RW, 0, &a), VM_OK);
+	CHECK_EQ(munmap_call(child, a, PAGE_SIZE), VM_OK);
+	CHECK_EQ(brk_call(child, boot_break(INIT_PROC_NR) + PAGE_SIZE), VM_OK);
+}
+
+TEST(ACL0012, "a forked child of a system process has no ACL and is denied even the basic calls")
+{
+	endpoint_t child;
+	struct baseline b;
+	uint32_t muts;
+
+	baseline_take(&b);
+	CHECK_EQ(fork_child(PM_PROC_NR, &child), VM_OK);
+	CHECK_EQ(vmp_of(child)->acl, NO_ACL);
+	CHECK_EQ(acl_entries_in_use(), b.acl_entries);
+	muts = vm.mutations;
+	CHECK_EQ(mmap_anon(child, 0, PAGE_SIZE, PROT_RW, 0, NULL), VM_ECALLDENIED);
+	CHECK_EQ(brk_call(child, boot_break(PM_PROC_NR) + PAGE_SIZE), VM_ECALLDENIED);
+	CHECK_EQ(vm.mutations, muts);
+	CHECK_EQ(pm_exit(child), VM_OK);
+	CHECK_BASELINE(b);
+}
+
+TEST(ACL0013, "system services with the basic calls may mmap for themselves")
+{
+	uint32_t a;
+
+	CHECK_EQ(mmap_anon(VFS_PROC_NR, 0, PAGE_SIZE, PROT_RW, 0, &a), VM_OK);
+	CHECK(region_find(&vm.proc[VFS_PROC_NR], a) != NULL);
+	CHECK_EQ(mmap_anon(RS_PROC_NR, 0, PAGE_SIZE, PROT_RW, 0, &a), VM_OK);
+	CHECK_EQ(mmap_anon(PM_PROC_NR, 0, PAGE_SIZE, PROT_RW, 0, &a), VM_OK);
+}
+
+TEST(ACL0014, "a user process may not map for a third party: EPERM with an acl_deny trace and no new region")
+{
+	message m = msg_zero();
+	uint32_t n = region_count(&vm.proc[AGENT_PROC_NR]), ni = region_count(&vm.proc[INIT_PROC_NR]);
+
+	m.u.mmap.len = PAGE_SIZE;
+	m.u.mmap.prot = PROT_RW;
+	m.u.mmap.flags = MAP_ANONPRIV | MAP_THIRDPARTY;
+	m.u.mmap.fd = -1;
+	m.u.mmap.forwhom = AGENT_PROC_NR;
+	trace_capture();
+	CHECK_EQ(call(INIT_PROC_NR, VM_MMAP, &m), VM_EPERM);
+	CHECK_EQ(trace_count(TR_ACL_DENY), 1);
+	CHECK_EQ(region_count(&vm.proc[AGENT_PROC_NR]), n);
+	CHECK_EQ(region_count(&vm.proc[INIT_PROC_NR]), ni);
+}
+
+TEST(ACL0015, "the most negative message type answers ENOSYS (no overflow computing the call number)")
+{
+	message m = busy_payload();
+	uint32_t muts = vm.mutations;
+
+	CHECK_EQ(call(PM_PROC_NR, (int)0x80000000, &m), VM_ENOSYS);
+	m = busy_payload();
+	CHECK_EQ(call(INIT_PROC_NR, (int)0x80000000 + 5, &m), VM_ENOSYS);
+	CHECK_EQ(vm.mutations, muts);
+}
