@@ -1,0 +1,132 @@
+/* kernel.h - the i386 microkernel's internals: the process table and every
+ * cross-file prototype, grouped by the file that implements it. */
+#ifndef KERNEL_KERNEL_H
+#define KERNEL_KERNEL_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include "ipc.h"
+#include "layout.h"
+#include "bootinfo.h"
+#include "boot_table.h"
+#include "abi.h"
+#include "arch/x86.h"
+
+#define PHYS_NONE_K 0xFFFFFFFFu
+#define SIGSEGV 11 /* as in seam.h */
+#define MAP_WORDS (NR_PROCS / 32)
+
+/* ---- Process table ---- */
+/* Blocking reasons; a process runs when none is set. */
+#define RTS_SLOT_FREE    0x01 /* no process in this slot */
+#define RTS_NO_ADDRSPACE 0x02 /* boot or fork: waits for kc_addrspace from VM */
+#define RTS_SENDING      0x04 /* queued on sendto's sender queue */
+#define RTS_RECEIVING    0x08 /* waits for a message from getfrom (or ANY) */
+#define RTS_PAGEFAULT    0x10 /* waits for VM to resolve its page fault */
+#define RTS_KILLED       0x20 /* killed: never runs again, slot kept until kc_exit */
+
+struct priv {
+	uint32_t ipc_to[MAP_WORDS]; /* bit s: may send to / notify slot s */
+	uint32_t kc_mask;           /* bit n: may make kernel call n */
+};
+
+struct proc {
+	struct trapframe tf;        /* user registers while not running */
+	uint32_t rts;
+	endpoint_t endpt;
+	int32_t slot;
+	int32_t gen;                /* generation of the slot's current or last process */
+	uint32_t cr3;               /* page directory (physical), 0 before kc_addrspace */
+	char name[8];
+	struct priv priv;
+	/* IPC state */
+	endpoint_t sendto, getfrom;
+	uint32_t msg_vaddr;         /* user buffer of the pending receive */
+	int sendrec;                /* the pending send is the first half of a sendrec */
+	int pf_queued;              /* queued on VM's sender queue with a page fault */
+	uint32_t pf_addr, pf_err;
+	message msg;                /* kernel copy of the message being sent */
+	struct proc *q_head, *q_next; /* processes queued to send to me; queue link */
+	uint32_t notify_pending[MAP_WORDS]; /* bit s: a notify from slot s is pending */
+};
+
+struct kstate {
+	struct proc proc[NR_PROCS];
+	struct proc *cur;           /* the process that trapped / will run */
+	struct proc *vm;            /* the VM server */
+	uint32_t ticks;
+	int preempt;
+	struct boot_info bi;        /* what kc_bootinfo hands VM */
+};
+extern struct kstate k;
+
+/* ---- serial.c: COM1 console ---- */
+void serial_init(void);
+void kputs(const char *s);
+void kputn(const char *s, uint32_t n);
+/* Minimal formatter: %d %u %x %s %c, with a zero-pad width for %x (e.g. %08x). */
+void kprintf(const char *fmt, ...);
+
+/* ---- main.c ---- */
+__attribute__((noreturn)) void kpanic(const char *fmt, ...);
+/* Leave QEMU with status (0 = success) through isa-debug-exit, else ACPI off. */
+__attribute__((noreturn)) void shutdown(int status);
+
+/* ---- arch/cpu.c ---- */
+void gdt_init(void);
+void idt_init(void);
+void pic_init(void);
+void pic_eoi(int irq);
+void pit_init(uint32_t hz);
+void user_return(struct trapframe *tf) __attribute__((noreturn)); /* arch/trap.S */
+
+/* ---- memory.c: paging, boot-time page allocation, user memory access ---- */
+void paging_init(void);
+uint32_t kern_pdir_phys(void);
+/* The supervisor PDE the kernel puts at index i (< KERNEL_PDE_COUNT) of every directory. */
+uint32_t kern_pde(int i);
+void palloc_init(uint32_t first_free, uint32_t top);
+/* npages zeroed, contiguous, page-aligned physical pages; panics when RAM runs out. */
+uint32_t palloc(uint32_t npages);
+uint32_t palloc_mark(void);
+uint32_t palloc_top(void);
+/* Map page vaddr -> phys in directory pdir with PTE flags, allocating a page table. */
+void map_page(uint32_t pdir, uint32_t vaddr, uint32_t phys, uint32_t flags);
+/* Translate a user address through directory cr3: the physical address, or
+ * PHYS_NONE_K when not present, not user, or (write) not writable. */
+uint32_t uwalk(uint32_t cr3, uint32_t vaddr, int write);
+/* Copies through page tables; VM_OK or VM_EFAULT (never a memory request). */
+int copy_from_user(const struct proc *p, uint32_t vaddr, void *dst, uint32_t len);
+int copy_to_user(const struct proc *p, uint32_t vaddr, const void *src, uint32_t len);
+int copy_user_user(const struct proc *s, uint32_t sa, const struct proc *d, uint32_t da, uint32_t len);
+int user_writable(const struct proc *p, uint32_t vaddr, uint32_t len);
+
+/* ---- boot.c: multiboot modules, boot processes, VM's address space ---- */
+void boot_start(uint32_t magic, uint32_t mbi);
+
+/* ---- proc.c: process table and scheduler ---- */
+void proc_init(void);
+/* The process of a live endpoint (SELF = caller); NULL when free, stale, killed. */
+struct proc *proc_live(endpoint_t ep, struct proc *caller);
+/* Like proc_live but also finds killed processes (VM still has to clean them up). */
+struct proc *proc_any(endpoint_t ep, struct proc *caller);
+void proc_unblock(struct proc *p, uint32_t flag, int result);
+/* End p's IPC: dequeue it, fail everyone waiting on it with VM_EDEADSRCDST. */
+void proc_detach_ipc(struct proc *p);
+void proc_free(struct proc *p);
+void proc_kill(struct proc *p, int sig, const char *why);
+__attribute__((noreturn)) void sched_return(void);
+
+/* ---- ipc.c ---- */
+void ipc_trap(struct proc *p);
+/* Deliver the kernel's VM_PAGEFAULT message for p to VM (or queue it). */
+void ipc_pagefault(struct proc *p);
+void queue_remove(struct proc *dst, struct proc *p);
+
+/* ---- kcall.c ---- */
+void kcall_trap(struct proc *p);
+
+/* ---- trap.c ---- */
+void trap(struct trapframe *tf);
+
+#endif

@@ -1,0 +1,79 @@
+# kernel/kernel.mk - the i386 image: kernel.elf and one ELF module per boot process.
+#   make image       build/image/{kernel,vm,pm,vfs,rs,init}.elf (+ .asm listings)
+#   make qemu        boot it, serial console on the terminal (Ctrl-A X quits)
+#   make qemu-test   boot it headless; green when init's self-tests all PASS
+#   make qemu-gdb    boot it stopped, waiting for gdb on a per-user port (.gdbinit)
+# SANITY=n puts "sanity=n" on the kernel command line (VM's sanity level).
+
+IMG        := $(BUILD)/image
+KOBJ       := $(BUILD)/kernel
+SANITY     ?= 3
+QEMU       ?= qemu-system-i386
+OBJDUMP    := $(shell command -v llvm-objdump-14 2>/dev/null || echo llvm-objdump)
+GDBPORT    := $(shell expr 26000 + `id -u` % 1000)
+RT_I386    := $(RTDIR)/libclang_rt.builtins-i386.a
+
+KCFLAGS    := $(I686_CFLAGS) -Ikernel -Ikernel/lib -fno-pic -fno-asynchronous-unwind-tables
+KLDFLAGS   := -m elf_i386 -z norelro -z max-page-size=4096 --no-undefined
+
+KERNEL_SRCS := $(sort $(wildcard kernel/*.c kernel/arch/*.c)) kernel/lib/string.c
+KERNEL_ASMS := $(sort $(wildcard kernel/arch/*.S))
+KERNEL_OBJS := $(KERNEL_SRCS:%.c=$(KOBJ)/k/%.o) $(KERNEL_ASMS:%.S=$(KOBJ)/k/%.o)
+ULIB_OBJS   := $(addprefix $(KOBJ)/u/kernel/lib/,crt0.o ipc.o print.o vmclient.o string.o)
+KERNEL_HDRS := $(wildcard include/*.h kernel/*.h kernel/arch/*.h kernel/lib/*.h kernel/servers/*.h)
+
+IMAGE_PROGS := vm pm vfs rs init
+IMAGE_ELFS  := $(IMAGE_PROGS:%=$(IMG)/%.elf)
+# QEMU's multiboot -initrd: comma-separated module paths; the kernel matches names.
+QEMU_MODS   := $(subst $(eval) ,$(shell printf ','),$(strip $(IMAGE_ELFS)))
+QEMU_ARGS   := -m 128 -kernel $(IMG)/kernel.elf -initrd "$(QEMU_MODS)" -append "sanity=$(SANITY)" \
+	       -display none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04
+
+.PHONY: image qemu qemu-test qemu-gdb
+image: $(IMG)/kernel.elf $(IMAGE_ELFS) $(IMG)/kernel.asm $(IMAGE_ELFS:.elf=.asm)
+
+$(KOBJ)/k/%.o: %.c $(KERNEL_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -c $< -o $@
+$(KOBJ)/k/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -c $< -o $@
+$(KOBJ)/u/%.o: %.c $(KERNEL_HDRS) $(wildcard vm/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -c $< -o $@
+$(KOBJ)/u/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(IMG)/kernel.elf: $(KERNEL_OBJS) kernel/kernel.ld
+	@mkdir -p $(dir $@)
+	$(LLD) $(KLDFLAGS) -T kernel/kernel.ld -o $@ $(KERNEL_OBJS)
+
+# Ring-3 programs: crt0, the program, the user library.
+$(IMG)/pm.elf $(IMG)/vfs.elf $(IMG)/rs.elf: $(IMG)/%.elf: $(KOBJ)/u/kernel/servers/%.o $(ULIB_OBJS) kernel/user.ld
+	@mkdir -p $(dir $@)
+	$(LLD) $(KLDFLAGS) -T kernel/user.ld -o $@ $(ULIB_OBJS) $<
+$(IMG)/init.elf: $(KOBJ)/u/kernel/user/init.o $(ULIB_OBJS) kernel/user.ld
+	@mkdir -p $(dir $@)
+	$(LLD) $(KLDFLAGS) -T kernel/user.ld -o $@ $(ULIB_OBJS) $<
+# VM: the same vm/ objects the top Makefile builds for i686, its main, the seam.
+$(IMG)/vm.elf: $(KOBJ)/u/kernel/servers/vm_main.o $(KOBJ)/u/kernel/lib/vmseam.o $(VM_I686_OBJS) $(ULIB_OBJS) kernel/user.ld
+	@mkdir -p $(dir $@)
+	$(LLD) $(KLDFLAGS) -T kernel/user.ld -o $@ $(ULIB_OBJS) $(KOBJ)/u/kernel/servers/vm_main.o \
+		$(KOBJ)/u/kernel/lib/vmseam.o $(VM_I686_OBJS) $(RT_I386)
+
+$(IMG)/%.asm: $(IMG)/%.elf
+	$(OBJDUMP) -d -S --no-show-raw-insn $< > $@
+
+qemu: image
+	$(QEMU) $(QEMU_ARGS) -serial mon:stdio; s=$$?; [ $$s -eq 33 ] && exit 0 || exit $$s
+
+qemu-test: image
+	scripts/qemu-test.sh $(IMG)/qemu-test.log $(QEMU) $(QEMU_ARGS)
+
+qemu-gdb: image
+	@printf 'set architecture i386\nfile $(IMG)/kernel.elf\ntarget remote localhost:$(GDBPORT)\n' > .gdbinit
+	@echo "*** waiting for gdb on port $(GDBPORT): run 'gdb -x .gdbinit' in another terminal"
+	$(QEMU) $(QEMU_ARGS) -serial mon:stdio -S -gdb tcp::$(GDBPORT)
+
+TEST_TARGETS += qemu-test

@@ -1,0 +1,18 @@
+/* vm_main.c - the VM server's ring-3 entry in the image: boot from the kernel's
+ * description, then serve messages forever. */
+#include "vm.h"
+
+int main(void);
+
+int main(void)
+{
+	int err = vm_boot();
+
+	if (err != VM_OK) {
+		vm_log("VM: boot failed: %d\n", err);
+		PANIC("vm_boot failed");
+	}
+	vm_log("VM: booted, %u of %u pages free\n", mem_free_count(), mem_managed_count());
+	for (;;)
+		vm_step();
+}

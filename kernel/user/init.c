@@ -1,0 +1,152 @@
+/* init.c - the first user process and the image's self-test: it exercises VM and
+ * the kernel's IPC through the real machine, prints one "PASS <name>" or
+ * "FAIL <name>" line per check, and shuts the system down with the failure count
+ * as status (0 = all passed). */
+#include "ulib.h"
+#include "layout.h"
+#include "../servers/selftest.h"
+
+int main(void);
+extern char _end[]; /* end of init's bss (user.ld) */
+
+#define HEAP_PAGES 4
+
+static int failures;
+
+/* Report one check: got must equal want. */
+static void check(const char *name, int got, int want)
+{
+	if (got == want) {
+		uprintf("PASS %s\n", name);
+	} else {
+		uprintf("FAIL %s (got %d, want %d)\n", name, got, want);
+		failures++;
+	}
+}
+
+static uint32_t heap_base(void)
+{
+	return ((uint32_t)_end + PAGE_MASK) & ~PAGE_MASK;
+}
+
+/* brk past the data segment, then touch the fresh pages: each first touch is a
+ * page fault that VM serves with a zeroed page before init resumes. */
+static void test_heap(void)
+{
+	uint32_t base = heap_base(), bad = 0;
+	volatile uint32_t *w = (volatile uint32_t *)base;
+	const uint32_t n = HEAP_PAGES * PAGE_SIZE / 4;
+
+	check("vm_brk", vm_brk(base + HEAP_PAGES * PAGE_SIZE), VM_OK);
+	for (uint32_t i = 0; i < n; i++)
+		bad += w[i] != 0;
+	check("heap_zero_fill", (int)bad, 0);
+	for (uint32_t i = 0; i < n; i++)
+		w[i] = i * 2654435761u;
+	bad = 0;
+	for (uint32_t i = 0; i < n; i++)
+		bad += w[i] != i * 2654435761u;
+	check("heap_write_read", (int)bad, 0);
+}
+
+/* VM calls outside init's mask are denied by VM's ACL. */
+static void test_vm_acl(void)
+{
+	message m;
+
+	__builtin_memset(&m, 0, sizeof(m));
+	m.u.fork.parent = INIT_PROC_NR;
+	m.u.fork.slot = 40;
+	check("vm_fork_denied", vm_call(VM_FORK, &m), VM_ECALLDENIED);
+	__builtin_memset(&m, 0, sizeof(m));
+	check("vm_exit_denied", vm_call(VM_EXIT, &m), VM_ECALLDENIED);
+}
+
+/* Dead, stale and never-used endpoints are refused by the kernel. */
+static void test_endpoints(void)
+{
+	message m;
+
+	__builtin_memset(&m, 0, sizeof(m));
+	check("send_stale_endpoint", ipc_send(ep_make(1, PM_PROC_NR), &m), VM_EDEADSRCDST);
+	check("send_unused_slot", ipc_send(ep_make(0, 100), &m), VM_EDEADSRCDST);
+	check("notify_stale_endpoint", ipc_notify(ep_make(3, RS_PROC_NR)), VM_EDEADSRCDST);
+	check("receive_stale_endpoint", ipc_receive(ep_make(2, VM_PROC_NR), &m, NULL), VM_EDEADSRCDST);
+}
+
+/* Kernel copies of messages never fault: bad buffers are VM_EFAULT. */
+static void test_efault(void)
+{
+	message m;
+
+	__builtin_memset(&m, 0, sizeof(m));
+	check("receive_readonly_buffer", ipc_receive(ANY, (message *)(uintptr_t)&check, NULL), VM_EFAULT);
+	check("receive_unmapped_buffer", ipc_receive(ANY, (message *)0x30000000u, NULL), VM_EFAULT);
+	check("send_unmapped_buffer", ipc_send(PM_PROC_NR, (message *)0x30000000u), VM_EFAULT);
+	check("sendrec_readonly_buffer", ipc_sendrec(PM_PROC_NR, (message *)(uintptr_t)&check), VM_EFAULT);
+}
+
+/* Privileges: a kernel call outside init's mask, SENDNB to a server not waiting
+ * for init, sendrec to itself. */
+static void test_privileges(void)
+{
+	message m;
+
+	__builtin_memset(&m, 0, sizeof(m));
+	check("kcall_denied", kcall(KC_COPY, 0, 0, 0, 0, 0, NULL), VM_ECALLDENIED);
+	check("kcall_unknown", kcall(KC_COUNT + 7, 0, 0, 0, 0, 0, NULL), VM_EBADCALL);
+	check("sendnb_not_ready", ipc_sendnb(VFS_PROC_NR, &m), VM_ENOTREADY);
+	check("sendrec_self", ipc_sendrec(INIT_PROC_NR, &m), VM_ELOCKED);
+}
+
+/* Notify PM; PM answers with the status and source it saw. */
+static void test_notify(void)
+{
+	message m;
+	int r;
+
+	__builtin_memset(&m, 0, sizeof(m));
+	check("notify", ipc_notify(PM_PROC_NR), VM_OK);
+	r = ipc_receive(PM_PROC_NR, &m, NULL);
+	check("notify_ack", r == VM_OK && m.m_type == ST_NOTIFY_ACK, 1);
+	check("notify_status_flag", (int)(m.u.word[0] & IPC_FLG_NOTIFY), (int)IPC_FLG_NOTIFY);
+	check("notify_source_stamped", (int)m.u.word[1], INIT_PROC_NR);
+}
+
+/* A sendrec cycle (init -> PM while PM -> init) is refused with VM_ELOCKED on
+ * whichever side would close it, and nobody deadlocks. */
+static void test_cycle(void)
+{
+	message m;
+	int r, locked;
+
+	__builtin_memset(&m, 0, sizeof(m));
+	m.m_type = ST_CYCLE;
+	check("cycle_setup_send", ipc_send(PM_PROC_NR, &m), VM_OK);
+	m.m_type = ST_QUERY;
+	r = ipc_sendrec(PM_PROC_NR, &m);
+	if (r == VM_ELOCKED) {
+		/* PM is blocked in its sendrec to us: take its ping and answer it. */
+		locked = ipc_receive(PM_PROC_NR, &m, NULL) == VM_OK && m.m_type == ST_PING;
+		m.m_type = VM_OK;
+		locked = locked && ipc_send(PM_PROC_NR, &m) == VM_OK;
+	} else {
+		/* PM's sendrec was refused; it reported that in its reply. */
+		locked = r == VM_OK && m.m_type == VM_ELOCKED;
+	}
+	check("sendrec_cycle_refused", locked, 1);
+}
+
+int main(void)
+{
+	uprintf("init: self-tests start\n");
+	test_heap();
+	test_vm_acl();
+	test_endpoints();
+	test_efault();
+	test_privileges();
+	test_notify();
+	test_cycle();
+	uprintf("init: %d check(s) failed\n", failures);
+	sys_shutdown(failures);
+}
