@@ -5,6 +5,15 @@
  * restores.  phys_ptr marks the pages it hands out in a dirty bitmap; restore copies
  * back only those pages.
  *
+ * Cached pointers.  VM keeps host pointers it got from phys_ptr long before it
+ * writes through them (slab objects, large region page arrays), so a page can
+ * change after a snapshot or restore without a new phys_ptr call.  Therefore the
+ * snapshot also takes a "sticky" set: every page phys_ptr handed out since boot
+ * that is not free in VM's allocator at that moment.  Restore copies back the
+ * sticky pages as well as the dirty ones.  A pointer into a page that was free at
+ * the snapshot cannot be legitimately written (free pages are poisoned), and a
+ * page handed out after the snapshot is dirty, so every change is reverted.
+ *
  * Poisoning.  VM poisons free pages and freed slab objects through seam_poison*.
  * ASan's shadow is not part of the snapshot, so this file keeps its own record of
  * what is poisoned: one bit per RAM byte (8 MiB), updated by every seam_poison*
@@ -53,6 +62,8 @@ static struct {
 	uint8_t *poison;      /* 1 bit per RAM byte: poisoned now */
 	uint8_t *snap_poison; /* the same at the snapshot */
 	uint64_t dirty[HOSTED_RAM_PAGES / 64];
+	uint64_t touched[HOSTED_RAM_PAGES / 64]; /* handed out by phys_ptr since boot */
+	uint64_t sticky[HOSTED_RAM_PAGES / 64];  /* always restored (see above) */
 	int has_snap;
 } ram;
 
@@ -91,8 +102,10 @@ static void mark_dirty(uint32_t phys, uint32_t len)
 {
 	if (len == 0)
 		return;
-	for (uint32_t pg = phys >> PAGE_SHIFT; pg <= (phys + len - 1) >> PAGE_SHIFT; pg++)
+	for (uint32_t pg = phys >> PAGE_SHIFT; pg <= (phys + len - 1) >> PAGE_SHIFT; pg++) {
 		ram.dirty[pg / 64] |= (uint64_t)1 << (pg % 64);
+		ram.touched[pg / 64] |= (uint64_t)1 << (pg % 64);
+	}
 }
 
 static void mark_all_dirty(void)
@@ -106,6 +119,15 @@ void *phys_ptr(uint32_t phys, uint32_t len)
 		seam_panic(__FILE__, __LINE__, "phys_ptr: range outside RAM");
 	mark_dirty(phys, len);
 	return hosted_ram + phys;
+}
+
+uint32_t ram_sticky_pages(void)
+{
+	uint32_t n = 0;
+
+	for (size_t i = 0; i < HOSTED_RAM_PAGES / 64; i++)
+		n += (uint32_t)__builtin_popcountll(ram.sticky[i]);
+	return n;
 }
 
 uint32_t hosted_dirty_pages(void)
@@ -191,22 +213,33 @@ void seam_unpoison_obj(void *p, uint32_t len)
 		ASAN_UNPOISON(p, len);
 }
 
+/* The first bit at or after i (i <= PAGE_SIZE) of a page's 4096-bit poison map
+ * that equals val, or PAGE_SIZE. */
+static uint32_t next_bit(const uint64_t *w, uint32_t i, int val)
+{
+	while (i < PAGE_SIZE) {
+		uint64_t x = val ? w[i / 64] : ~w[i / 64];
+
+		x &= ~(uint64_t)0 << (i % 64);
+		if (x)
+			return (i & ~63u) + (uint32_t)__builtin_ctzll(x);
+		i = (i & ~63u) + 64;
+	}
+	return PAGE_SIZE;
+}
+
 /* Make ASan's view of page pg match the poison bitmap (the page is unpoisoned on
- * entry). */
+ * entry): one poisoning call per run of poisoned bytes. */
 static void apply_page_poison(uint32_t pg)
 {
-	const uint8_t *b = ram.poison + (size_t)pg * POISON_BYTES_PER_PAGE;
-	uint32_t base = pg << PAGE_SHIFT, i = 0, run;
+	const uint64_t *w = (const uint64_t *)(void *)(ram.poison + (size_t)pg * POISON_BYTES_PER_PAGE);
+	uint32_t base = pg << PAGE_SHIFT, i = 0;
 
-	while (i < PAGE_SIZE) {
-		if (!(b[i / 8] & (1u << (i & 7)))) {
-			i = (b[i / 8] >> (i & 7)) ? i + 1 : (i | 7) + 1;
-			continue;
-		}
-		for (run = i; run < PAGE_SIZE && (b[run / 8] & (1u << (run & 7))); run++)
-			;
-		ASAN_POISON(hosted_ram + base + i, run - i);
-		i = run;
+	while ((i = next_bit(w, i, 1)) < PAGE_SIZE) {
+		uint32_t end = next_bit(w, i, 0);
+
+		ASAN_POISON(hosted_ram + base + i, end - i);
+		i = end;
 	}
 }
 
@@ -215,10 +248,25 @@ void ram_reset(void)
 	ASAN_UNPOISON(hosted_ram, HOSTED_RAM_SIZE);
 	memset(hosted_ram, 0, HOSTED_RAM_SIZE);
 	memset(ram.poison, 0, HOSTED_RAM_SIZE / 8);
+	memset(ram.touched, 0, sizeof ram.touched);
 	mark_all_dirty();
 }
 
-void ram_snapshot(void)
+/* sticky = touched pages that free_bits (1 = free page, VM's allocator) says are
+ * not free. */
+static void take_sticky(const uint32_t *free_bits)
+{
+	for (uint32_t pg = 0; pg < HOSTED_RAM_PAGES; pg++) {
+		int is_free = (free_bits[pg / 32] >> (pg % 32)) & 1;
+
+		if (((ram.touched[pg / 64] >> (pg % 64)) & 1) && !is_free)
+			ram.sticky[pg / 64] |= (uint64_t)1 << (pg % 64);
+		else
+			ram.sticky[pg / 64] &= ~((uint64_t)1 << (pg % 64));
+	}
+}
+
+void ram_snapshot(const uint32_t *free_bits)
 {
 	if (!ram.snap) {
 		ram.snap = aligned_alloc(PAGE_SIZE, HOSTED_RAM_SIZE);
@@ -231,6 +279,7 @@ void ram_snapshot(void)
 	for (uint32_t pg = 0; pg < HOSTED_RAM_PAGES; pg++)
 		apply_page_poison(pg);
 	memcpy(ram.snap_poison, ram.poison, HOSTED_RAM_SIZE / 8);
+	take_sticky(free_bits);
 	memset(ram.dirty, 0, sizeof ram.dirty);
 	ram.has_snap = 1;
 }
@@ -254,7 +303,7 @@ static void restore_page(uint32_t pg)
 void ram_restore(void)
 {
 	for (uint32_t w = 0; w < HOSTED_RAM_PAGES / 64; w++) {
-		uint64_t bits = ram.dirty[w];
+		uint64_t bits = ram.dirty[w] | ram.sticky[w];
 
 		while (bits) {
 			uint32_t b = (uint32_t)__builtin_ctzll(bits);

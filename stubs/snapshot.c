@@ -36,7 +36,7 @@ void hosted_snapshot(void)
 {
 	memcpy(&snap.vm, &vm, sizeof vm);
 	memcpy(&snap.kmodel, &kmodel, sizeof kmodel);
-	ram_snapshot();
+	ram_snapshot(vm.alloc.free_bits);
 }
 
 void hosted_restore(void)

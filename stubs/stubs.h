@@ -17,10 +17,15 @@ void ram_reset(void);
 int ram_range_ok(uint32_t phys, uint32_t len);
 /* Read-only view of RAM (no dirty marking); the range must be ram_range_ok. */
 const uint8_t *ram_view(uint32_t phys);
-/* Remember RAM contents and poisoning as the restore point; clear the dirty bitmap. */
-void ram_snapshot(void);
-/* Put every dirty page back as it was at ram_snapshot (contents and poisoning). */
+/* Remember RAM contents and poisoning as the restore point and clear the dirty
+ * bitmap.  free_bits is VM's allocator bitmap (1 = free page): pages handed out
+ * before the snapshot and not free are restored every time (VM caches pointers). */
+void ram_snapshot(const uint32_t *free_bits);
+/* Put every dirty or sticky page back as it was at ram_snapshot (contents and
+ * poisoning). */
 void ram_restore(void);
+/* Number of pages restore copies back every time. */
+uint32_t ram_sticky_pages(void);
 /* True once ram_snapshot has run. */
 int ram_has_snapshot(void);
 /* Fold all of RAM into an FNV-1a style 64-bit hash h. */

@@ -417,3 +417,19 @@ TEST(STUB0019, "restore puts poisoning back: pages free at the snapshot are pois
 	CHECK_EQ(hosted_dirty_pages(), 0);
 }
 #endif
+
+TEST(STUB0020, "restore reverts writes VM makes through pointers it got before the snapshot (slab, page arrays)")
+{
+	uint64_t d0 = hosted_digest();
+	uint32_t v;
+
+	for (uint32_t i = 0; i < 10; i++) {
+		/* a fault fills a page and links slab objects into the stack region's array */
+		CHECK_EQ(proc_write32(INIT_PROC_NR, STACK_TOP - 4 - PAGE_SIZE * (i % 4), i), VM_OK);
+		CHECK_EQ(proc_read32(INIT_PROC_NR, STACK_TOP - 4 - PAGE_SIZE * (i % 4), &v), VM_OK);
+		CHECK_EQ(v, i);
+		hosted_restore();
+		CHECK_EQ(hosted_digest(), d0);
+		CHECK_EQ(sanity_check(), SAN_OK);
+	}
+}
