@@ -16,6 +16,8 @@ static int boot_segment(struct vmproc *vmp, const struct boot_seg *s)
 			   &mem_type_anon, 1, &err);
 	if (!r)
 		return err;
+	if (s->flags & SEG_W)
+		vmp->heap_base = r->vaddr; /* brk grows the (last) writable segment */
 	for (uint32_t i = 0; i < npages; i++) {
 		struct phys_block *pb = pb_new(s->phys + (i << PAGE_SHIFT));
 
@@ -47,7 +49,7 @@ static int boot_proc(const struct boot_proc *bp)
 			return err;
 	if (bp->stack_size) {
 		stack = map_new_region(vmp, bp->stack_top - bp->stack_size, bp->stack_size,
-				       VR_ANON | VR_WRITABLE, &mem_type_anon, 1, &err);
+				       VR_ANON | VR_WRITABLE | VR_STACK, &mem_type_anon, 1, &err);
 		if (!stack)
 			return err;
 	}

@@ -27,19 +27,23 @@ static void vm_drop(const message *m)
 	seam_trace(TR_DROP_FORGED, m->m_source, m->m_type);
 }
 
-/* Run the handler of a table call from the live process in slot, after the ACL.
- * Returns the result to reply (VM_SUSPEND: none). */
+/* Run the handler of a table call from the live process in slot.  The ACL comes
+ * first, so a call outside the mask is denied whether or not VM serves it; a type
+ * outside the table or an allowed call without a handler is VM_ENOSYS.  Returns the
+ * result to reply (VM_SUSPEND: none). */
 static int vm_dispatch(message *m, int32_t slot)
 {
-	int32_t c = m->m_type - VM_RQ_BASE;
+	uint32_t c = (uint32_t)m->m_type - VM_RQ_BASE; /* any garbage type: no overflow */
 	int result;
 
-	if (c < 0 || c >= NR_VM_CALLS || !vm_handlers[c])
+	if (c >= NR_VM_CALLS)
 		return VM_ENOSYS;
-	if (acl_check(&vm.proc[slot], c) != VM_OK) {
-		seam_trace(TR_ACL_DENY, m->m_source, c);
+	if (acl_check(&vm.proc[slot], (int)c) != VM_OK) {
+		seam_trace(TR_ACL_DENY, m->m_source, (int32_t)c);
 		return VM_ECALLDENIED;
 	}
+	if (!vm_handlers[c])
+		return VM_ENOSYS;
 	SANITYCHECK(SCL_FUNCTIONS);
 	result = vm_handlers[c](m);
 	SANITYCHECK(SCL_FUNCTIONS);

@@ -278,18 +278,17 @@ int map_copy_proc(struct vmproc *dst, struct vmproc *src)
 	return VM_OK;
 }
 
-/* Grow the region below v so it reaches v (brk).  VM_ENOMEM when there is no region
- * below, the growth would collide with the next region or leave the user range, or
- * the page array cannot grow; growing to where it already reaches is VM_OK. */
-int map_extend_upto(struct vmproc *vmp, uint32_t v)
+/* Grow region r of vmp so it reaches v (brk).  VM_ENOMEM when the growth would
+ * collide with the next region or leave the user range, or the page array cannot
+ * grow; a v r already reaches is VM_OK and changes nothing (brk never shrinks). */
+int map_extend_upto(struct vmproc *vmp, struct vir_region *r, uint32_t v)
 {
-	struct vir_region *r = region_find_lt(vmp, v), *next;
+	struct vir_region *next, tmp;
 	uint32_t end, newlen, npages;
-	struct vir_region tmp;
 
-	if (!r || v > USER_TOP)
+	if (v > USER_TOP)
 		return VM_ENOMEM;
-	if (v - r->vaddr <= r->length)
+	if (v <= r->vaddr || v - r->vaddr <= r->length)
 		return VM_OK;
 	if (page_roundup(v, &end) || end > USER_TOP)
 		return VM_ENOMEM;

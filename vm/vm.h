@@ -157,7 +157,7 @@ struct vir_region {
 };
 #define VR_WRITABLE 0x001
 #define VR_ANON     0x100
-#define VR_STACK    0x800 /* grows the brk check's upper bound */
+#define VR_STACK    0x800 /* the boot stack region */
 
 /* Memory types are method tables. */
 struct mem_type {
@@ -205,7 +205,7 @@ void map_free_region(struct vmproc *vmp, struct vir_region *r);
 void map_free_proc(struct vmproc *vmp);
 int map_unmap_range(struct vmproc *vmp, uint32_t addr, uint32_t len);
 int map_copy_proc(struct vmproc *dst, struct vmproc *src);
-int map_extend_upto(struct vmproc *vmp, uint32_t v);
+int map_extend_upto(struct vmproc *vmp, struct vir_region *r, uint32_t v);
 int map_map_page(struct vmproc *vmp, struct vir_region *r, uint32_t idx);
 void map_protect_region(struct vmproc *vmp, struct vir_region *r);
 int map_pagefault(struct vmproc *vmp, uint32_t addr, int write);
@@ -237,6 +237,7 @@ struct vmproc {
 	struct pt pt;
 	struct vir_region *regions; /* AVL root */
 	int32_t acl;
+	uint32_t heap_base; /* start of the region brk grows (the data segment) */
 	uint32_t pages_now, pages_max, minflt, majflt;
 };
 /* Slot of a live endpoint: VM_OK and *slot, VM_EINVAL (slot out of range) or
