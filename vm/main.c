@@ -8,6 +8,11 @@ typedef int (*vm_handler_t)(message *m);
 static vm_handler_t const vm_handlers[256] = { VM_CALLS(VM_DISPATCH_ROW) };
 #undef VM_DISPATCH_ROW
 
+/* Numbers the protocol defines (rows of the table, with or without a handler). */
+#define VM_KNOWN_ROW(num, NAME, name, handler) [num] = 1,
+static const uint8_t vm_known[256] = { VM_CALLS(VM_KNOWN_ROW) };
+#undef VM_KNOWN_ROW
+
 /* Answer m's sender with result; a refused reply is counted, never fatal. */
 static void vm_reply(message *m, int result)
 {
@@ -28,15 +33,15 @@ static void vm_drop(const message *m)
 }
 
 /* Run the handler of a table call from the live process in slot.  The ACL comes
- * first, so a call outside the mask is denied whether or not VM serves it; a type
- * outside the table or an allowed call without a handler is VM_ENOSYS.  Returns the
+ * first, so a call of the table outside the mask is denied whether or not VM serves
+ * it; a type outside the table or an allowed call without a handler is VM_ENOSYS.  Returns the
  * result to reply (VM_SUSPEND: none). */
 static int vm_dispatch(message *m, int32_t slot)
 {
 	uint32_t c = (uint32_t)m->m_type - VM_RQ_BASE; /* any garbage type: no overflow */
 	int result;
 
-	if (c >= NR_VM_CALLS)
+	if (c >= NR_VM_CALLS || !vm_known[c])
 		return VM_ENOSYS;
 	if (acl_check(&vm.proc[slot], (int)c) != VM_OK) {
 		seam_trace(TR_ACL_DENY, m->m_source, (int32_t)c);
