@@ -97,14 +97,16 @@ const uint8_t *ram_view(uint32_t phys)
 	return hosted_ram + phys;
 }
 
-/* Mark the pages of [phys, phys+len) dirty; the range is valid. */
-static void mark_dirty(uint32_t phys, uint32_t len)
+/* Mark the pages of [phys, phys+len) dirty, and touched too when VM got a pointer
+ * to them (touched != 0); the range is valid. */
+static void mark_dirty(uint32_t phys, uint32_t len, int touched)
 {
 	if (len == 0)
 		return;
 	for (uint32_t pg = phys >> PAGE_SHIFT; pg <= (phys + len - 1) >> PAGE_SHIFT; pg++) {
 		ram.dirty[pg / 64] |= (uint64_t)1 << (pg % 64);
-		ram.touched[pg / 64] |= (uint64_t)1 << (pg % 64);
+		if (touched)
+			ram.touched[pg / 64] |= (uint64_t)1 << (pg % 64);
 	}
 }
 
@@ -117,7 +119,7 @@ void *phys_ptr(uint32_t phys, uint32_t len)
 {
 	if (!hosted_ram || !ram_range_ok(phys, len))
 		seam_panic(__FILE__, __LINE__, "phys_ptr: range outside RAM");
-	mark_dirty(phys, len);
+	mark_dirty(phys, len, 1);
 	return hosted_ram + phys;
 }
 
@@ -164,7 +166,7 @@ static void ram_poison(uint32_t phys, uint32_t len, int on)
 		seam_panic(__FILE__, __LINE__, "seam_poison: range outside RAM");
 	if (len == 0)
 		return;
-	mark_dirty(phys, len);
+	mark_dirty(phys, len, 0);
 	poison_bits(phys, len, on);
 	if (on)
 		ASAN_POISON(hosted_ram + phys, len);
@@ -264,6 +266,11 @@ static void take_sticky(const uint32_t *free_bits)
 		else
 			ram.sticky[pg / 64] &= ~((uint64_t)1 << (pg % 64));
 	}
+}
+
+void ram_forget_touched(void)
+{
+	memset(ram.touched, 0, sizeof ram.touched);
 }
 
 void ram_snapshot(const uint32_t *free_bits)

@@ -24,6 +24,7 @@ void hosted_boot(int sanity_level)
 	ram_reset();                 /* zero it, drop poisoning, all pages dirty */
 	feed_reset();                /* no message, no reply */
 	kmodel_init(sanity_level);   /* process table, boot images in RAM */
+	ram_forget_touched();        /* VM holds no pointer into what the kernel wrote */
 	memset(&vm, 0, sizeof vm);   /* VM starts from zero like a loaded image's bss */
 	r = vm_boot();
 	if (r != VM_OK) {

@@ -24,6 +24,9 @@ void ram_snapshot(const uint32_t *free_bits);
 /* Put every dirty or sticky page back as it was at ram_snapshot (contents and
  * poisoning). */
 void ram_restore(void);
+/* Forget which pages phys_ptr handed out so far (the kernel model's own writes
+ * at boot leave no pointer in VM). */
+void ram_forget_touched(void);
 /* Number of pages restore copies back every time. */
 uint32_t ram_sticky_pages(void);
 /* True once ram_snapshot has run. */
