@@ -162,6 +162,20 @@ static int check_acl(void)
 	return owned == vm.acl.inuse ? 0 : SAN_ACL;
 }
 
+/* The allocator's counters equal its bitmaps; every free page is managed. */
+static int check_alloc_counts(void)
+{
+	uint32_t nfree = 0, nmanaged = 0;
+
+	for (uint32_t i = 0; i < PHYS_MAX_PAGES / 32; i++) {
+		if (vm.alloc.free_bits[i] & ~vm.alloc.managed_bits[i])
+			return SAN_FREE_COUNT;
+		nfree += (uint32_t)__builtin_popcount(vm.alloc.free_bits[i]);
+		nmanaged += (uint32_t)__builtin_popcount(vm.alloc.managed_bits[i]);
+	}
+	return nfree == vm.alloc.nfree && nmanaged == vm.alloc.nmanaged ? 0 : SAN_FREE_COUNT;
+}
+
 /* Run every check; 0 or the first failed invariant. */
 int sanity_check(void)
 {
@@ -169,6 +183,8 @@ int sanity_check(void)
 	int err;
 
 	vm_memset(vm.used_bits, 0, sizeof(vm.used_bits));
+	if ((err = check_alloc_counts()) != 0)
+		return err;
 	if ((err = slab_check(mark_used, &t)) != 0 || (err = t.err) != 0)
 		return err;
 	for (int32_t s = 0; s < NR_PROCS; s++) {
