@@ -5,7 +5,13 @@
  * FIFO queue.  The kernel stamps m_source.  Results: VM_EDEADSRCDST for a dead or
  * stale peer, VM_ECALLDENIED for a target outside the sender's privileges,
  * VM_ELOCKED when blocking would close a cycle, VM_EFAULT for a buffer the kernel
- * cannot read or write, VM_ENOTREADY for a non-blocking send nobody receives. */
+ * cannot read or write, VM_ENOTREADY for a non-blocking send nobody receives.
+ *
+ * Buffers are checked when a process traps: a bad one is VM_EFAULT at once.  A
+ * receive buffer that VM made unwritable while its owner was blocked (copy-on-write
+ * after a fork) is VM's business: the matched message is held, the kernel asks VM
+ * with a VM_PAGEFAULT on the receiver's behalf, and the copy ends the receive once VM
+ * cleared the fault (VM_EFAULT if the page is still unwritable then). */
 #include "kernel.h"
 
 #define SUSPENDED 1 /* internal: the caller blocked, its result comes later */
@@ -33,7 +39,7 @@ void queue_remove(struct proc *dst, struct proc *p)
 /* True when dst is blocked in a receive that src's message satisfies. */
 static int receiving_from(const struct proc *dst, endpoint_t src)
 {
-	return (dst->rts & RTS_RECEIVING) && (dst->getfrom == ANY || dst->getfrom == src);
+	return (dst->rts & RTS_RECEIVING) && !dst->held && (dst->getfrom == ANY || dst->getfrom == src);
 }
 
 static int may_send(const struct proc *from, const struct proc *to)
@@ -61,16 +67,52 @@ static int deadlock(const struct proc *from, const struct proc *to)
 	return 0;
 }
 
-/* Copy m into the pending receive buffer of dst and wake it with status.  When the
- * buffer has become unusable, dst's receive fails with VM_EFAULT instead. */
+/* The first address of [va, va+len) that p cannot write, or PHYS_NONE_K. */
+static uint32_t first_unwritable(const struct proc *p, uint32_t va, uint32_t len)
+{
+	for (uint32_t a = va; a - va < len; a = (a & ~PAGE_MASK) + PAGE_SIZE)
+		if (uwalk(p->cr3, a, 1) == PHYS_NONE_K)
+			return a;
+	return PHYS_NONE_K;
+}
+
+/* Ask VM to make p's receive buffer writable: a VM_PAGEFAULT for a user write. */
+static void fault_for_buffer(struct proc *p, uint32_t addr)
+{
+	p->pf_addr = addr;
+	p->pf_err = PFERR_USER | PFERR_WRITE | (uwalk(p->cr3, addr, 0) != PHYS_NONE_K ? PFERR_PRESENT : 0);
+	ipc_pagefault(p);
+}
+
+/* Copy m into the pending receive buffer of dst and wake it with status.  When VM
+ * made the buffer unwritable meanwhile, the message is held and VM asked first. */
 static int deliver(struct proc *dst, const message *m, uint32_t status)
 {
-	int r = copy_to_user(dst, dst->msg_vaddr, m, sizeof(*m));
+	uint32_t bad = first_unwritable(dst, dst->msg_vaddr, sizeof(*m));
 
+	if (bad != PHYS_NONE_K && dst != k.vm) {
+		dst->held_msg = *m;
+		dst->held_status = status;
+		dst->held = 1;
+		fault_for_buffer(dst, bad);
+		return VM_OK;
+	}
+	int r = copy_to_user(dst, dst->msg_vaddr, m, sizeof(*m));
 	proc_unblock(dst, RTS_RECEIVING, r);
 	if (r == VM_OK)
 		dst->tf.ebx = status;
 	return r;
+}
+
+void ipc_resume(struct proc *p)
+{
+	if (!p->held || (p->rts & (RTS_KILLED | RTS_PAGEFAULT)))
+		return;
+	p->held = 0;
+	int r = copy_to_user(p, p->msg_vaddr, &p->held_msg, sizeof(p->held_msg));
+	proc_unblock(p, RTS_RECEIVING, r);
+	if (r == VM_OK)
+		p->tf.ebx = p->held_status;
 }
 
 /* The first half of a sendrec completed: p now waits for the reply from dst. */

@@ -92,8 +92,8 @@ static int kc_flush_tlb(struct proc *caller, struct kargs *x)
 	return target((endpoint_t)x->a, caller) ? VM_OK : VM_EINVAL;
 }
 
-/* kc_clear_pagefault(ep): resume ep after VM handled its fault.  A killed
- * process stays stopped. */
+/* kc_clear_pagefault(ep): resume ep after VM handled its fault (finishing a
+ * receive whose copy waited for VM).  A killed process stays stopped. */
 static int kc_clear_pf(struct proc *caller, struct kargs *x)
 {
 	struct proc *p = target((endpoint_t)x->a, caller);
@@ -101,6 +101,7 @@ static int kc_clear_pf(struct proc *caller, struct kargs *x)
 	if (!p || !(p->rts & RTS_PAGEFAULT) || p->pf_queued)
 		return VM_EINVAL;
 	p->rts &= ~RTS_PAGEFAULT;
+	ipc_resume(p);
 	return VM_OK;
 }
 

@@ -46,6 +46,9 @@ struct proc {
 	int pf_queued;              /* queued on VM's sender queue with a page fault */
 	uint32_t pf_addr, pf_err;
 	message msg;                /* kernel copy of the message being sent */
+	int held;                   /* a message matched my receive but my buffer needs VM */
+	uint32_t held_status;
+	message held_msg;
 	struct proc *q_head, *q_next; /* processes queued to send to me; queue link */
 	uint32_t notify_pending[MAP_WORDS]; /* bit s: a notify from slot s is pending */
 };
@@ -122,6 +125,8 @@ void ipc_trap(struct proc *p);
 /* Deliver the kernel's VM_PAGEFAULT message for p to VM (or queue it). */
 void ipc_pagefault(struct proc *p);
 void queue_remove(struct proc *dst, struct proc *p);
+/* VM resolved p's fault: finish a receive whose copy waited for it. */
+void ipc_resume(struct proc *p);
 
 /* ---- kcall.c ---- */
 void kcall_trap(struct proc *p);

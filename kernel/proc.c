@@ -63,6 +63,7 @@ void proc_detach_ipc(struct proc *p)
 		q->notify_pending[p->slot / 32] &= ~(1u << (p->slot % 32));
 	}
 	p->rts &= ~(RTS_SENDING | RTS_RECEIVING);
+	p->held = 0;
 }
 
 /* Free p's slot; its generation is kept so the next process there gets a new one. */

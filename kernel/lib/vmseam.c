@@ -75,9 +75,14 @@ void seam_unpoison(uint32_t phys, uint32_t len) { (void)phys, (void)len; }
 void seam_poison_obj(void *p, uint32_t len) { (void)p, (void)len; }
 void seam_unpoison_obj(void *p, uint32_t len) { (void)p, (void)len; }
 
+/* VM's log lines come without a newline (hosted stderr style): end each line. */
 void seam_puts(const char *s)
 {
-	uputs(s);
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	uprintf(n && s[n - 1] == '\n' ? "%s" : "%s\n", s);
 }
 
 void seam_panic(const char *file, int line, const char *why)

@@ -7,5 +7,12 @@
 #define ST_QUERY     0x1F01 /* PM: reply with the result of its last ST_PING sendrec */
 #define ST_PING      0x1F02 /* PM -> the ST_CYCLE sender */
 #define ST_NOTIFY_ACK 0x1F03 /* PM -> a notifier: word[0] = status, word[1] = m_source seen */
+#define ST_FORK      0x1F04 /* PM: VM_FORK the sender into slot ST_FORK_SLOT */
+#define ST_CHILD     0x1F05 /* PM -> the forked child (the sendrec's reply there) */
+#define ST_PARENT    0x1F06 /* PM -> the parent: word[0] = child endpoint */
+#define ST_CHILD_DONE 0x1F07 /* child -> PM: word[0] = 1 when its copy-on-write check held */
+#define ST_FORK_QUERY 0x1F08 /* PM: reply once the child reported and PM ended it:
+			      * word[0] = the child's report, word[1] = VM_EXIT result */
+#define ST_FORK_SLOT 40
 
 #endif

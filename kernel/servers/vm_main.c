@@ -9,10 +9,10 @@ int main(void)
 	int err = vm_boot();
 
 	if (err != VM_OK) {
-		vm_log("VM: boot failed: %d\n", err);
+		vm_log("VM: boot failed: %d", err);
 		PANIC("vm_boot failed");
 	}
-	vm_log("VM: booted, %u of %u pages free\n", mem_free_count(), mem_managed_count());
+	vm_log("VM: booted, %u of %u pages free", mem_free_count(), mem_managed_count());
 	for (;;)
 		vm_step();
 }

@@ -12,6 +12,7 @@ extern char _end[]; /* end of init's bss (user.ld) */
 #define HEAP_PAGES 4
 
 static int failures;
+static volatile uint32_t fork_probe = 1; /* shared copy-on-write after the fork test */
 
 /* Report one check: got must equal want. */
 static void check(const char *name, int got, int want)
@@ -137,6 +138,46 @@ static void test_cycle(void)
 	check("sendrec_cycle_refused", locked, 1);
 }
 
+/* The forked child: write the shared page (a copy-on-write fault), report to PM,
+ * then wait for PM to end it. */
+__attribute__((noreturn)) static void fork_child(void)
+{
+	message m;
+
+	fork_probe = 2;
+	__builtin_memset(&m, 0, sizeof(m));
+	m.m_type = ST_CHILD_DONE;
+	m.u.word[0] = fork_probe == 2;
+	ipc_send(PM_PROC_NR, &m);
+	for (;;)
+		ipc_receive(PM_PROC_NR, &m, NULL);
+}
+
+/* PM forks init through VM: kc_fork, VM's copy-on-write address space, kc_addrspace;
+ * the child writes, reports and is ended with VM_WILLEXIT + VM_EXIT (kc_exit), after
+ * which its endpoint is stale. */
+static void test_fork(void)
+{
+	message m;
+	endpoint_t child;
+	int r;
+
+	__builtin_memset(&m, 0, sizeof(m));
+	m.m_type = ST_FORK;
+	r = ipc_sendrec(PM_PROC_NR, &m);
+	if (r == VM_OK && m.m_type == ST_CHILD)
+		fork_child();
+	check("fork_by_pm", r == VM_OK && m.m_type == ST_PARENT, 1);
+	child = (endpoint_t)m.u.word[0];
+	check("fork_child_endpoint", ep_slot(child) == ST_FORK_SLOT && ep_generation(child) > 0, 1);
+	m.m_type = ST_FORK_QUERY;
+	r = ipc_sendrec(PM_PROC_NR, &m);
+	check("fork_child_cow_write", r == VM_OK && m.u.word[0] == 1, 1);
+	check("fork_parent_unchanged", (int)fork_probe, 1);
+	check("fork_child_exit", (int)m.u.word[1], VM_OK);
+	check("send_exited_child", ipc_send(child, &m), VM_EDEADSRCDST);
+}
+
 int main(void)
 {
 	uprintf("init: self-tests start\n");
@@ -147,6 +188,7 @@ int main(void)
 	test_privileges();
 	test_notify();
 	test_cycle();
+	test_fork();
 	uprintf("init: %d check(s) failed\n", failures);
 	sys_shutdown(failures);
 }
