@@ -40,7 +40,8 @@ enum kcall_num {
 	KC_COUNT
 };
 #define KC_BIT(n) (1u << (n))
-/* The kernel calls of VM: everything but shutdown by status (VM panics through it). */
+/* VM may make every kernel call (shutdown: its panic ends the run); servers may
+ * print; init may print and shut down. */
 #define KC_MASK_VM   ((1u << KC_COUNT) - 1)
 #define KC_MASK_SYS  KC_BIT(KC_PRINT)
 #define KC_MASK_INIT (KC_BIT(KC_PRINT) | KC_BIT(KC_SHUTDOWN))

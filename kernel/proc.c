@@ -58,7 +58,7 @@ void proc_detach_ipc(struct proc *p)
 	}
 	for (int s = 0; s < NR_PROCS; s++) {
 		struct proc *q = &k.proc[s];
-		if ((q->rts & RTS_RECEIVING) && q->getfrom == p->endpt)
+		if ((q->rts & RTS_RECEIVING) && !q->held && q->getfrom == p->endpt)
 			proc_unblock(q, RTS_RECEIVING, VM_EDEADSRCDST);
 		q->notify_pending[p->slot / 32] &= ~(1u << (p->slot % 32));
 	}
