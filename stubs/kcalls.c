@@ -1,8 +1,10 @@
 /* kcalls.c - the kernel calls of include/seam.h, on the hosted kernel model.
  *
  * Every call counts in kmodel.kcalls.  An endpoint argument must be live (in use,
- * current generation) unless stated otherwise; a dead one gives VM_EINVAL.
- * Fault injection is not done here: VM checks its FAULT_POINT before calling. */
+ * current generation) and not VM itself unless stated otherwise; anything else
+ * gives VM_EINVAL.  The checks follow kernel/kcall.c so a conversation gets the same
+ * answers in the image.  Fault injection is not done here: VM checks its
+ * FAULT_POINT before calling. */
 #include <string.h>
 #include "stubs.h"
 
@@ -10,11 +12,11 @@
 #define DEV_WINDOW_BASE 0xA0000u
 #define DEV_WINDOW_TOP  0x100000u
 
-/* The live entry of ep, counting the call; NULL when ep is dead. */
+/* The live entry of ep, counting the call; NULL when ep is dead or VM. */
 static struct kproc *kcall_target(endpoint_t ep)
 {
 	kmodel.kcalls++;
-	return kproc_live(ep);
+	return ep_slot(ep) == VM_PROC_NR ? NULL : kproc_live(ep);
 }
 
 /* The next generation of a slot; wraps from EP_MAX_GENERATION to 1. */
@@ -24,13 +26,13 @@ static int32_t next_generation(int32_t g)
 }
 
 /* child_slot gets a new generation of its endpoint, in use and stopped, without an
- * address space until kc_addrspace.  VM_EINVAL for a dead parent or a slot out of
- * range, VM_EBUSY when the slot is taken. */
+ * address space until kc_addrspace.  VM_EINVAL for a dead or killed parent or a
+ * slot out of range, VM_EBUSY when the slot is taken. */
 int kc_fork(endpoint_t parent, int32_t child_slot, endpoint_t *child_ep)
 {
-	struct kproc *kp;
+	struct kproc *kp, *par = kcall_target(parent);
 
-	if (!kcall_target(parent) || child_slot < 0 || child_slot >= NR_PROCS || !child_ep)
+	if (!par || (par->flags & KP_KILLED) || child_slot < 0 || child_slot >= NR_PROCS || !child_ep)
 		return VM_EINVAL;
 	kp = &kmodel.proc[child_slot];
 	if (kp->flags & KP_INUSE)
@@ -45,20 +47,17 @@ int kc_fork(endpoint_t parent, int32_t child_slot, endpoint_t *child_ep)
 	return VM_OK;
 }
 
-/* Undo kc_fork of a child that never ran: the slot returns to its state before the
- * fork, generation included.  VM_EINVAL unless child is live and still stopped. */
+/* Free the slot of a forked child that never ran.  Its generation is spent, as in
+ * the image: the next fork there gets a new one.  VM_EINVAL unless child is live,
+ * still stopped and not a boot process (generation 0). */
 int kc_fork_abort(endpoint_t child)
 {
 	struct kproc *kp = kcall_target(child);
-	int32_t slot = ep_slot(child);
 
-	if (!kp || !(kp->flags & KP_STOPPED) || slot == VM_PROC_NR)
+	if (!kp || !(kp->flags & KP_STOPPED) || kp->generation == 0)
 		return VM_EINVAL;
-	kp->generation = kp->generation == 1 ? 0 : kp->generation - 1;
-	kp->endpt = ep_make(kp->generation, slot);
 	kp->flags = 0;
 	kp->pdir = 0;
-	kp->ever_used = kp->generation != 0 || kmodel_is_boot_slot(slot);
 	return VM_OK;
 }
 
@@ -67,20 +66,27 @@ int kc_exit(endpoint_t ep)
 {
 	struct kproc *kp = kcall_target(ep);
 
-	if (!kp || ep_slot(ep) == VM_PROC_NR)
+	if (!kp)
 		return VM_EINVAL;
 	kp->flags = 0;
 	kp->pdir = 0;
 	return VM_OK;
 }
 
-/* Bind a page-aligned directory inside RAM and let the process run. */
+/* True when the directory at pdir (in RAM) holds the kernel's supervisor PDEs. */
+static int kernel_pdes_intact(uint32_t pdir)
+{
+	return memcmp(ram_view(pdir), kmodel.kern_pde, sizeof kmodel.kern_pde) == 0;
+}
+
+/* Bind a page-aligned directory inside RAM that maps the kernel, and let the
+ * process run. */
 int kc_addrspace(endpoint_t ep, uint32_t pdir_phys)
 {
 	struct kproc *kp = kcall_target(ep);
 
-	if (!kp || ep_slot(ep) == VM_PROC_NR || pdir_phys == 0 || (pdir_phys & PAGE_MASK) ||
-	    !ram_range_ok(pdir_phys, PAGE_SIZE))
+	if (!kp || pdir_phys == 0 || (pdir_phys & PAGE_MASK) || !ram_range_ok(pdir_phys, PAGE_SIZE) ||
+	    !kernel_pdes_intact(pdir_phys))
 		return VM_EINVAL;
 	kp->pdir = pdir_phys;
 	kp->flags &= ~(uint32_t)KP_STOPPED;
@@ -95,24 +101,28 @@ int kc_flush_tlb(endpoint_t ep)
 	return VM_OK;
 }
 
+/* Resume ep; VM_EINVAL when it is not blocked on a page fault. */
 int kc_clear_pagefault(endpoint_t ep)
 {
 	struct kproc *kp = kcall_target(ep);
 
-	if (!kp)
+	if (!kp || !(kp->flags & KP_PAGEFAULT))
 		return VM_EINVAL;
 	kp->flags &= ~(uint32_t)KP_PAGEFAULT;
 	return VM_OK;
 }
 
+/* Stop ep for good with signal sig (1..63); the first signal is the one kept. */
 int kc_kill(endpoint_t ep, int sig)
 {
 	struct kproc *kp = kcall_target(ep);
 
-	if (!kp || ep_slot(ep) == VM_PROC_NR)
+	if (!kp || sig <= 0 || sig >= 64)
 		return VM_EINVAL;
-	kp->flags |= KP_KILLED;
-	kp->last_signal = sig;
+	if (!(kp->flags & KP_KILLED)) {
+		kp->flags |= KP_KILLED;
+		kp->last_signal = sig;
+	}
 	return VM_OK;
 }
 
@@ -172,8 +182,9 @@ int kc_copy(endpoint_t src, uint32_t src_addr, endpoint_t dst, uint32_t dst_addr
 	return copy_pass(src, src_addr, dst, dst_addr, len, 1);
 }
 
-/* Privileged slots (the boot system services, MEM and TTY) may map the device window
- * [DEV_WINDOW_BASE, DEV_WINDOW_TOP); everything else is VM_EPERM. */
+/* The processes in the MEM and TTY slots may map the device window
+ * [DEV_WINDOW_BASE, DEV_WINDOW_TOP); everything else is VM_EPERM.  (No boot process
+ * sits in those slots: only a process forked there gets the privilege.) */
 int kc_privquery_mem(endpoint_t ep, uint32_t phys, uint32_t len)
 {
 	int32_t slot = ep_slot(ep);
@@ -181,21 +192,23 @@ int kc_privquery_mem(endpoint_t ep, uint32_t phys, uint32_t len)
 
 	if (!kcall_target(ep))
 		return VM_EPERM;
-	priv = slot == PM_PROC_NR || slot == VFS_PROC_NR || slot == RS_PROC_NR || slot == MEM_PROC_NR ||
-	       slot == TTY_PROC_NR;
+	priv = slot == MEM_PROC_NR || slot == TTY_PROC_NR;
 	if (!priv || phys < DEV_WINDOW_BASE || phys > DEV_WINDOW_TOP || len > DEV_WINDOW_TOP - phys)
 		return VM_EPERM;
 	return VM_OK;
 }
 
 /* Live update: the two slots swap their running state (flags, directory, signal);
- * each slot keeps its endpoint and generation, as after MINIX's sys_update. */
+ * each slot keeps its endpoint and generation, as after MINIX's sys_update.
+ * VM_EBUSY while either is blocked on a page fault or killed. */
 int kc_update(endpoint_t a, endpoint_t b)
 {
 	struct kproc *ka = kcall_target(a), *kb = kproc_live(b), t;
 
-	if (!ka || !kb || ka == kb || ep_slot(a) == VM_PROC_NR || ep_slot(b) == VM_PROC_NR)
+	if (!ka || !kb || ka == kb || ep_slot(b) == VM_PROC_NR)
 		return VM_EINVAL;
+	if ((ka->flags | kb->flags) & (KP_PAGEFAULT | KP_KILLED))
+		return VM_EBUSY;
 	t = *ka;
 	ka->flags = kb->flags, ka->pdir = kb->pdir, ka->last_signal = kb->last_signal;
 	kb->flags = t.flags, kb->pdir = t.pdir, kb->last_signal = t.last_signal;

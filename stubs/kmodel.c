@@ -34,14 +34,6 @@ uint8_t hosted_boot_byte(int32_t slot, int seg, uint32_t off)
 	return (uint8_t)(0x40u + (uint32_t)slot * 0x11u + (uint32_t)seg * 0x05u + off * 3u + (off >> 9));
 }
 
-int kmodel_is_boot_slot(int32_t slot)
-{
-	for (size_t i = 0; i < NBOOT_ROWS; i++)
-		if (boot_rows[i].slot == slot)
-			return 1;
-	return 0;
-}
-
 /* Fill the process part of bi (everything but VM) from the boot table. */
 static void describe_procs(struct boot_info *bi)
 {

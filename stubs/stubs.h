@@ -39,8 +39,6 @@ uint64_t ram_hash(uint64_t h);
 void kmodel_init(int sanity_level);
 /* The kernel's entry of a live endpoint (INUSE, matching generation), or NULL. */
 struct kproc *kproc_live(endpoint_t ep);
-/* True when slot is a boot process's slot (VM included). */
-int kmodel_is_boot_slot(int32_t slot);
 
 /* ---- feed.c ---- */
 /* Empty the feed, the reply log and the send-failure countdown. */

@@ -48,7 +48,7 @@ static endpoint_t hand_proc(void)
 	CHECK(slot >= 0);
 	CHECK_EQ(kc_fork(PM_PROC_NR, slot, &ep), VM_OK);
 	memset(phys_ptr(H_PDIR, 6 * PAGE_SIZE), 0, 6 * PAGE_SIZE);
-	put32(H_PDIR + 0 * 4, kmodel.kern_pde[0]);
+	memcpy(phys_ptr(H_PDIR, sizeof kmodel.kern_pde), kmodel.kern_pde, sizeof kmodel.kern_pde);
 	put32(H_PDIR + (V_RO >> 22) * 4, H_PT | PTE_P | PTE_W | PTE_U);
 	put32(H_PDIR + (V_SUPPD >> 22) * 4, H_PTSUP | PTE_P | PTE_W);
 	put32(H_PDIR + (V_BIG >> 22) * 4, 0x00400000u | PTE_P | PTE_W | PTE_U | PDE_PS);
@@ -156,7 +156,7 @@ TEST(STUB0005, "kc_copy gives VM_EFAULT on an unmapped or read-only destination 
 	CHECK_EQ(feed_pending(), 0); /* never a page fault */
 }
 
-TEST(STUB0006, "a slot's generation increments each time fork reuses it; kc_fork_abort gives it back")
+TEST(STUB0006, "a slot's generation increments each time fork reuses it, also after kc_fork_abort")
 {
 	int32_t slot = free_slot();
 	int32_t g0 = kmodel.proc[slot].generation;
@@ -178,11 +178,17 @@ TEST(STUB0006, "a slot's generation increments each time fork reuses it; kc_fork
 	CHECK_EQ(kc_fork(PM_PROC_NR, slot, &e3), VM_OK);
 	CHECK_EQ(ep_generation(e3), g0 + 3);
 	CHECK_EQ(kc_fork_abort(e3), VM_OK);
-	CHECK_EQ(kmodel.proc[slot].generation, g0 + 2);
 	CHECK_EQ(kmodel.proc[slot].flags, 0);
+	CHECK_EQ(kc_fork_abort(e3), VM_EINVAL);
+	CHECK_EQ(kc_fork(PM_PROC_NR, slot, &e3), VM_OK);
+	CHECK_EQ(ep_generation(e3), g0 + 4);
+	CHECK_EQ(kc_fork_abort(PM_PROC_NR), VM_EINVAL); /* a boot process never is a fork child */
 	CHECK_EQ(kc_fork(PM_PROC_NR, NR_PROCS, &ex), VM_EINVAL);
 	CHECK_EQ(kc_fork(PM_PROC_NR, -1, &ex), VM_EINVAL);
 	CHECK_EQ(kc_fork(e2, slot, &ex), VM_EINVAL); /* dead parent */
+	CHECK_EQ(kc_fork(VM_PROC_NR, slot, &ex), VM_EINVAL);
+	CHECK_EQ(kc_kill(INIT_PROC_NR, SIGSEGV), VM_OK);
+	CHECK_EQ(kc_fork(INIT_PROC_NR, free_slot(), &ex), VM_EINVAL); /* killed parent */
 }
 
 TEST(STUB0007, "the boot description has every boot process but VM, with text, data, stack and its image in RAM")
@@ -348,49 +354,60 @@ TEST(STUB0015, "hosted_call returns the reply to the sender, and VM_SUSPEND when
 	CHECK_EQ(vm.reply_failed, failed + 1);
 }
 
-TEST(STUB0016, "kc_privquery_mem allows only privileged slots inside the device window")
+TEST(STUB0016, "kc_privquery_mem allows only the MEM and TTY slots, inside the device window")
 {
-	CHECK_EQ(kc_privquery_mem(PM_PROC_NR, 0xB8000, 0x8000), VM_OK);
-	CHECK_EQ(kc_privquery_mem(PM_PROC_NR, 0xA0000, 0x60000), VM_OK);
-	CHECK_EQ(kc_privquery_mem(PM_PROC_NR, 0xA0000, 0x60001), VM_EPERM);
-	CHECK_EQ(kc_privquery_mem(PM_PROC_NR, 0x200000, 0x1000), VM_EPERM);
-	CHECK_EQ(kc_privquery_mem(PM_PROC_NR, 0xFFFFF000u, 0x2000), VM_EPERM);
+	endpoint_t mem;
+
+	CHECK_EQ(kc_fork(PM_PROC_NR, MEM_PROC_NR, &mem), VM_OK);
+	CHECK_EQ(kc_privquery_mem(mem, 0xB8000, 0x8000), VM_OK);
+	CHECK_EQ(kc_privquery_mem(mem, 0xA0000, 0x60000), VM_OK);
+	CHECK_EQ(kc_privquery_mem(mem, 0xA0000, 0x60001), VM_EPERM);
+	CHECK_EQ(kc_privquery_mem(mem, 0x200000, 0x1000), VM_EPERM);
+	CHECK_EQ(kc_privquery_mem(mem, 0xFFFFF000u, 0x2000), VM_EPERM);
+	CHECK_EQ(kc_privquery_mem(PM_PROC_NR, 0xB8000, 0x1000), VM_EPERM);
 	CHECK_EQ(kc_privquery_mem(INIT_PROC_NR, 0xB8000, 0x1000), VM_EPERM);
-	CHECK_EQ(kc_privquery_mem(ep_make(1, PM_PROC_NR), 0xB8000, 0x1000), VM_EPERM);
+	CHECK_EQ(kc_privquery_mem(ep_make(ep_generation(mem) + 1, MEM_PROC_NR), 0xB8000, 0x1000), VM_EPERM);
 }
 
-TEST(STUB0017, "kc_update swaps two slots' running state and keeps their endpoints")
+TEST(STUB0017, "kc_update swaps two slots' running state and keeps their endpoints; not while killed")
 {
 	struct kproc a = kmodel.proc[INIT_PROC_NR], b = kmodel.proc[AGENT_PROC_NR];
 
-	CHECK_EQ(kc_kill(INIT_PROC_NR, SIGKILL), VM_OK);
+	CHECK(a.pdir != b.pdir);
 	CHECK_EQ(kc_update(INIT_PROC_NR, AGENT_PROC_NR), VM_OK);
 	CHECK_EQ(kmodel.proc[INIT_PROC_NR].pdir, b.pdir);
 	CHECK_EQ(kmodel.proc[AGENT_PROC_NR].pdir, a.pdir);
-	CHECK(kmodel.proc[AGENT_PROC_NR].flags & KP_KILLED);
-	CHECK_EQ(kmodel.proc[AGENT_PROC_NR].last_signal, SIGKILL);
-	CHECK_EQ(kmodel.proc[INIT_PROC_NR].flags & KP_KILLED, 0);
 	CHECK_EQ(kmodel.proc[INIT_PROC_NR].endpt, INIT_PROC_NR);
 	CHECK_EQ(kmodel.proc[AGENT_PROC_NR].endpt, AGENT_PROC_NR);
 	CHECK_EQ(kc_update(INIT_PROC_NR, INIT_PROC_NR), VM_EINVAL);
 	CHECK_EQ(kc_update(INIT_PROC_NR, VM_PROC_NR), VM_EINVAL);
+	CHECK_EQ(kc_kill(INIT_PROC_NR, SIGKILL), VM_OK);
+	CHECK_EQ(kc_kill(INIT_PROC_NR, SIGSEGV), VM_OK);
+	CHECK_EQ(kmodel.proc[INIT_PROC_NR].last_signal, SIGKILL); /* the first signal stays */
+	CHECK_EQ(kc_kill(AGENT_PROC_NR, 0), VM_EINVAL);
+	CHECK_EQ(kc_update(INIT_PROC_NR, AGENT_PROC_NR), VM_EBUSY);
 }
 
-TEST(STUB0018, "kc_addrspace clears the stop, kc_flush_tlb counts, and both refuse dead endpoints")
+TEST(STUB0018, "kc_addrspace wants a directory with the kernel PDEs and clears the stop; dead endpoints are refused")
 {
 	int32_t slot = free_slot();
 	endpoint_t ep;
 	uint32_t flushes = kmodel.tlb_flushes;
 
 	CHECK_EQ(kc_fork(PM_PROC_NR, slot, &ep), VM_OK);
-	CHECK_EQ(kc_addrspace(ep, 0x10001), VM_EINVAL);           /* not page-aligned */
+	memset(phys_ptr(H_PDIR, PAGE_SIZE), 0, PAGE_SIZE);
+	CHECK_EQ(kc_addrspace(ep, H_PDIR), VM_EINVAL);            /* no kernel PDEs */
+	memcpy(phys_ptr(H_PDIR, sizeof kmodel.kern_pde), kmodel.kern_pde, sizeof kmodel.kern_pde);
+	CHECK_EQ(kc_addrspace(ep, H_PDIR + 1), VM_EINVAL);        /* not page-aligned */
 	CHECK_EQ(kc_addrspace(ep, HOSTED_RAM_SIZE), VM_EINVAL);   /* outside RAM */
+	CHECK_EQ(kc_addrspace(VM_PROC_NR, H_PDIR), VM_EINVAL);
 	CHECK(kmodel.proc[slot].flags & KP_STOPPED);
 	CHECK_EQ(kc_addrspace(ep, H_PDIR), VM_OK);
 	CHECK_EQ(kmodel.proc[slot].flags, KP_INUSE);
 	CHECK_EQ(kmodel.proc[slot].pdir, H_PDIR);
 	CHECK_EQ(kc_flush_tlb(ep), VM_OK);
 	CHECK_EQ(kmodel.tlb_flushes, flushes + 1);
+	CHECK_EQ(kc_clear_pagefault(ep), VM_EINVAL); /* not blocked on a fault */
 	CHECK_EQ(kc_fork_abort(ep), VM_EINVAL); /* it already ran */
 	CHECK_EQ(kc_exit(ep), VM_OK);
 	CHECK_EQ(kc_flush_tlb(ep), VM_EINVAL);
