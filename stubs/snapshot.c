@@ -26,7 +26,9 @@ void hosted_boot(int sanity_level)
 	kmodel_init(sanity_level);   /* process table, boot images in RAM */
 	ram_forget_touched();        /* VM holds no pointer into what the kernel wrote */
 	memset(&vm, 0, sizeof vm);   /* VM starts from zero like a loaded image's bss */
+	hosted_faults_off(1);        /* the fault hook is for conversations, not boot */
 	r = vm_boot();
+	hosted_faults_off(0);
 	if (r != VM_OK) {
 		fprintf(stderr, "hosted_boot: vm_boot failed with %d\n", r);
 		hosted_die("VM did not boot");

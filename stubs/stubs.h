@@ -47,6 +47,8 @@ void feed_reset(void);
 void feed_drain(void);
 
 /* ---- console.c ---- */
+/* While off != 0, seam_fault says 0 without asking the hook. */
+void hosted_faults_off(int off);
 /* Print "hosted: <why>" on stderr and abort (a bug of the bench, not a finding). */
 __attribute__((noreturn)) void hosted_die(const char *why);
 

@@ -450,3 +450,21 @@ TEST(STUB0020, "restore reverts writes VM makes through pointers it got before t
 		CHECK_EQ(sanity_check(), SAN_OK);
 	}
 }
+
+static int fail_everything(enum fault_site site)
+{
+	(void)site;
+	return 1;
+}
+
+TEST(STUB0021, "hosted_boot ignores the fault hook, which seam_fault consults again afterwards")
+{
+	uint64_t d0 = hosted_digest();
+
+	hosted_set_fault_hook(fail_everything);
+	hosted_boot(2);
+	CHECK_EQ(seam_fault(FS_PAGE_ALLOC), 1);
+	hosted_set_fault_hook(NULL);
+	CHECK_EQ(seam_fault(FS_PAGE_ALLOC), 0);
+	CHECK_EQ(hosted_digest(), d0);
+}
