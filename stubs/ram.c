@@ -17,8 +17,8 @@
  * Poisoning.  VM poisons free pages and freed slab objects through seam_poison*.
  * ASan's shadow is not part of the snapshot, so this file keeps its own record of
  * what is poisoned: one bit per RAM byte (8 MiB), updated by every seam_poison*
- * call on RAM.  A poisoning change also marks its pages dirty.  Restore then, for
- * each dirty page: unpoisons the page, copies the snapshot's bytes back, copies
+ * call on RAM.  A poisoning change also marks its pages dirty (not touched: it
+ * hands out no pointer).  Restore then, for each dirty or sticky page: unpoisons it, copies the snapshot's bytes back, copies
  * the snapshot's poison bits back and re-poisons every run of poisoned bytes.  So
  * after a restore every page has the contents and the poisoning it had at the
  * snapshot, whichever allocator (pages or slab) made it.  The one approximation:
