@@ -1,0 +1,23 @@
+/* fuzz_entry.c - the one fuzz entry point, for libFuzzer and for AFL++ (afl-clang-fast
+ * -fsanitize=fuzzer links AFL++'s driver: persistent mode, shared-memory test cases,
+ * deferred init).  Boot once; every input runs from the boot snapshot.  A finding is
+ * printed and aborts, so the engine keeps the input. */
+#include <stddef.h>
+#include <stdint.h>
+#include "harness.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	run_init(RUN_ABORT);
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct conv c;
+	conv_decode(data, size, &c);
+	run_conv(&c, RUN_ABORT);
+	return 0;
+}

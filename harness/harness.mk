@@ -1,0 +1,82 @@
+# harness/harness.mk - the fuzz harness: vm-replay, the libFuzzer and AFL++ targets
+# (one entry point, harness/fuzz_entry.c), the dictionary and `make harness-test`.
+#
+# Coverage is limited to vm/ minus vm/sanity.c: vm/ is compiled once per engine under
+# build/<engine>/ with the engine's instrumentation restricted by an allowlist; the
+# harness, the stubs and the checker are plain ASan+UBSan objects.
+
+HARNESS_CFLAGS := $(HOSTED_CFLAGS) -Iharness
+HARNESS_HDRS   := $(wildcard harness/*.h include/*.h vm/*.h stubs/*.h)
+HARNESS_CORE   := $(patsubst %,$(BUILD)/harness/%.o,proto codec text select fault oracle run)
+HOSTED_LIBS    := $(BUILD)/libstubs-hosted.a $(BUILD)/libvm-hosted.a $(BUILD)/libstubs-hosted.a
+COV_VM_SRCS    := $(filter-out vm/sanity.c,$(VM_SRCS))
+AFL_CC         := $(shell command -v afl-clang-fast 2>/dev/null)
+
+.PHONY: harness fuzz-targets harness-test harness-dict
+harness: $(BUILD)/vm-replay $(BUILD)/fuzz-libfuzzer $(if $(AFL_CC),$(BUILD)/fuzz-afl)
+fuzz-targets: harness $(BUILD)/fuzz-empty-libfuzzer $(if $(AFL_CC),$(BUILD)/fuzz-empty-afl)
+
+$(BUILD)/harness/%.o: harness/%.c $(HARNESS_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HARNESS_CFLAGS) -c $< -o $@
+
+# ---- vm-replay and the harness self-test (plain ASan + UBSan) ----
+$(BUILD)/vm-replay: $(patsubst %,$(BUILD)/harness/%.o,replay minimize sweep) $(HARNESS_CORE) $(HOSTED_LIBS)
+	$(CC) $(HARNESS_CFLAGS) -o $@ $(filter %.o,$^) $(HOSTED_LIBS)
+
+$(BUILD)/harness-selftest: $(BUILD)/harness/selftest.o $(HARNESS_CORE) $(HOSTED_LIBS)
+	$(CC) $(HARNESS_CFLAGS) -o $@ $(filter %.o,$^) $(HOSTED_LIBS)
+
+# ---- libFuzzer: vm/ with -fsanitize=fuzzer-no-link and a coverage allowlist ----
+$(BUILD)/libfuzzer/allowlist.txt: harness/harness.mk
+	@mkdir -p $(dir $@)
+	@printf 'src:%s\n' $(COV_VM_SRCS) > $@
+
+$(BUILD)/libfuzzer/vm/%.o: vm/%.c $(BUILD)/libfuzzer/allowlist.txt $(HARNESS_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOSTED_CFLAGS) -fsanitize=fuzzer-no-link \
+		-fsanitize-coverage-allowlist=$(BUILD)/libfuzzer/allowlist.txt -c $< -o $@
+
+LF_VM_OBJS := $(VM_SRCS:%.c=$(BUILD)/libfuzzer/%.o)
+$(BUILD)/fuzz-libfuzzer: $(BUILD)/harness/fuzz_entry.o $(HARNESS_CORE) $(LF_VM_OBJS) $(STUB_HOSTED_OBJS)
+	$(CC) $(HARNESS_CFLAGS) -fsanitize=fuzzer -o $@ $^
+$(BUILD)/fuzz-empty-libfuzzer: $(BUILD)/harness/bench_empty.o $(HARNESS_CORE) $(LF_VM_OBJS) $(STUB_HOSTED_OBJS)
+	$(CC) $(HARNESS_CFLAGS) -fsanitize=fuzzer -o $@ $^
+
+# ---- AFL++: afl-clang-fast with AFL_LLVM_ALLOWLIST; -fsanitize=fuzzer links its driver ----
+ifneq ($(AFL_CC),)
+$(BUILD)/afl/allowlist.txt: harness/harness.mk
+	@mkdir -p $(dir $@)
+	@printf '%s\n' $(COV_VM_SRCS) > $@
+
+$(BUILD)/afl/vm/%.o: vm/%.c $(BUILD)/afl/allowlist.txt $(HARNESS_HDRS)
+	@mkdir -p $(dir $@)
+	AFL_QUIET=1 AFL_LLVM_ALLOWLIST=$(abspath $(BUILD)/afl/allowlist.txt) \
+		$(AFL_CC) $(HOSTED_CFLAGS) -c $< -o $@
+
+AFL_VM_OBJS := $(VM_SRCS:%.c=$(BUILD)/afl/%.o)
+$(BUILD)/fuzz-afl: $(BUILD)/harness/fuzz_entry.o $(HARNESS_CORE) $(AFL_VM_OBJS) $(STUB_HOSTED_OBJS)
+	AFL_QUIET=1 $(AFL_CC) $(HARNESS_CFLAGS) -fsanitize=fuzzer -o $@ $^
+$(BUILD)/fuzz-empty-afl: $(BUILD)/harness/bench_empty.o $(HARNESS_CORE) $(AFL_VM_OBJS) $(STUB_HOSTED_OBJS)
+	AFL_QUIET=1 $(AFL_CC) $(HARNESS_CFLAGS) -fsanitize=fuzzer -o $@ $^
+endif
+
+# ---- The dictionary, generated from the call table (checked in, checked by the test) ----
+$(BUILD)/dictgen: harness/dictgen.c harness/proto.c harness/codec.c $(HARNESS_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(WARN) $(INC) -Iharness -O1 -o $@ harness/dictgen.c harness/proto.c harness/codec.c
+harness-dict: $(BUILD)/dictgen
+	$(BUILD)/dictgen > harness/vmfuzz.dict
+
+# ---- The corpus as binaries (engines take binary seeds) ----
+CORPUS_TXT := $(sort $(wildcard corpus/*.txt))
+$(BUILD)/corpus-bin/%.bin: corpus/%.txt $(BUILD)/vm-replay
+	@mkdir -p $(dir $@)
+	@$(BUILD)/vm-replay --compile $< $@
+corpus-bin: $(CORPUS_TXT:corpus/%.txt=$(BUILD)/corpus-bin/%.bin)
+.PHONY: corpus-bin
+
+harness-test: $(BUILD)/vm-replay $(BUILD)/harness-selftest $(BUILD)/fuzz-libfuzzer $(BUILD)/dictgen corpus-bin
+	@BUILD=$(BUILD) harness/harness-test.sh
+
+TEST_TARGETS += harness-test

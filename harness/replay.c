@@ -1,0 +1,354 @@
+/* replay.c - vm-replay, the replay tool shared by every target.
+ *
+ *   vm-replay [--trace] [--repeat N] [--json] FILE|DIR...   exit 0 clean, 1 finding
+ *   vm-replay --print FILE             a conversation (binary or text) as canonical text
+ *   vm-replay --compile IN.txt OUT.bin text to binary
+ *   vm-replay --bless FILE.txt         rewrite the expected replies from a run
+ *   vm-replay --minimize IN OUT        shrink while the same (kind, sig) holds
+ *   vm-replay --sweep FILE             fault sweep: every site, every hit, once and from
+ * Exit 2 on a usage error or a bad file, with a one-line reason.  Text inputs (.txt,
+ * or printable content) are replayed with their expected replies checked.
+ * VMFUZZ_PLANT=crash:SITE or panic:SITE plants a bug at SITE's first hit (self-test). */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "harness.h"
+
+#define INPUT_MAX (1 << 20)
+
+static struct {
+	int trace, repeat, json;
+	int findings, files;
+} opt = { .repeat = 1 };
+
+static __attribute__((noreturn)) void die2(const char *fmt, const char *a)
+{
+	fprintf(stderr, "vm-replay: ");
+	fprintf(stderr, fmt, a);
+	fprintf(stderr, "\n");
+	exit(2);
+}
+
+/* Read a whole file (NUL-terminated); exits 2 when it cannot. */
+static uint8_t *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		die2("cannot open %s", path);
+	uint8_t *buf = malloc(INPUT_MAX + 1);
+	*len = fread(buf, 1, INPUT_MAX + 1, f);
+	fclose(f);
+	if (*len > INPUT_MAX)
+		die2("%s: larger than 1 MiB", path);
+	buf[*len] = 0;
+	return buf;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* Text by extension, or by content: non-empty and every byte printable or space. */
+static int is_text(const char *path, const uint8_t *b, size_t n)
+{
+	if (ends_with(path, ".txt"))
+		return 1;
+	if (ends_with(path, ".bin") || n == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((b[i] < 0x20 || b[i] > 0x7e) && b[i] != '\n' && b[i] != '\t' && b[i] != '\r')
+			return 0;
+	return 1;
+}
+
+/* Load path into c; returns 1 when it was text.  A text syntax error exits 2 with
+ * "file:line: reason". */
+static int load(const char *path, struct conv *c, int *lines)
+{
+	size_t n;
+	uint8_t *b = slurp(path, &n);
+	int text = is_text(path, b, n);
+	char err[256];
+	if (text && conv_parse_lines((const char *)b, c, err, sizeof err, lines)) {
+		fprintf(stderr, "%s:%s\n", path, err);
+		exit(2);
+	}
+	if (!text)
+		conv_decode(b, n, c);
+	free(b);
+	return text;
+}
+
+static void write_file(const char *path, const void *p, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f || fwrite(p, 1, n, f) != n || fclose(f))
+		die2("cannot write %s", path);
+}
+
+/* Write c to path: canonical text for .txt, binary otherwise. */
+static void save(const char *path, const struct conv *c)
+{
+	if (ends_with(path, ".txt")) {
+		FILE *f = fopen(path, "w");
+		if (!f)
+			die2("cannot write %s", path);
+		conv_print(c, UINT32_MAX, f);
+		fclose(f);
+		return;
+	}
+	static uint8_t buf[CONV_ENCODED_MAX];
+	size_t n = conv_encode(c, buf, sizeof buf);
+	write_file(path, buf, n);
+}
+
+static void json_line(const char *path, const struct finding *f)
+{
+	if (!opt.json)
+		return;
+	if (!f)
+		printf("{\"file\":\"%s\",\"finding\":null}\n", path);
+	else
+		printf("{\"file\":\"%s\",\"finding\":{\"kind\":\"%s\",\"sig\":\"%08x\",\"call\":\"%s\",\"at\":\"%s\"}}\n",
+		       path, f->kind, f->sig, f->call, f->at);
+}
+
+/* Run c opt.repeat times; different trace hashes are a nondeterminism finding. */
+static int replay_conv(const char *path, const struct conv *c, int text)
+{
+	int flags = (text ? RUN_EXPECT : 0) | (opt.trace ? RUN_TRACE : 0) | (opt.repeat > 1 ? RUN_DIGEST : 0);
+	uint64_t first = 0;
+	for (int i = 0; i < opt.repeat; i++) {
+		if (run_conv(c, i ? flags & ~RUN_TRACE : flags))
+			break;
+		if (i == 0)
+			first = run_trace_hash();
+		else if (run_trace_hash() != first)
+			finding_set("nondeterminism", "nondeterminism", "none", "harness:repeat",
+				    "run %d gave trace %016llx, run 1 gave %016llx", i + 1,
+				    (unsigned long long)run_trace_hash(), (unsigned long long)first);
+		if (finding_get())
+			break;
+	}
+	const struct finding *f = finding_get();
+	json_line(path, f);
+	if (f) {
+		printf("%s:\n", path);
+		finding_print(stdout, f, c);
+		return 1;
+	}
+	if (!opt.json)
+		printf("OK %s (%u records)\n", path, c->n);
+	return 0;
+}
+
+static int replay_file(const char *path)
+{
+	static struct conv c;
+	int text = load(path, &c, NULL);
+	opt.files++;
+	return replay_conv(path, &c, text);
+}
+
+static int skip_name(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	return name[0] == '.' || (dot && strcmp(dot, ".txt") && strcmp(dot, ".bin"));
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* Every .txt, .bin or extension-less regular file of dir, in name order. */
+static int replay_dir(const char *dir)
+{
+	struct dirent **ents;
+	int n = scandir(dir, &ents, NULL, by_name), found = 0;
+	if (n < 0)
+		die2("cannot read directory %s", dir);
+	for (int i = 0; i < n; i++) {
+		char path[4096];
+		struct stat st;
+		snprintf(path, sizeof path, "%s/%s", dir, ents[i]->d_name);
+		if (!skip_name(ents[i]->d_name) && stat(path, &st) == 0 && S_ISREG(st.st_mode))
+			found += replay_file(path);
+		free(ents[i]);
+	}
+	free(ents);
+	return found;
+}
+
+static int cmd_print(const char *path)
+{
+	static struct conv c;
+	load(path, &c, NULL);
+	conv_print(&c, UINT32_MAX, stdout);
+	return 0;
+}
+
+static int cmd_compile(const char *in, const char *out)
+{
+	static struct conv c;
+	load(in, &c, NULL);
+	static uint8_t buf[CONV_ENCODED_MAX];
+	write_file(out, buf, conv_encode(&c, buf, sizeof buf));
+	return 0;
+}
+
+/* Replace the "=> CODE" of one MSG line (keeping its comment) with code's name. */
+static void bless_line(FILE *out, const char *line, int32_t code)
+{
+	const char *hash = strchr(line, '#');
+	size_t n = hash ? (size_t)(hash - line) : strlen(line);
+	char body[4096];
+	snprintf(body, sizeof body, "%.*s", (int)n, line);
+	char *arrow = strstr(body, "=>");
+	if (arrow)
+		*arrow = 0;
+	for (size_t k = strlen(body); k && (body[k - 1] == ' ' || body[k - 1] == '\t'); k--)
+		body[k - 1] = 0;
+	int e = expect_of_code(code);
+	fprintf(out, "%s => %s%s%s\n", body, e == EXP_UNCHECKED ? "?" : expect_name(e), hash ? " " : "",
+		hash ? hash : "");
+}
+
+static int cmd_bless(const char *path)
+{
+	static struct conv c;
+	static int lines[CONV_MAX_RECORDS];
+	if (!load(path, &c, lines))
+		die2("%s: --bless takes a text file", path);
+	if (run_conv(&c, 0)) {
+		finding_print(stdout, finding_get(), &c);
+		return 1;
+	}
+	size_t n;
+	char *text = (char *)slurp(path, &n), *p = text;
+	FILE *out = fopen(path, "w");
+	if (!out)
+		die2("cannot write %s", path);
+	for (int ln = 1; *p; ln++) {
+		char *nl = strchr(p, '\n');
+		if (nl)
+			*nl = 0;
+		uint32_t i = 0;
+		while (i < c.n && lines[i] != ln)
+			i++;
+		if (i < c.n && c.r[i].kind == REC_MSG)
+			bless_line(out, p, run_reply_code(i));
+		else
+			fprintf(out, "%s\n", p);
+		p = nl ? nl + 1 : p + strlen(p);
+	}
+	fclose(out);
+	free(text);
+	printf("blessed %s (%u records)\n", path, c.n);
+	return 0;
+}
+
+static int cmd_minimize(const char *in, const char *out)
+{
+	static struct conv c;
+	load(in, &c, NULL);
+	if (minimize(&c, stderr) < 0) {
+		fprintf(stderr, "vm-replay: %s gives no finding, nothing to minimize\n", in);
+		return 2;
+	}
+	save(out, &c);
+	printf("minimized %s -> %s (%u records)\n", in, out, c.n);
+	return 0;
+}
+
+static int cmd_sweep(const char *path)
+{
+	static struct conv c;
+	load(path, &c, NULL);
+	return sweep(&c, stdout) ? 1 : 0;
+}
+
+/* VMFUZZ_PLANT=crash:SITE | panic:SITE */
+static void plant_from_env(void)
+{
+	const char *v = getenv("VMFUZZ_PLANT");
+	if (!v || !*v)
+		return;
+	int panic = strncmp(v, "panic:", 6) == 0;
+	if (!panic && strncmp(v, "crash:", 6))
+		die2("VMFUZZ_PLANT must be crash:SITE or panic:SITE, not %s", v);
+	for (int s = 0; s < FS_COUNT; s++)
+		if (strcmp(fault_site_name[s], v + 6) == 0) {
+			fault_plant(s, panic);
+			return;
+		}
+	die2("VMFUZZ_PLANT: unknown site in %s", v);
+}
+
+static __attribute__((noreturn)) void usage(void)
+{
+	fprintf(stderr, "usage: vm-replay [--trace] [--repeat N] [--json] FILE|DIR...\n"
+			"       vm-replay --print FILE | --compile IN.txt OUT.bin | --bless FILE.txt\n"
+			"       vm-replay --minimize IN OUT | --sweep FILE\n");
+	exit(2);
+}
+
+/* The one-shot commands; returns -1 when argv[1] is none of them. */
+static int one_shot(int argc, char **argv)
+{
+	const char *c = argv[1];
+	if (!strcmp(c, "--print") && argc == 3)
+		return cmd_print(argv[2]);
+	if (!strcmp(c, "--compile") && argc == 4)
+		return cmd_compile(argv[2], argv[3]);
+	if (!strcmp(c, "--bless") && argc == 3)
+		return cmd_bless(argv[2]);
+	if (!strcmp(c, "--minimize") && argc == 4)
+		return cmd_minimize(argv[2], argv[3]);
+	if (!strcmp(c, "--sweep") && argc == 3)
+		return cmd_sweep(argv[2]);
+	if (!strcmp(c, "--print") || !strcmp(c, "--compile") || !strcmp(c, "--bless") ||
+	    !strcmp(c, "--minimize") || !strcmp(c, "--sweep"))
+		usage();
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	int i = 1, found = 0;
+	if (argc < 2)
+		usage();
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	crash_handlers_install();
+	plant_from_env();
+	if (!strcmp(argv[1], "--print") || !strcmp(argv[1], "--compile"))
+		return one_shot(argc, argv);
+	run_init(0);
+	int rc = one_shot(argc, argv);
+	if (rc >= 0)
+		return rc;
+	for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
+		if (!strcmp(argv[i], "--trace"))
+			opt.trace = 1;
+		else if (!strcmp(argv[i], "--json"))
+			opt.json = 1;
+		else if (!strcmp(argv[i], "--repeat") && i + 1 < argc && atoi(argv[i + 1]) > 0)
+			opt.repeat = atoi(argv[++i]);
+		else
+			usage();
+	}
+	if (i == argc)
+		usage();
+	for (; i < argc; i++) {
+		struct stat st;
+		if (stat(argv[i], &st))
+			die2("cannot open %s", argv[i]);
+		found += S_ISDIR(st.st_mode) ? replay_dir(argv[i]) : replay_file(argv[i]);
+	}
+	if (!opt.json)
+		printf("replayed %d file(s): %d finding(s)\n", opt.files, found);
+	return found ? 1 : 0;
+}

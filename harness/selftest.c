@@ -1,0 +1,161 @@
+/* selftest.c - self-tests of the harness: the decoder is total and canonical, text
+ * and binary round-trip, syntax errors name their line, the fault engine counts, and
+ * random conversations from a fixed seed all run without a finding.
+ * Usage: harness-selftest [random-runs]   exit 0 when every check passes. */
+#include <stdlib.h>
+#include <string.h>
+#include "harness.h"
+
+static int failures;
+#define EXPECT(c, ...)                                          \
+	do {                                                    \
+		if (!(c)) {                                     \
+			printf("FAIL %s:%d: ", __FILE__, __LINE__); \
+			printf(__VA_ARGS__);                    \
+			printf("\n");                           \
+			failures++;                             \
+		}                                               \
+	} while (0)
+
+static uint64_t rng = 0x9E3779B97F4A7C15ull; /* fixed seed */
+static uint32_t next_rand(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)rng;
+}
+
+static size_t random_input(uint8_t *b, size_t cap)
+{
+	size_t n = next_rand() % cap;
+	for (size_t i = 0; i < n; i++)
+		b[i] = (uint8_t)next_rand();
+	if (n >= 2 && (next_rand() & 1)) { /* half of them with a proper header */
+		b[0] = INPUT_MAGIC;
+		b[1] = INPUT_VERSION;
+	}
+	return n;
+}
+
+/* decode -> encode -> decode -> encode is a fixed point, and print -> parse -> encode
+ * gives the same bytes. */
+static void check_roundtrip(const uint8_t *in, size_t n)
+{
+	static struct conv a, b, t;
+	static uint8_t e1[CONV_ENCODED_MAX], e2[CONV_ENCODED_MAX], e3[CONV_ENCODED_MAX];
+	static char text[1 << 16], err[256];
+	conv_decode(in, n, &a);
+	size_t n1 = conv_encode(&a, e1, sizeof e1);
+	conv_decode(e1, n1, &b);
+	size_t n2 = conv_encode(&b, e2, sizeof e2);
+	EXPECT(n1 && n1 == n2 && !memcmp(e1, e2, n1), "binary re-encoding is not canonical");
+	text[0] = 0; /* fmemopen leaves the buffer alone when nothing is printed */
+	FILE *f = fmemopen(text, sizeof text, "w");
+	conv_print(&a, UINT32_MAX, f);
+	fclose(f);
+	int rc = conv_parse(text, &t, err, sizeof err);
+	EXPECT(rc == 0, "printed text does not parse: %s\n%s", err, text);
+	size_t n3 = conv_encode(&t, e3, sizeof e3);
+	EXPECT(n3 == n1 && !memcmp(e3, e1, n1), "text round trip changed the conversation:\n%s", text);
+}
+
+static void test_total(int count)
+{
+	static uint8_t buf[2048];
+	for (int i = 0; i < count; i++)
+		check_roundtrip(buf, random_input(buf, sizeof buf));
+	printf("PASS SELF0001 %d random byte strings decode, re-encode canonically and round-trip as text\n",
+	       count);
+}
+
+static void test_truncated(void)
+{
+	static struct conv c;
+	static uint8_t buf[CONV_ENCODED_MAX];
+	char err[128];
+	EXPECT(!conv_parse("msg from=live:0 VM_BRK addr=0x1000\nnotify from=any\nfault page_alloc nth=3 from\n",
+			   &c, err, sizeof err), "parse: %s", err);
+	size_t n = conv_encode(&c, buf, sizeof buf);
+	conv_decode(buf, n - 1, &c);
+	EXPECT(c.n == 2, "truncated last record not dropped (%u records)", c.n);
+	conv_decode(buf, 3, &c);
+	EXPECT(c.n == 0, "a short header must decode to an empty conversation");
+	printf("PASS SELF0002 a truncated record is dropped, a short header gives no records\n");
+}
+
+static void test_errors(void)
+{
+	static const struct {
+		const char *text, *want;
+	} bad[] = {
+		{ "msg from=live:0 VM_NOPE\n", "1: unknown call" },
+		{ "# ok\nmsg from=live:99 VM_BRK\n", "2: bad endpoint" },
+		{ "msg from=live:0 VM_BRK bogus=1\n", "1: VM_BRK has no field" },
+		{ "msg from=live:0 VM_FORK child=3\n", "1: VM_FORK.child is a reply field" },
+		{ "fault page_alloc nth=0 once\n", "1: nth must be" },
+		{ "msg from=live:0 VM_BRK => MAYBE\n", "1: unknown reply code" },
+		{ "\n\nwrite proc=live:0 addr=region:9.0 value=1\n", "3: bad address" },
+		{ "frobnicate\n", "1: unknown record" },
+	};
+	static struct conv c;
+	char err[256];
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		int rc = conv_parse(bad[i].text, &c, err, sizeof err);
+		EXPECT(rc != 0 && strncmp(err, bad[i].want, strlen(bad[i].want)) == 0,
+		       "'%s' gave '%s', want '%s'", bad[i].text, rc ? err : "success", bad[i].want);
+	}
+	printf("PASS SELF0003 syntax errors name their line and reason\n");
+}
+
+static void test_fault_engine(void)
+{
+	static struct conv c;
+	char err[128];
+	EXPECT(!conv_parse("fault pt_new nth=2 once\nfault slab_alloc nth=3 from\n", &c, err, sizeof err),
+	       "%s", err);
+	fault_reset();
+	fault_arm(c.r[0].site, c.r[0].nth, c.r[0].mode);
+	fault_arm(c.r[1].site, c.r[1].nth, c.r[1].mode);
+	int got[6];
+	for (int i = 0; i < 6; i++)
+		got[i] = fault_hook(FS_PT_NEW) * 10 + fault_hook(FS_SLAB_ALLOC);
+	EXPECT(got[0] == 0 && got[1] == 10 && got[2] == 1 && got[3] == 1 && got[4] == 1 && got[5] == 1,
+	       "schedule wrong: %d %d %d %d %d %d", got[0], got[1], got[2], got[3], got[4], got[5]);
+	EXPECT(fault_hits(FS_PT_NEW) == 6 && fault_injected() == 5, "counters wrong");
+	fault_arm(FS_PT_NEW, 1, FM_ONCE); /* counted from the arming: hit 7 fails */
+	EXPECT(fault_hook(FS_PT_NEW) == 1 && fault_hook(FS_PT_NEW) == 0, "arming does not count from now");
+	printf("PASS SELF0004 the fault engine fails the N-th hit after arming once, or every hit from it\n");
+}
+
+/* Random conversations must run clean (a finding here is a VM bug or a harness bug). */
+static void test_random_runs(int count)
+{
+	static uint8_t buf[1024];
+	static struct conv c;
+	int found = 0;
+	run_init(0);
+	for (int i = 0; i < count; i++) {
+		conv_decode(buf, random_input(buf, sizeof buf), &c);
+		if (run_conv(&c, 0)) {
+			if (!found)
+				finding_print(stdout, finding_get(), &c);
+			found++;
+		}
+	}
+	EXPECT(found == 0, "%d of %d random conversations gave a finding", found, count);
+	printf("%s SELF0005 %d random conversations from a fixed seed run without a finding\n",
+	       found ? "FAIL" : "PASS", count);
+}
+
+int main(int argc, char **argv)
+{
+	int runs = argc > 1 ? atoi(argv[1]) : 2000;
+	test_total(5000);
+	test_truncated();
+	test_errors();
+	test_fault_engine();
+	test_random_runs(runs);
+	printf("harness-selftest: %s\n", failures ? "FAILED" : "all passed");
+	return failures ? 1 : 0;
+}
