@@ -1,0 +1,336 @@
+/* t_sanity.c - the sanity checker notices each kind of corruption.  Every test
+ * corrupts one thing, asserts the invariant that fires, and undoes the corruption. */
+#include "helpers.h"
+#include "test.h"
+
+#define P PAGE_SIZE
+
+/* Init's first backed page: its region and index. */
+static struct phys_region *init_first_page(void)
+{
+	struct vir_region *r = region_first(&vm.proc[INIT_PROC_NR]);
+
+	CHECK(r != NULL && r->pages[0] != NULL);
+	return r->pages[0];
+}
+
+/* The PTE of vaddr in init's page table. */
+static uint32_t *init_pte(uint32_t vaddr)
+{
+	uint32_t *pte = pte_ptr(&vm.proc[INIT_PROC_NR].pt, vaddr);
+
+	CHECK(pte != NULL);
+	return pte;
+}
+
+TEST(SAN0001, "the checker passes after a conversation that uses every handler and copy-on-write")
+{
+	endpoint_t child;
+	uint32_t a;
+
+	CHECK_EQ(sanity_check(), SAN_OK);
+	CHECK_EQ(fork_child(INIT_PROC_NR, &child), VM_OK);
+	CHECK_EQ(proc_write32(child, data_region(child)->vaddr, 1), VM_OK);
+	CHECK_EQ(mmap_anon(child, 0, 3 * P, PROT_RW, 0, &a), VM_OK);
+	CHECK_EQ(proc_write32(child, a + P, 1), VM_OK);
+	CHECK_EQ(munmap_call(child, a + P, P), VM_OK);
+	CHECK_EQ(brk_call(child, boot_break(INIT_PROC_NR) + P), VM_OK);
+	CHECK_EQ(sanity_check(), SAN_OK);
+	CHECK_EQ(pm_exit(child), VM_OK);
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(SAN0002, "a refcount one too high is SAN_REFCOUNT")
+{
+	struct phys_region *pr = init_first_page();
+
+	pr->ph->refcount++;
+	CHECK_EQ(sanity_check(), SAN_REFCOUNT);
+	pr->ph->refcount--;
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(SAN0003, "a shared page's refcount one too low after fork is SAN_REFCOUNT")
+{
+	endpoint_t child;
+	struct phys_region *pr;
+
+	CHECK_EQ(fork_child(INIT_PROC_NR, &child), VM_OK);
+	pr = init_first_page();
+	CHECK_EQ(pr->ph->refcount, 2);
+	pr->ph->refcount--;
+	CHECK_EQ(sanity_check(), SAN_REFCOUNT);
+	pr->ph->refcount++;
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(SAN0004, "a PTE pointing at the wrong physical page is SAN_PTE")
+{
+	uint32_t *pte = init_pte(TEXT_VADDR), saved = *pte;
+
+	*pte = (saved & ~PTE_ADDR_MASK) | ((saved + P) & PTE_ADDR_MASK);
+	CHECK_EQ(sanity_check(), SAN_PTE);
+	*pte = saved;
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(SAN0005, "a writable PTE on read-only text is SAN_PTE")
+{
+	uint32_t *pte = init_pte(TEXT_VADDR), saved = *pte;
+
+	CHECK(saved & PTE_P);
+	CHECK_EQ(saved & PTE_W, 0);
+	*pte = saved | PTE_W;
+	CHECK_EQ(sanity_check(), SAN_PTE);
+	*pte = saved;
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(SAN0006, "a writable PTE on a copy-on-write shared data page after fork is SAN_PTE")
+{
+	struct vir_region *d = data_region(INIT_PROC_NR);
+	endpoint_t child;
+	uint32_t *pte, saved;
+
+	CHECK_EQ(fork_child(INIT_PROC_NR, &child), VM_OK);
+	pte = init_pte(d->vaddr);
+	saved = *pte;
+	CHECK(saved & PTE_P);
+	CHECK_EQ(saved & PTE_W, 0);
+	*pte = saved | PTE_W;
+	CHECK_EQ(sanity_check(), SAN_PTE);
+	*pte = saved;
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(SAN0007, "a present PTE where no region is is SAN_PTE_STRAY")
+{
+	uint32_t *pte = init_pte(TEXT_VADDR - P), saved = *pte;
+	uint32_t text_phys = *init_pte(TEXT_VADDR) & PTE_ADDR_MASK;
+
+	CHECK(region_find(&vm.proc[INIT_PROC_NR], TEXT_VADDR - P) == NULL);
+	CHECK_EQ(saved & PTE_P, 0);
+	*pte = text_phys | PTE_P | PTE_U;
+	CHECK_EQ(sanity_check(), SAN_PTE_STRAY);
+	*pte = saved;
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(SAN0008, "a present PTE on a region page that has no block yet is SAN_PTE_STRAY")
+{
+	uint32_t a, *pte, saved, phys0;
+
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, 2 * P, PROT_RW, 0, &a), VM_OK);
+	CHECK_EQ(proc_write32(INIT_PROC_NR, a, 1), VM_OK);
+	phys0 = block_at(INIT_PROC_NR, a)->phys;
+	pte = init_pte(a + P);
+	saved = *pte;
+	*pte = phys0 | PTE_P | PTE_U;
+	CHECK_EQ(sanity_check(), SAN_PTE_STRAY);
+	*pte = saved;
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(SAN0009, "an altered kernel PDE in a process directory is SAN_PT_KERNEL")
+{
+	uint32_t *dir = phys_ptr(vm.proc[INIT_PROC_NR].pt.dir_phys, P), saved = dir[1];
+
+	dir[1] = saved ^ PTE_U;
+	CHECK_EQ(sanity_check(), SAN_PT_KERNEL);
+	dir[1] = saved;
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(SAN0010, "a live process without a page directory is SAN_PT_MISSING")
+{
+	uint32_t saved = vm.proc[INIT_PROC_NR].pt.dir_phys;
+
+	vm.proc[INIT_PROC_NR].pt.dir_phys = PHYS_NONE;
+	CHECK_EQ(sanity_check(), SAN_PT_MISSING);
+	vm.proc[INIT_PROC_NR].pt.dir_phys = saved;
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(SAN0011, "a used page marked free in the allocator is SAN_PAGE_REUSED")
+{
+	uint32_t pg = init_first_page()->ph->phys / P;
+
+	vm.alloc.free_bits[pg / 32] |= 1u << (pg % 32);
+	vm.alloc.nfree++;
+	CHECK_EQ(sanity_check(), SAN_PAGE_REUSED);
+	vm.alloc.free_bits[pg / 32] &= ~(1u << (pg % 32));
+	vm.alloc.nfree--;
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(SAN0012, "an allocator free count that disagrees with its bitmap is SAN_FREE_COUNT")
+{
+	vm.alloc.nfree++;
+	CHECK_EQ(sanity_check(), SAN_FREE_COUNT);
+	vm.alloc.nfree--;
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(SAN0013, "two regions holding the same physical page is SAN_PAGE_REUSED")
+{
+	struct vir_region *d = data_region(INIT_PROC_NR);
+	struct phys_block *pb = d->pages[0]->ph;
+	struct phys_block *other = d->pages[1]->ph;
+	uint32_t saved = other->phys, *pte = init_pte(d->vaddr + P), saved_pte = *pte;
+
+	other->phys = pb->phys;
+	*pte = (saved_pte & ~PTE_ADDR_MASK) | pb->phys;
+	CHECK_EQ(sanity_check(), SAN_PAGE_REUSED);
+	other->phys = saved;
+	*pte = saved_pte;
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(SAN0014, "a region that is not page-aligned is SAN_REGION_ALIGN")
+{
+	struct vir_region *r = region_first(&vm.proc[INIT_PROC_NR]);
+
+	r->length += 8;
+	CHECK_EQ(sanity_check(), SAN_REGION_ALIGN);
+	r->length -= 8;
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(SAN0015, "a region overlapping the one before it is SAN_REGION_ORDER")
+{
+	struct vir_region *d = data_region(INIT_PROC_NR);
+
+	CHECK(region_find_lt(&vm.proc[INIT_PROC_NR], d->vaddr) != NULL);
+	CHECK_EQ(region_find_lt(&vm.proc[INIT_PROC_NR], d->vaddr)->vaddr + region_find_lt(&vm.proc[INIT_PROC_NR], d->vaddr)->length, d->vaddr);
+	d->vaddr -= P;
+	CHECK_EQ(sanity_check(), SAN_REGION_ORDER);
+	d->vaddr += P;
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(SAN0016, "a region reaching past the user range is SAN_REGION_RANGE")
+{
+	struct vir_region *s = stack_region(INIT_PROC_NR);
+
+	CHECK_EQ(s->vaddr + s->length, USER_TOP);
+	s->length += P;
+	CHECK_EQ(sanity_check(), SAN_REGION_RANGE);
+	s->length -= P;
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(SAN0017, "a wrong region-tree height is SAN_AVL")
+{
+	struct vir_region *root = vm.proc[INIT_PROC_NR].regions;
+
+	root->height += 3;
+	CHECK_EQ(sanity_check(), SAN_AVL);
+	root->height -= 3;
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(SAN0018, "a phys_region with the wrong offset is SAN_PR_LINK")
+{
+	struct phys_region *pr = init_first_page();
+
+	pr->offset += P;
+	CHECK_EQ(sanity_check(), SAN_PR_LINK);
+	pr->offset -= P;
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(SAN0019, "a process using an ACL entry that is not in use is SAN_ACL")
+{
+	int32_t saved = vm.proc[INIT_PROC_NR].acl;
+
+	vm.proc[INIT_PROC_NR].acl = NR_SYS_PROCS - 1;
+	CHECK_EQ(sanity_check(), SAN_ACL);
+	vm.proc[INIT_PROC_NR].acl = saved;
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(SAN0020, "two processes owning the same ACL entry is SAN_ACL")
+{
+	int32_t saved = vm.proc[VFS_PROC_NR].acl;
+
+	vm.proc[VFS_PROC_NR].acl = vm.proc[PM_PROC_NR].acl;
+	CHECK_EQ(sanity_check(), SAN_ACL);
+	vm.proc[VFS_PROC_NR].acl = saved;
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(SAN0021, "a process whose endpoint names another slot is SAN_PROC")
+{
+	endpoint_t saved = vm.proc[INIT_PROC_NR].endpt;
+
+	vm.proc[INIT_PROC_NR].endpt = ep_make(0, 77);
+	CHECK_EQ(sanity_check(), SAN_PROC);
+	vm.proc[INIT_PROC_NR].endpt = saved;
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(SAN0022, "a free slot that still holds a page directory is SAN_PROC")
+{
+	vm.proc[100].pt.dir_phys = vm.proc[INIT_PROC_NR].pt.dir_phys;
+	CHECK_EQ(sanity_check(), SAN_PROC);
+	vm.proc[100].pt.dir_phys = PHYS_NONE;
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(SAN0023, "a slab live-object count off by one is reported (slab count or accounting)")
+{
+	int r;
+
+	vm.slab.live_objects++;
+	r = sanity_check();
+	CHECK(r == SAN_SLAB_COUNT || r == SAN_ACCOUNT);
+	vm.slab.live_objects--;
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(SAN0024, "a page leaked from the allocator (used, owned by nobody) is SAN_ACCOUNT")
+{
+	uint32_t phys = mem_alloc(1, 0);
+
+	CHECK(phys != PHYS_NONE);
+	CHECK_EQ(sanity_check(), SAN_ACCOUNT);
+	mem_free(phys, 1);
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+/* Corrupt a refcount, then have init make a call: level 2 checks around the handler. */
+static void corrupt_then_call(void)
+{
+	uint32_t a;
+
+	init_first_page()->ph->refcount++;
+	mmap_anon(INIT_PROC_NR, 0, P, PROT_RW, 0, &a);
+}
+
+TEST(SAN0025, "at level 2 a corruption panics at the next handled call, after a sanity trace naming the invariant")
+{
+	const char *why = NULL;
+
+	trace_capture();
+	CHECK_EQ(test_expect_panic(corrupt_then_call, &why), 1);
+	CHECK(why != NULL);
+	CHECK_EQ(trace_count(TR_SANITY_FAIL), 1);
+	CHECK_EQ(trace_last(TR_SANITY_FAIL)->a, SAN_REFCOUNT);
+	hosted_restore();
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+/* Corrupt a refcount, then deliver a kernel page fault for init. */
+static void corrupt_then_fault(void)
+{
+	uint32_t val;
+
+	init_first_page()->ph->refcount++;
+	proc_read32(INIT_PROC_NR, STACK_TOP - 4, &val);
+}
+
+TEST(SAN0026, "at level 2 a corruption also panics when VM serves a page fault")
+{
+	CHECK_EQ(test_expect_panic(corrupt_then_fault, NULL), 1);
+	hosted_restore();
+}
