@@ -91,7 +91,7 @@ TEST(BRK0005, "a break past an mmap placed right above the heap answers ENOMEM a
 
 TEST(BRK0006, "a break beyond the user range answers ENOMEM")
 {
-	static const uint32_t bad[] = { USER_TOP, USER_TOP + 1, 0xFFFFF000, 0xFFFFFFFF, 0x80000000 };
+	static const uint32_t bad[] = { USER_TOP, USER_TOP + 1, 0xFFFFF000, 0xFFFFFFFF };
 	uint32_t hlen = heap_of(INIT_PROC_NR)->length, muts = vm.mutations;
 
 	for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++)
