@@ -10,6 +10,9 @@ HARNESS_HDRS   := $(wildcard harness/*.h include/*.h vm/*.h stubs/*.h)
 HARNESS_CORE   := $(patsubst %,$(BUILD)/harness/%.o,proto codec text select fault oracle run)
 HOSTED_LIBS    := $(BUILD)/libstubs-hosted.a $(BUILD)/libvm-hosted.a $(BUILD)/libstubs-hosted.a
 COV_VM_SRCS    := $(filter-out vm/sanity.c,$(VM_SRCS))
+# The checker's walkers that live outside vm/sanity.c are not instrumented either.
+COV_VM_SKIP    := pt_for_each_mapping pt_for_each_page pt_kernel_intact slab_check slab_is_live \
+		  region_tree_check
 AFL_CC         := $(shell command -v afl-clang-fast 2>/dev/null)
 
 .PHONY: harness fuzz-targets harness-test harness-dict
@@ -31,11 +34,14 @@ $(BUILD)/harness-selftest: $(BUILD)/harness/selftest.o $(HARNESS_CORE) $(HOSTED_
 $(BUILD)/libfuzzer/allowlist.txt: harness/harness.mk
 	@mkdir -p $(dir $@)
 	@printf 'src:%s\n' $(COV_VM_SRCS) > $@
+	@echo 'fun:*' >> $@
+	@printf 'fun:%s\n' $(COV_VM_SKIP) > $(BUILD)/libfuzzer/ignorelist.txt
 
 $(BUILD)/libfuzzer/vm/%.o: vm/%.c $(BUILD)/libfuzzer/allowlist.txt $(HARNESS_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOSTED_CFLAGS) -fsanitize=fuzzer-no-link \
-		-fsanitize-coverage-allowlist=$(BUILD)/libfuzzer/allowlist.txt -c $< -o $@
+		-fsanitize-coverage-allowlist=$(BUILD)/libfuzzer/allowlist.txt \
+		-fsanitize-coverage-ignorelist=$(BUILD)/libfuzzer/ignorelist.txt -c $< -o $@
 
 LF_VM_OBJS := $(VM_SRCS:%.c=$(BUILD)/libfuzzer/%.o)
 $(BUILD)/fuzz-libfuzzer: $(BUILD)/harness/fuzz_entry.o $(HARNESS_CORE) $(LF_VM_OBJS) $(STUB_HOSTED_OBJS)
@@ -48,10 +54,12 @@ ifneq ($(AFL_CC),)
 $(BUILD)/afl/allowlist.txt: harness/harness.mk
 	@mkdir -p $(dir $@)
 	@printf '%s\n' $(COV_VM_SRCS) > $@
+	@printf 'fun:%s\n' $(COV_VM_SKIP) > $(BUILD)/afl/denylist.txt
 
 $(BUILD)/afl/vm/%.o: vm/%.c $(BUILD)/afl/allowlist.txt $(HARNESS_HDRS)
 	@mkdir -p $(dir $@)
 	AFL_QUIET=1 AFL_LLVM_ALLOWLIST=$(abspath $(BUILD)/afl/allowlist.txt) \
+		AFL_LLVM_DENYLIST=$(abspath $(BUILD)/afl/denylist.txt) \
 		$(AFL_CC) $(HOSTED_CFLAGS) -c $< -o $@
 
 AFL_VM_OBJS := $(VM_SRCS:%.c=$(BUILD)/afl/%.o)

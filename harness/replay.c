@@ -174,7 +174,9 @@ static int replay_dir(const char *dir)
 	for (int i = 0; i < n; i++) {
 		char path[4096];
 		struct stat st;
-		snprintf(path, sizeof path, "%s/%s", dir, ents[i]->d_name);
+		size_t dl = strlen(dir);
+		snprintf(path, sizeof path, "%.*s/%s", (int)(dl > 1 && dir[dl - 1] == '/' ? dl - 1 : dl), dir,
+			 ents[i]->d_name);
 		if (!skip_name(ents[i]->d_name) && stat(path, &st) == 0 && S_ISREG(st.st_mode))
 			found += replay_file(path);
 		free(ents[i]);

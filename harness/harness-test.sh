@@ -1,0 +1,76 @@
+#!/bin/sh
+# harness-test.sh - `make harness-test`: the harness self-tests, the dictionary is up to
+# date, every corpus file round-trips text -> binary -> text and replays with its
+# expected replies, replays are deterministic, every crashes/*/input.bin replays clean,
+# a planted crash and a planted panic give stable findings, and a short seeded
+# libFuzzer run ends without a finding.  Needs the targets harness.mk builds first.
+set -eu
+B=${BUILD:-build}
+R=$B/vm-replay
+T=$B/harness-test
+rm -rf "$T"
+mkdir -p "$T/lf-new"
+fail() { echo "harness-test: FAIL: $*" >&2; exit 1; }
+
+# 1. Self-tests (decoder totality, round trips, errors, fault engine, random runs).
+$B/harness-selftest 1000 > "$T/selftest.log" || { cat "$T/selftest.log"; fail "harness-selftest"; }
+grep -c '^PASS' "$T/selftest.log" | sed 's/^/harness-test: self-tests passed: /'
+
+# 2. The checked-in dictionary is what the call table generates.
+$B/dictgen | cmp -s - harness/vmfuzz.dict || fail "harness/vmfuzz.dict is stale: run make harness-dict"
+
+# 3. Every corpus file: canonical text is a fixed point of text -> binary -> text.
+n=0
+for f in corpus/*.txt; do
+	[ -e "$f" ] || continue
+	$R --print "$f" > "$T/a.txt"
+	$R --compile "$T/a.txt" "$T/a.bin"
+	$R --print "$T/a.bin" > "$T/b.txt"
+	$R --compile "$f" "$T/f.bin"
+	cmp -s "$T/a.txt" "$T/b.txt" || fail "$f: text -> binary -> text changed the text"
+	cmp -s "$T/a.bin" "$T/f.bin" || fail "$f: canonical text encodes differently"
+	n=$((n + 1))
+done
+echo "harness-test: $n corpus files round-trip"
+
+# 4. The corpus replays clean with expected replies, and deterministically.
+if ls corpus/*.txt > /dev/null 2>&1; then
+	$R corpus/ > "$T/corpus.log" || { cat "$T/corpus.log"; fail "corpus replay"; }
+	$R --repeat 3 corpus/ > "$T/repeat.log" || { cat "$T/repeat.log"; fail "corpus --repeat 3"; }
+	tail -n 1 "$T/corpus.log" | sed 's/^/harness-test: corpus: /'
+fi
+
+# 5. Every kept crash is a regression test: no finding on today's code.
+k=0
+for f in crashes/*/input.bin; do
+	[ -e "$f" ] || continue
+	$R "$f" > "$T/crash.log" || { cat "$T/crash.log"; fail "$f gives a finding"; }
+	k=$((k + 1))
+done
+echo "harness-test: $k crashes/ inputs replay clean"
+
+# 6. A planted crash (use after free inside a fault point) and a planted panic give a
+#    FINDING line with the same signature on every run.
+printf 'msg from=live:4 VM_MMAP addr=0 len=0x1000 prot=3 flags=0x1002 fd=-1 forwhom=self\nwrite proc=live:4 addr=region:4.2 value=1\n' > "$T/plant.txt"
+for kind in crash panic; do
+	for i in 1 2; do
+		if VMFUZZ_PLANT=$kind:page_alloc $R "$T/plant.txt" > "$T/plant-$kind-$i.log" 2>&1; then
+			fail "planted $kind gave no finding"
+		fi
+		grep '^FINDING' "$T/plant-$kind-$i.log" | head -n 1 > "$T/plant-$kind-$i.line"
+	done
+	grep -q "^FINDING kind=$kind " "$T/plant-$kind-1.line" || fail "planted $kind: $(cat "$T/plant-$kind-1.line")"
+	cmp -s "$T/plant-$kind-1.line" "$T/plant-$kind-2.line" || fail "planted $kind: signature differs between runs"
+	echo "harness-test: planted $kind: $(cat "$T/plant-$kind-1.line")"
+done
+grep -q 'at=vm/' "$T/plant-crash-1.line" || fail "planted crash not attributed to a vm/ frame"
+
+# 7. A short seeded libFuzzer run on the corpus ends without a finding.
+if $B/fuzz-libfuzzer -runs=20000 -seed=1 -max_len=1024 -dict=harness/vmfuzz.dict \
+	-artifact_prefix="$T/" "$T/lf-new" "$B/corpus-bin" > "$T/libfuzzer.log" 2>&1; then
+	grep -E '^Done|^#[0-9]+.*DONE' "$T/libfuzzer.log" | tail -n 1 | sed 's/^/harness-test: libFuzzer: /'
+else
+	grep -v '^    #' "$T/libfuzzer.log" | grep -A 30 '^FINDING' | head -n 40 >&2 || true
+	fail "libFuzzer run found something (artifact in $T/)"
+fi
+echo "harness-test: all green"
