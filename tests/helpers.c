@@ -321,6 +321,44 @@ void baseline_take(struct baseline *b)
 	b->live_slots = live_slots();
 }
 
+/* ---- Fault injection ---- */
+
+static struct {
+	enum fault_site site;
+	uint32_t nth, fired;
+	uint32_t hits[FS_COUNT];
+} faults;
+
+static int fault_hook(enum fault_site site)
+{
+	if (site >= FS_COUNT)
+		return 0;
+	faults.hits[site]++;
+	if (site == faults.site && faults.nth && faults.hits[site] == faults.nth) {
+		faults.fired = 1;
+		return 1;
+	}
+	return 0;
+}
+
+void fault_fail_nth(enum fault_site site, uint32_t n)
+{
+	memset(&faults, 0, sizeof faults);
+	faults.site = site;
+	faults.nth = n;
+	hosted_set_fault_hook(fault_hook);
+}
+
+uint32_t fault_hits(enum fault_site site)
+{
+	return site < FS_COUNT ? faults.hits[site] : 0;
+}
+
+int fault_fired(void)
+{
+	return faults.fired != 0;
+}
+
 /* ---- Trace capture ---- */
 
 static struct trace_rec trace_buf[TRACE_CAP];

@@ -89,6 +89,15 @@ void baseline_take(struct baseline *b);
 		CHECK_EQ(now_.live_slots, (b).live_slots);                     \
 	} while (0)
 
+/* ---- Fault injection ---- */
+/* Fail the n-th hit (1-based) of site from now on, once; n == 0 fails nothing.
+ * Hits of every site are counted. */
+void fault_fail_nth(enum fault_site site, uint32_t n);
+/* Hits of site since the last fault_fail_nth(). */
+uint32_t fault_hits(enum fault_site site);
+/* True when the scheduled failure happened. */
+int fault_fired(void);
+
 /* ---- Trace capture ---- */
 struct trace_rec {
 	enum trace_ev ev;

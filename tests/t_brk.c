@@ -153,3 +153,34 @@ TEST(BRK0010, "values in grown heap pages survive a later request to shrink the 
 	CHECK_EQ(proc_read32(INIT_PROC_NR, brk + P + 8, &val), VM_OK);
 	CHECK_EQ(val, 0x51);
 }
+
+TEST(BRK0011, "a brk failing at any allocation site answers ENOMEM and leaves the heap as it was")
+{
+	static const enum fault_site sites[] = { FS_PAGE_ALLOC, FS_SLAB_ALLOC, FS_PT_PAGE, FS_REGION_PAGES };
+	uint32_t brk = boot_break(INIT_PROC_NR);
+
+	for (unsigned s = 0; s < sizeof sites / sizeof sites[0]; s++) {
+		for (uint32_t n = 1; n < 50; n++) {
+			uint32_t len;
+			struct baseline b;
+			int r, fired;
+
+			hosted_restore();
+			len = heap_of(INIT_PROC_NR)->length;
+			baseline_take(&b);
+			fault_fail_nth(sites[s], n);
+			r = brk_call(INIT_PROC_NR, brk + 600 * P);
+			fired = fault_fired();
+			fault_fail_nth(sites[s], 0);
+			CHECK_EQ(sanity_check(), SAN_OK);
+			if (r != VM_OK) {
+				CHECK(fired);
+				CHECK_EQ(r, VM_ENOMEM);
+				CHECK_EQ(heap_of(INIT_PROC_NR)->length, len);
+				CHECK_BASELINE(b);
+			}
+			if (!fired)
+				break;
+		}
+	}
+}

@@ -293,3 +293,73 @@ TEST(FORK0015, "fork fills every free slot, and the next fork into a used slot f
 	CHECK(is_errno(pm_fork(INIT_PROC_NR, NR_PROCS - 1, NULL)));
 	CHECK_BASELINE(b);
 }
+
+/* Fork with the n-th hit of site failing, for n = 1, 2, ... until a fork no longer
+ * reaches the n-th hit.  A failed fork must leave no trace; a later fork must work. */
+static void fork_under_faults(enum fault_site site)
+{
+	for (uint32_t n = 1; n < 200; n++) {
+		struct baseline b;
+		endpoint_t child;
+		int32_t slot;
+		int r, fired;
+
+		hosted_restore();
+		baseline_take(&b);
+		slot = free_slot();
+		fault_fail_nth(site, n);
+		r = pm_fork(INIT_PROC_NR, slot, &child);
+		fired = fault_fired();
+		fault_fail_nth(site, 0);
+		CHECK(is_legal_reply(r));
+		CHECK_EQ(sanity_check(), SAN_OK);
+		if (r != VM_OK) {
+			CHECK(fired);
+			CHECK_BASELINE(b);
+			CHECK_EQ(vm.proc[slot].flags & VMF_INUSE, 0);
+			CHECK_EQ(kmodel.proc[slot].flags & KP_INUSE, 0);
+			CHECK(free_slot() == slot);
+			CHECK_EQ(pm_fork(INIT_PROC_NR, slot, &child), VM_OK);
+		}
+		CHECK_EQ(proc_write32(child, data_region(child)->vaddr, n), VM_OK);
+		CHECK_EQ(pm_exit(child), VM_OK);
+		CHECK_BASELINE(b);
+		if (!fired)
+			return;
+	}
+	CHECK(0); /* a fork never hits a site 200 times */
+}
+
+TEST(FORK0017, "a fork failing at any page, slab, page-table or kernel-call fault site answers an errno and leaves no trace")
+{
+	fork_under_faults(FS_PAGE_ALLOC);
+	fork_under_faults(FS_SLAB_ALLOC);
+	fork_under_faults(FS_PT_NEW);
+	fork_under_faults(FS_PT_PAGE);
+	fork_under_faults(FS_REGION_PAGES);
+	fork_under_faults(FS_KC_FORK);
+	fork_under_faults(FS_KC_ADDRSPACE);
+}
+
+TEST(FORK0018, "a copy-on-write fault that cannot get a page kills the writer and leaks nothing")
+{
+	struct vir_region *d = data_region(INIT_PROC_NR);
+	uint32_t val, before;
+	struct baseline b;
+	endpoint_t child;
+
+	CHECK_EQ(proc_read32(INIT_PROC_NR, d->vaddr, &before), VM_OK);
+	baseline_take(&b);
+	CHECK_EQ(fork_child(INIT_PROC_NR, &child), VM_OK);
+	fault_fail_nth(FS_PAGE_ALLOC, 1);
+	CHECK_EQ(proc_write32(child, d->vaddr, 0xDEAD), VM_EFAULT);
+	CHECK(fault_fired());
+	fault_fail_nth(FS_PAGE_ALLOC, 0);
+	CHECK(kmodel.proc[ep_slot(child)].flags & KP_KILLED);
+	CHECK_EQ(block_at(child, d->vaddr)->refcount, 2);
+	CHECK_EQ(proc_read32(INIT_PROC_NR, d->vaddr, &val), VM_OK);
+	CHECK_EQ(val, before);
+	CHECK_EQ(sanity_check(), SAN_OK);
+	CHECK_EQ(pm_exit(child), VM_OK);
+	CHECK_BASELINE(b);
+}

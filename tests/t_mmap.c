@@ -356,3 +356,163 @@ TEST(MMAP0023, "munmap with length 0 or a wrapping range is refused")
 	CHECK_EQ(region_count(vmp), n);
 	CHECK(region_find(vmp, a) != NULL);
 }
+
+TEST(MMAP0024, "MAP_PREALLOC backs every page at once with zeroed memory")
+{
+	uint32_t a, val;
+
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, 4 * P, PROT_RW, MAP_PREALLOC, &a), VM_OK);
+	for (uint32_t i = 0; i < 4; i++) {
+		CHECK(block_at(INIT_PROC_NR, a + i * P) != NULL);
+		CHECK_EQ(proc_read32(INIT_PROC_NR, a + i * P + 60, &val), VM_OK);
+		CHECK_EQ(val, 0);
+	}
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(MMAP0025, "MAP_CONTIG with MAP_PREALLOC gives physically contiguous pages; MAP_CONTIG alone is EINVAL")
+{
+	uint32_t a, base;
+
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, 4 * P, PROT_RW, MAP_CONTIG, NULL), VM_EINVAL);
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, 4 * P, PROT_RW, MAP_CONTIG | MAP_PREALLOC, &a), VM_OK);
+	base = block_at(INIT_PROC_NR, a)->phys;
+	for (uint32_t i = 1; i < 4; i++)
+		CHECK_EQ(block_at(INIT_PROC_NR, a + i * P)->phys, base + i * P);
+	CHECK_EQ(munmap_call(INIT_PROC_NR, a + P, P), VM_OK);
+	CHECK(mem_page_is_free(base + P));
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+/* Run op with the n-th hit of site failing, n = 1, 2, ... until op no longer reaches
+ * it; a failed op must leave the region count and the baseline unchanged. */
+static void mmap_op_under_faults(enum fault_site site, int (*op)(void))
+{
+	for (uint32_t n = 1; n < 100; n++) {
+		struct baseline b;
+		uint32_t regions;
+		int r, fired;
+
+		hosted_restore();
+		baseline_take(&b);
+		regions = region_count(&vm.proc[INIT_PROC_NR]);
+		fault_fail_nth(site, n);
+		r = op();
+		fired = fault_fired();
+		fault_fail_nth(site, 0);
+		CHECK(is_legal_reply(r));
+		CHECK_EQ(sanity_check(), SAN_OK);
+		if (r != VM_OK) {
+			CHECK(fired);
+			CHECK_EQ(region_count(&vm.proc[INIT_PROC_NR]), regions);
+			CHECK_BASELINE(b);
+		}
+		if (!fired)
+			return;
+	}
+	CHECK(0);
+}
+
+static int op_prealloc(void)
+{
+	return mmap_anon(INIT_PROC_NR, 0, 3 * P, PROT_RW, MAP_PREALLOC, NULL);
+}
+
+static int op_contig(void)
+{
+	return mmap_anon(INIT_PROC_NR, 0, 3 * P, PROT_RW, MAP_PREALLOC | MAP_CONTIG, NULL);
+}
+
+static int op_plain(void)
+{
+	return mmap_anon(INIT_PROC_NR, 0, 3 * P, PROT_RW, 0, NULL);
+}
+
+TEST(MMAP0026, "an mmap failing at any allocation site answers an errno and adds no region and leaks nothing")
+{
+	static int (*const ops[])(void) = { op_plain, op_prealloc, op_contig };
+	static const enum fault_site sites[] = { FS_PAGE_ALLOC, FS_SLAB_ALLOC, FS_PT_PAGE, FS_REGION_PAGES };
+
+	for (unsigned o = 0; o < sizeof ops / sizeof ops[0]; o++)
+		for (unsigned s = 0; s < sizeof sites / sizeof sites[0]; s++)
+			mmap_op_under_faults(sites[s], ops[o]);
+}
+
+TEST(MMAP0027, "a munmap split that cannot allocate answers ENOMEM and leaves the region whole")
+{
+	struct vmproc *vmp = &vm.proc[INIT_PROC_NR];
+	uint32_t a, n, val;
+	int r;
+
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, 3 * P, PROT_RW, 0, &a), VM_OK);
+	CHECK_EQ(proc_write32(INIT_PROC_NR, a + P, 0x5EED), VM_OK);
+	n = region_count(vmp);
+	for (uint32_t k = 1; k < 20; k++) {
+		fault_fail_nth(FS_SLAB_ALLOC, k);
+		r = munmap_call(INIT_PROC_NR, a + P, P);
+		if (!fault_fired())
+			break;
+		fault_fail_nth(FS_SLAB_ALLOC, 0);
+		CHECK(is_errno(r));
+		CHECK_EQ(region_count(vmp), n);
+		CHECK_EQ(region_find(vmp, a)->length, 3 * P);
+		CHECK_EQ(proc_read32(INIT_PROC_NR, a + P, &val), VM_OK);
+		CHECK_EQ(val, 0x5EED);
+		CHECK_EQ(sanity_check(), SAN_OK);
+	}
+	fault_fail_nth(FS_SLAB_ALLOC, 0);
+	CHECK_EQ(munmap_call(INIT_PROC_NR, a + P, P), VM_OK);
+	CHECK_EQ(region_count(vmp), n + 1);
+}
+
+TEST(MMAP0028, "a demand-zero fault that cannot get a page kills the process and backs nothing")
+{
+	uint32_t a, val;
+	endpoint_t child;
+
+	CHECK_EQ(fork_child(INIT_PROC_NR, &child), VM_OK);
+	CHECK_EQ(mmap_anon(child, 0, P, PROT_RW, 0, &a), VM_OK);
+	fault_fail_nth(FS_PAGE_ALLOC, 1);
+	CHECK_EQ(proc_read32(child, a, &val), VM_EFAULT);
+	fault_fail_nth(FS_PAGE_ALLOC, 0);
+	CHECK(kmodel.proc[ep_slot(child)].flags & KP_KILLED);
+	CHECK(block_at(child, a) == NULL);
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(MMAP0029, "a mapping across a 4 MiB page-table boundary works, and its page tables go away with the process")
+{
+	uint32_t a = 0x40000000 - 2 * P, val;
+	struct baseline b;
+	endpoint_t child;
+
+	baseline_take(&b);
+	CHECK_EQ(fork_child(INIT_PROC_NR, &child), VM_OK);
+	CHECK_EQ(mmap_anon(child, a, 4 * P, PROT_RW, MAP_FIXED, NULL), VM_OK);
+	for (uint32_t i = 0; i < 4; i++)
+		CHECK_EQ(proc_write32(child, a + i * P, 0x70 + i), VM_OK);
+	for (uint32_t i = 0; i < 4; i++) {
+		CHECK_EQ(proc_read32(child, a + i * P, &val), VM_OK);
+		CHECK_EQ(val, 0x70 + i);
+	}
+	CHECK(pt_page_count(&vmp_of(child)->pt) >= pt_page_count(&vm.proc[INIT_PROC_NR].pt) + 2);
+	CHECK_EQ(sanity_check(), SAN_OK);
+	CHECK_EQ(pm_exit(child), VM_OK);
+	CHECK_BASELINE(b);
+}
+
+TEST(MMAP0030, "a write to read-only text kills the writer with SIGSEGV and leaves the text page unchanged")
+{
+	uint32_t before, after;
+	endpoint_t child;
+
+	CHECK_EQ(fork_child(INIT_PROC_NR, &child), VM_OK);
+	CHECK_EQ(proc_read32(child, TEXT_VADDR + 16, &before), VM_OK);
+	CHECK_EQ(proc_write32(child, TEXT_VADDR + 16, ~before), VM_EFAULT);
+	CHECK(kmodel.proc[ep_slot(child)].flags & KP_KILLED);
+	CHECK_EQ(kmodel.proc[ep_slot(child)].last_signal, SIGSEGV);
+	CHECK_EQ(proc_read32(INIT_PROC_NR, TEXT_VADDR + 16, &after), VM_OK);
+	CHECK_EQ(after, before);
+	CHECK_EQ(block_at(child, TEXT_VADDR)->refcount, 2);
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
