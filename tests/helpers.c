@@ -227,7 +227,7 @@ struct vir_region *data_region(endpoint_t ep)
 	if (!vmp)
 		return NULL;
 	for (struct vir_region *r = region_first(vmp); r; r = region_next(vmp, r))
-		if ((r->flags & VR_WRITABLE) && !(r->flags & VR_STACK) && r->pages[0])
+		if ((r->flags & VR_WRITABLE) && !(r->flags & VR_STACK) && region_page(r, 0))
 			return r;
 	return NULL;
 }
@@ -247,7 +247,7 @@ uint32_t proc_backed_pages(struct vmproc *vmp)
 
 	for (struct vir_region *r = region_first(vmp); r; r = region_next(vmp, r))
 		for (uint32_t i = 0; i < r->length / PAGE_SIZE; i++)
-			if (r->pages[i] && r->pages[i]->ph->phys != PHYS_NONE)
+			if (region_page(r, i) && region_page(r, i)->ph->phys != PHYS_NONE)
 				n++;
 	return n;
 }
@@ -260,7 +260,7 @@ struct phys_block *block_at(endpoint_t ep, uint32_t vaddr)
 
 	if (!vmp || !(r = region_find(vmp, vaddr)))
 		return NULL;
-	pr = r->pages[(vaddr - r->vaddr) / PAGE_SIZE];
+	pr = region_page(r, (vaddr - r->vaddr) / PAGE_SIZE);
 	return pr ? pr->ph : NULL;
 }
 
@@ -303,8 +303,8 @@ uint32_t pages_of_all_procs(void)
 			continue;
 		for (struct vir_region *r = region_first(vmp); r; r = region_next(vmp, r))
 			for (uint32_t i = 0; i < r->length / PAGE_SIZE; i++)
-				if (r->pages[i] && r->pages[i]->ph->phys != PHYS_NONE)
-					see_page(r->pages[i]->ph->phys, NULL);
+				if (region_page(r, i) && region_page(r, i)->ph->phys != PHYS_NONE)
+					see_page(region_page(r, i)->ph->phys, NULL);
 		if (vmp->pt.dir_phys != PHYS_NONE)
 			pt_for_each_page(&vmp->pt, see_page, NULL);
 	}

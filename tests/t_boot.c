@@ -129,7 +129,7 @@ TEST(BOOT0006, "every boot process has a demand-zero stack region (VR_STACK) end
 		CHECK_EQ(r->vaddr, bp->stack_top - bp->stack_size);
 		CHECK_EQ(r->length, bp->stack_size);
 		for (uint32_t p = 0; p < r->length / PAGE_SIZE; p++)
-			CHECK(r->pages[p] == NULL);
+			CHECK(region_page(r, p) == NULL);
 		CHECK(mmu_translate(bp->endpt, bp->stack_top - 4, 0, &phys) > 0);
 	}
 }

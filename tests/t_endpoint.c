@@ -75,7 +75,7 @@ TEST(EP0005, "a VM_PAGEFAULT without the from-kernel flag is dropped and maps no
 	CHECK(mmu_translate(INIT_PROC_NR, v, 0, &phys) > 0);
 	check_dropped(INIT_PROC_NR, VM_PAGEFAULT, 0);
 	CHECK(mmu_translate(INIT_PROC_NR, v, 0, &phys) > 0);
-	CHECK(region_find(&vm.proc[INIT_PROC_NR], v)->pages[(v - region_find(&vm.proc[INIT_PROC_NR], v)->vaddr) / PAGE_SIZE] == NULL);
+	CHECK(region_page(region_find(&vm.proc[INIT_PROC_NR], v), (v - region_find(&vm.proc[INIT_PROC_NR], v)->vaddr) / PAGE_SIZE) == NULL);
 }
 
 TEST(EP0006, "a kernel VM_PAGEFAULT on behalf of a stale or dead endpoint is dropped without a reply")

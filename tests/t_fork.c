@@ -56,12 +56,12 @@ static void check_shared(endpoint_t parent, endpoint_t child, uint32_t refs)
 		for (uint32_t i = 0; i < r->length / PAGE_SIZE; i++) {
 			uint32_t v = r->vaddr + i * PAGE_SIZE, pp;
 
-			if (!r->pages[i])
+			if (!region_page(r, i))
 				continue;
-			CHECK(block_at(child, v) == r->pages[i]->ph);
-			CHECK_EQ(r->pages[i]->ph->refcount, refs);
+			CHECK(block_at(child, v) == region_page(r, i)->ph);
+			CHECK_EQ(region_page(r, i)->ph->refcount, refs);
 			CHECK_EQ(mmu_translate(parent, v, 0, &pp), VM_OK);
-			CHECK_EQ(pp, r->pages[i]->ph->phys);
+			CHECK_EQ(pp, region_page(r, i)->ph->phys);
 			CHECK(mmu_translate(parent, v, 1, &pp) > 0);
 			shared++;
 		}
@@ -79,10 +79,10 @@ static void check_child_mapped_ro(endpoint_t parent, endpoint_t child)
 		for (uint32_t i = 0; i < r->length / PAGE_SIZE; i++) {
 			uint32_t v = r->vaddr + i * PAGE_SIZE, cp;
 
-			if (!r->pages[i])
+			if (!region_page(r, i))
 				continue;
 			CHECK_EQ(mmu_translate(child, v, 0, &cp), VM_OK);
-			CHECK_EQ(cp, r->pages[i]->ph->phys);
+			CHECK_EQ(cp, region_page(r, i)->ph->phys);
 			CHECK(mmu_translate(child, v, 1, &cp) > 0);
 		}
 	}

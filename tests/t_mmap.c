@@ -32,7 +32,7 @@ TEST(MMAP0002, "fresh anonymous memory has no page backed until touched and read
 	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, 4 * P, PROT_RW, 0, &a), VM_OK);
 	r = region_find(&vm.proc[INIT_PROC_NR], a);
 	for (uint32_t i = 0; i < 4; i++) {
-		CHECK(r->pages[i] == NULL);
+		CHECK(region_page(r, i) == NULL);
 		CHECK(mmu_translate(INIT_PROC_NR, a + i * P, 0, &phys) > 0);
 	}
 	for (uint32_t off = 0; off < 4 * P; off += 1020) {

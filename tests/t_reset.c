@@ -102,7 +102,7 @@ static void panic_mid_conversation(void)
 {
 	uint32_t a;
 
-	region_first(&vm.proc[INIT_PROC_NR])->pages[0]->ph->refcount++;
+	region_page(region_first(&vm.proc[INIT_PROC_NR]), 0)->ph->refcount++;
 	mmap_anon(INIT_PROC_NR, 0, PAGE_SIZE, PROT_RW, 0, &a);
 }
 

@@ -10,8 +10,8 @@ static struct phys_region *init_first_page(void)
 {
 	struct vir_region *r = region_first(&vm.proc[INIT_PROC_NR]);
 
-	CHECK(r != NULL && r->pages[0] != NULL);
-	return r->pages[0];
+	CHECK(r != NULL && region_page(r, 0) != NULL);
+	return region_page(r, 0);
 }
 
 /* The PTE of vaddr in init's page table. */
@@ -174,8 +174,8 @@ TEST(SAN0012, "an allocator free count that disagrees with its bitmap is SAN_FRE
 TEST(SAN0013, "two regions holding the same physical page is SAN_PAGE_REUSED")
 {
 	struct vir_region *d = data_region(INIT_PROC_NR);
-	struct phys_block *pb = d->pages[0]->ph;
-	struct phys_block *other = d->pages[1]->ph;
+	struct phys_block *pb = region_page(d, 0)->ph;
+	struct phys_block *other = region_page(d, 1)->ph;
 	uint32_t saved = other->phys, *pte = init_pte(d->vaddr + P), saved_pte = *pte;
 
 	other->phys = pb->phys;

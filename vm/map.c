@@ -1,11 +1,12 @@
 /* map.c - address-space operations on regions: create, free, split, copy for fork,
- * grow for brk, and the page-table view of a region. */
+ * grow for brk, and the page-table view of a region.  Loops over a region's pages
+ * walk only the pages it has (REGION_EACH_PAGE), never its whole length. */
 #include "vm.h"
 
 /* The PTE flags page idx of r should carry when mapped (0 when it has no page). */
 uint32_t map_expected_pte(const struct vir_region *r, uint32_t idx)
 {
-	if (!r->pages[idx])
+	if (!region_page(r, idx))
 		return 0;
 	return PTE_P | PTE_U | (r->type->writable(r, idx) ? PTE_W : 0);
 }
@@ -19,17 +20,15 @@ int map_map_page(struct vmproc *vmp, struct vir_region *r, uint32_t idx)
 
 	if (!flags)
 		return pt_write(&vmp->pt, va, PHYS_NONE, 1, 0);
-	return pt_write(&vmp->pt, va, r->pages[idx]->ph->phys, 1, flags & ~PTE_P);
+	return pt_write(&vmp->pt, va, region_page(r, idx)->ph->phys, 1, flags & ~PTE_P);
 }
 
 /* Rewrite r's present PTEs with the flags they should have now (after sharing
  * changed).  Only existing entries are touched, so nothing is allocated. */
 void map_protect_region(struct vmproc *vmp, struct vir_region *r)
 {
-	for (uint32_t i = 0; i < region_npages(r); i++) {
-		uint32_t va = r->vaddr + (i << PAGE_SHIFT);
-
-		if (!r->pages[i] || !(pt_lookup(&vmp->pt, va) & PTE_P))
+	for (REGION_EACH_PAGE(r, i)) {
+		if (!(pt_lookup(&vmp->pt, r->vaddr + (i << PAGE_SHIFT)) & PTE_P))
 			continue;
 		if (map_map_page(vmp, r, i) != VM_OK)
 			PANIC("rewriting a present PTE allocated");
@@ -65,19 +64,35 @@ static uint32_t find_hole(struct vmproc *vmp, uint32_t len)
 	return 0;
 }
 
-/* An empty region object of npages pages (no page referenced), not in any tree. */
-static struct vir_region *region_alloc(uint32_t npages)
+/* A region object for [vaddr, vaddr+len) with an empty page map, in no tree; NULL
+ * when the slab or the map allocation fails. */
+static struct vir_region *region_alloc(uint32_t vaddr, uint32_t len, uint32_t flags,
+				       const struct mem_type *type, int32_t slot)
 {
 	struct vir_region *r = slab_alloc(sizeof(*r));
 
 	if (!r)
 		return NULL;
-	if (pagearray_alloc(r, npages) != VM_OK) {
+	if (pagemap_init(r, len >> PAGE_SHIFT) != VM_OK) {
 		slab_free(r, sizeof(*r));
 		return NULL;
 	}
+	r->vaddr = vaddr;
+	r->length = len;
+	r->flags = flags;
+	r->type = type;
+	r->slot = slot;
 	r->id = vm.next_region_id++;
+	MUTATED();
 	return r;
+}
+
+/* Free a region object that is in no tree and references no page. */
+static void region_release(struct vir_region *r)
+{
+	pagemap_free(r);
+	slab_free(r, sizeof(*r));
+	MUTATED();
 }
 
 /* A new region of len bytes (page-aligned, non-zero) in vmp: at vaddr when vaddr is a
@@ -98,27 +113,22 @@ struct vir_region *map_new_region(struct vmproc *vmp, uint32_t vaddr, uint32_t l
 		if (!vaddr)
 			return NULL;
 	}
-	r = region_alloc(len >> PAGE_SHIFT);
+	r = region_alloc(vaddr, len, flags, type, vmp->slot);
 	if (!r)
 		return NULL;
-	r->vaddr = vaddr;
-	r->length = len;
-	r->flags = flags;
-	r->type = type;
-	r->slot = vmp->slot;
 	region_insert(vmp, r);
 	*err = VM_OK;
 	return r;
 }
 
-/* Drop pages [from, to) of r: unmap them and release the references. */
+/* Drop the pages of r in [from, to): clear their PTEs and release the references.
+ * A PTE is present only for a page the region has, so nothing else needs clearing. */
 static void drop_pages(struct vmproc *vmp, struct vir_region *r, uint32_t from, uint32_t to)
 {
-	if (to > from)
-		pt_write(&vmp->pt, r->vaddr + (from << PAGE_SHIFT), PHYS_NONE, to - from, 0);
-	for (uint32_t i = from; i < to; i++)
-		if (r->pages[i])
-			pb_unreference(r, i);
+	for (uint32_t i = pagemap_next(r, from); i < to; i = pagemap_next(r, i + 1)) {
+		pt_write(&vmp->pt, r->vaddr + (i << PAGE_SHIFT), PHYS_NONE, 1, 0);
+		pb_unreference(r, i);
+	}
 }
 
 /* Remove r from vmp and free it with every page it references. */
@@ -126,8 +136,7 @@ void map_free_region(struct vmproc *vmp, struct vir_region *r)
 {
 	drop_pages(vmp, r, 0, region_npages(r));
 	region_remove(vmp, r);
-	pagearray_free(r);
-	slab_free(r, sizeof(*r));
+	region_release(r);
 }
 
 /* Free every region of vmp. */
@@ -139,81 +148,78 @@ void map_free_proc(struct vmproc *vmp)
 		map_free_region(vmp, r);
 }
 
-/* Move pages [from, npages) of r into the fresh region hi, which starts at page from. */
-static void move_tail(struct vir_region *r, struct vir_region *hi, uint32_t from)
+/* A region for the pages of r from page `from` on, with a map slot reserved for each
+ * page r has there, so moving them cannot fail.  NULL on allocation failure (nothing
+ * changed). */
+static struct vir_region *prepare_tail(struct vir_region *r, uint32_t from)
 {
-	for (uint32_t i = from; i < region_npages(r); i++) {
-		struct phys_region *pr = r->pages[i];
+	struct vir_region *t = region_alloc(r->vaddr + (from << PAGE_SHIFT), r->length - (from << PAGE_SHIFT),
+					    r->flags, r->type, r->slot);
 
-		r->pages[i] = NULL;
-		if (!pr)
-			continue;
-		pr->parent = hi;
+	if (!t)
+		return NULL;
+	for (uint32_t i = pagemap_next(r, from); i < region_npages(r); i = pagemap_next(r, i + 1)) {
+		if (pagemap_reserve(t, i - from) != VM_OK) {
+			region_release(t);
+			return NULL;
+		}
+	}
+	return t;
+}
+
+/* Move r's pages from page `from` on into the prepared tail region t. */
+static void move_tail(struct vir_region *r, struct vir_region *t, uint32_t from)
+{
+	for (uint32_t i = pagemap_next(r, from); i < region_npages(r); i = pagemap_next(r, i + 1)) {
+		struct phys_region *pr = region_page(r, i);
+
+		pagemap_set(r, i, NULL);
+		pr->parent = t;
 		pr->offset = (i - from) << PAGE_SHIFT;
-		hi->pages[i - from] = pr;
+		pagemap_set(t, i - from, pr);
 	}
 }
 
-/* Cut pages [0, n) off the bottom of r (already dropped): shift the rest down. */
-static void shift_down(struct vmproc *vmp, struct vir_region *r, uint32_t n)
+/* Unmap [lo, hi) (page indexes) of r, where the region continues past hi: the part
+ * above hi moves to the prepared tail t, and r keeps [0, lo) or goes away. */
+static void cut_with_tail(struct vmproc *vmp, struct vir_region *r, struct vir_region *t,
+			  uint32_t lo, uint32_t hi)
 {
-	uint32_t total = region_npages(r);
-
-	region_remove(vmp, r);
-	for (uint32_t i = n; i < total; i++) {
-		struct phys_region *pr = r->pages[i];
-
-		r->pages[i - n] = pr;
-		r->pages[i] = NULL;
-		if (pr)
-			pr->offset = (i - n) << PAGE_SHIFT;
-	}
-	r->vaddr += n << PAGE_SHIFT;
-	r->length -= n << PAGE_SHIFT;
-	region_insert(vmp, r);
-}
-
-/* Unmap [lo, hi) (page indexes) of r, a strict interior hole: split r in two.
- * VM_ENOMEM with nothing changed when the upper region cannot be allocated. */
-static int split_region(struct vmproc *vmp, struct vir_region *r, uint32_t lo, uint32_t hi)
-{
-	struct vir_region *upper = region_alloc(region_npages(r) - hi);
-
-	if (!upper)
-		return VM_ENOMEM;
-	upper->vaddr = r->vaddr + (hi << PAGE_SHIFT);
-	upper->length = r->length - (hi << PAGE_SHIFT);
-	upper->flags = r->flags;
-	upper->type = r->type;
-	upper->slot = r->slot;
+	move_tail(r, t, hi);
 	drop_pages(vmp, r, lo, hi);
-	move_tail(r, upper, hi);
-	r->length = lo << PAGE_SHIFT;
-	region_insert(vmp, upper);
-	MUTATED();
-	return VM_OK;
+	if (lo == 0) {
+		region_remove(vmp, r);
+		region_release(r);
+	} else {
+		r->length = lo << PAGE_SHIFT;
+		MUTATED();
+	}
+	region_insert(vmp, t);
 }
 
-/* Unmap [addr, addr+len) (page-aligned, no wrap) from vmp, splitting or shrinking
- * the regions it cuts.  Atomic: a failure (VM_ENOMEM on a split) changes nothing. */
+/* Unmap [addr, addr+len) (page-aligned, no wrap) from vmp, splitting or shrinking the
+ * regions it cuts.  Only the region that continues past the end needs memory (a new
+ * object for its tail); that is allocated first, so a failure (VM_ENOMEM) changes
+ * nothing. */
 int map_unmap_range(struct vmproc *vmp, uint32_t addr, uint32_t len)
 {
 	uint32_t end = addr + len;
-	struct vir_region *r, *next;
+	struct vir_region *r, *next, *last = region_find(vmp, end - 1), *tail = NULL;
 
+	if (last && end - last->vaddr < last->length) {
+		tail = prepare_tail(last, (end - last->vaddr) >> PAGE_SHIFT);
+		if (!tail)
+			return VM_ENOMEM;
+	}
 	for (r = region_find_ge(vmp, addr); r && r->vaddr < end; r = next) {
-		uint32_t rend = r->vaddr + r->length;
 		uint32_t lo = addr > r->vaddr ? (addr - r->vaddr) >> PAGE_SHIFT : 0;
-		uint32_t hi = end < rend ? (end - r->vaddr) >> PAGE_SHIFT : region_npages(r);
+		uint32_t hi = r == last && tail ? (end - r->vaddr) >> PAGE_SHIFT : region_npages(r);
 
 		next = region_next(vmp, r);
-		if (lo == 0 && hi == region_npages(r)) {
-			map_free_region(vmp, r);
-		} else if (lo > 0 && hi < region_npages(r)) {
-			return split_region(vmp, r, lo, hi);
+		if (r == last && tail) {
+			cut_with_tail(vmp, r, tail, lo, hi);
 		} else if (lo == 0) {
-			drop_pages(vmp, r, 0, hi);
-			shift_down(vmp, r, hi);
+			map_free_region(vmp, r);
 		} else {
 			drop_pages(vmp, r, lo, hi);
 			r->length = lo << PAGE_SHIFT;
@@ -228,18 +234,13 @@ int map_unmap_range(struct vmproc *vmp, uint32_t addr, uint32_t len)
  * partial copy in its tree (the caller frees dst). */
 static int copy_region(struct vmproc *dst, struct vir_region *r)
 {
-	struct vir_region *c = region_alloc(region_npages(r));
+	struct vir_region *c = region_alloc(r->vaddr, r->length, r->flags, r->type, dst->slot);
 
 	if (!c)
 		return VM_ENOMEM;
-	c->vaddr = r->vaddr;
-	c->length = r->length;
-	c->flags = r->flags;
-	c->type = r->type;
-	c->slot = dst->slot;
 	region_insert(dst, c);
-	for (uint32_t i = 0; i < region_npages(r); i++)
-		if (r->pages[i] && pb_reference(c, i, r->pages[i]->ph) != VM_OK)
+	for (REGION_EACH_PAGE(r, i))
+		if (pb_reference(c, i, region_page(r, i)->ph) != VM_OK)
 			return VM_ENOMEM;
 	return VM_OK;
 }
@@ -247,8 +248,8 @@ static int copy_region(struct vmproc *dst, struct vir_region *r)
 /* Map every page of r that has one (allocating page tables as needed). */
 static int map_region_pages(struct vmproc *vmp, struct vir_region *r)
 {
-	for (uint32_t i = 0; i < region_npages(r); i++)
-		if (r->pages[i] && map_map_page(vmp, r, i) != VM_OK)
+	for (REGION_EACH_PAGE(r, i))
+		if (map_map_page(vmp, r, i) != VM_OK)
 			return VM_ENOMEM;
 	return VM_OK;
 }
@@ -279,12 +280,12 @@ int map_copy_proc(struct vmproc *dst, struct vmproc *src)
 }
 
 /* Grow region r of vmp so it reaches v (brk).  VM_ENOMEM when the growth would
- * collide with the next region or leave the user range, or the page array cannot
+ * collide with the next region or leave the user range, or the page map cannot
  * grow; a v r already reaches is VM_OK and changes nothing (brk never shrinks). */
 int map_extend_upto(struct vmproc *vmp, struct vir_region *r, uint32_t v)
 {
-	struct vir_region *next, tmp;
-	uint32_t end, newlen, npages;
+	struct vir_region *next;
+	uint32_t end;
 
 	if (v > USER_TOP)
 		return VM_ENOMEM;
@@ -292,21 +293,12 @@ int map_extend_upto(struct vmproc *vmp, struct vir_region *r, uint32_t v)
 		return VM_OK;
 	if (page_roundup(v, &end) || end > USER_TOP)
 		return VM_ENOMEM;
-	newlen = end - r->vaddr;
 	next = region_next(vmp, r);
 	if (next && next->vaddr < end)
 		return VM_ENOMEM;
-	npages = newlen >> PAGE_SHIFT;
-	if (npages > r->pages_cap) {
-		if (pagearray_alloc(&tmp, npages) != VM_OK)
-			return VM_ENOMEM;
-		vm_memcpy(tmp.pages, r->pages, region_npages(r) * sizeof(r->pages[0]));
-		pagearray_free(r);
-		r->pages = tmp.pages;
-		r->pages_cap = tmp.pages_cap;
-		r->pages_phys = tmp.pages_phys;
-	}
-	r->length = newlen;
+	if (pagemap_grow(r, (end - r->vaddr) >> PAGE_SHIFT) != VM_OK)
+		return VM_ENOMEM;
+	r->length = end - r->vaddr;
 	MUTATED();
 	return VM_OK;
 }

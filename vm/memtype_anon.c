@@ -28,7 +28,7 @@ free_page:
 /* Give page idx of r a private copy of its shared page. */
 static int anon_cow(struct vir_region *r, uint32_t idx)
 {
-	struct phys_block *old = r->pages[idx]->ph, *pb;
+	struct phys_block *old = region_page(r, idx)->ph, *pb;
 	uint32_t phys;
 
 	if (FAULT_POINT(PAGE_ALLOC))
@@ -49,7 +49,7 @@ static int anon_cow(struct vir_region *r, uint32_t idx)
 /* A fault on page idx: fill a missing page, copy a shared one on write. */
 static int anon_pagefault(struct vir_region *r, uint32_t idx, int write)
 {
-	struct phys_region *pr = r->pages[idx];
+	struct phys_region *pr = region_page(r, idx);
 
 	if (!pr)
 		return anon_fill(r, idx);
@@ -61,7 +61,7 @@ static int anon_pagefault(struct vir_region *r, uint32_t idx, int write)
 /* Writable only in a writable region and only while the page is not shared. */
 static int anon_writable(const struct vir_region *r, uint32_t idx)
 {
-	const struct phys_region *pr = r->pages[idx];
+	const struct phys_region *pr = region_page(r, idx);
 
 	return (r->flags & VR_WRITABLE) && pr && pr->ph->refcount == 1;
 }

@@ -16,13 +16,15 @@ struct phys_block *pb_new(uint32_t phys)
 	return pb;
 }
 
-/* Link page idx of r to pb.  VM_ENOMEM (nothing changed) when no phys_region can be
- * allocated. */
+/* Link page idx of r to pb.  VM_ENOMEM when its map leaf or the phys_region cannot be
+ * allocated (no reference is made; an allocated leaf stays for later use). */
 int pb_reference(struct vir_region *r, uint32_t idx, struct phys_block *pb)
 {
 	struct phys_region *pr;
 
-	VM_ASSERT(idx < region_npages(r) && !r->pages[idx]);
+	VM_ASSERT(idx < region_npages(r) && !region_page(r, idx));
+	if (pagemap_reserve(r, idx) != VM_OK)
+		return VM_ENOMEM;
 	pr = slab_alloc(sizeof(*pr));
 	if (!pr)
 		return VM_ENOMEM;
@@ -32,8 +34,7 @@ int pb_reference(struct vir_region *r, uint32_t idx, struct phys_block *pb)
 	pr->next_sharer = pb->first;
 	pb->first = pr;
 	pb->refcount++;
-	r->pages[idx] = pr;
-	MUTATED();
+	pagemap_set(r, idx, pr);
 	return VM_OK;
 }
 
@@ -56,7 +57,7 @@ static void unlink_sharer(struct phys_region *pr)
  * memory type and frees the block. */
 void pb_unreference(struct vir_region *r, uint32_t idx)
 {
-	struct phys_region *pr = r->pages[idx];
+	struct phys_region *pr = region_page(r, idx);
 	struct phys_block *pb;
 
 	VM_ASSERT(pr);
@@ -67,14 +68,13 @@ void pb_unreference(struct vir_region *r, uint32_t idx)
 		slab_free(pb, sizeof(*pb));
 	}
 	slab_free(pr, sizeof(*pr));
-	r->pages[idx] = NULL;
-	MUTATED();
+	pagemap_set(r, idx, NULL);
 }
 
 /* Move page idx of r onto pb, leaving its old (shared) block with one sharer less. */
 void pb_relink(struct vir_region *r, uint32_t idx, struct phys_block *pb)
 {
-	struct phys_region *pr = r->pages[idx];
+	struct phys_region *pr = region_page(r, idx);
 
 	VM_ASSERT(pr && pr->ph->refcount > 1);
 	unlink_sharer(pr);
@@ -83,48 +83,4 @@ void pb_relink(struct vir_region *r, uint32_t idx, struct phys_block *pb)
 	pb->first = pr;
 	pb->refcount++;
 	MUTATED();
-}
-
-/* Give r a zeroed array of npages page pointers. */
-int pagearray_alloc(struct vir_region *r, uint32_t npages)
-{
-	uint32_t bytes, pages, phys;
-
-	if (FAULT_POINT(REGION_PAGES) || npages == 0 || npages > (USER_TOP >> PAGE_SHIFT))
-		return VM_ENOMEM;
-	bytes = npages * (uint32_t)sizeof(struct phys_region *);
-	if (bytes <= SLAB_MAX) {
-		r->pages = slab_alloc(bytes);
-		if (!r->pages)
-			return VM_ENOMEM;
-		r->pages_phys = PHYS_NONE;
-	} else {
-		pages = (bytes + PAGE_MASK) >> PAGE_SHIFT;
-		phys = mem_alloc(pages, MEMF_CLEAR);
-		if (phys == PHYS_NONE)
-			return VM_ENOMEM;
-		r->pages = phys_ptr(phys, pages << PAGE_SHIFT);
-		r->pages_phys = phys;
-	}
-	r->pages_cap = npages;
-	return VM_OK;
-}
-
-/* Number of backing pages of a large page array of cap entries. */
-static uint32_t pagearray_pages(uint32_t cap)
-{
-	return (cap * (uint32_t)sizeof(struct phys_region *) + PAGE_MASK) >> PAGE_SHIFT;
-}
-
-void pagearray_free(struct vir_region *r)
-{
-	if (!r->pages)
-		return;
-	if (r->pages_phys == PHYS_NONE)
-		slab_free(r->pages, r->pages_cap * (uint32_t)sizeof(struct phys_region *));
-	else
-		mem_free(r->pages_phys, pagearray_pages(r->pages_cap));
-	r->pages = NULL;
-	r->pages_cap = 0;
-	r->pages_phys = PHYS_NONE;
 }

@@ -41,7 +41,7 @@ static void mark_used(uint32_t phys, void *arg)
 /* Check one page reference: links, sharer count, PTE. */
 static int check_page(struct vmproc *vmp, struct vir_region *r, uint32_t idx, struct tally *t)
 {
-	struct phys_region *pr = r->pages[idx], *s;
+	struct phys_region *pr = region_page(r, idx), *s;
 	uint32_t n = 0, found = 0, pte, want;
 
 	if (!slab_is_live(pr, sizeof(*pr)) || !slab_is_live(pr->ph, sizeof(*pr->ph)))
@@ -80,19 +80,17 @@ static int check_region(struct vmproc *vmp, struct vir_region *r, struct vir_reg
 		return SAN_REGION_RANGE;
 	if (prev && prev->vaddr + prev->length > r->vaddr)
 		return SAN_REGION_ORDER;
-	if (region_npages(r) > r->pages_cap)
+	if (region_npages(r) > pagemap_capacity(r) || !r->leaves)
 		return SAN_PR_LINK;
-	t->objects++;
-	if (r->pages_phys == PHYS_NONE) {
-		t->objects++;
+	t->objects += 1 + pagemap_leaf_count(r); /* the region and its map leaves */
+	if (r->leaves_phys == PHYS_NONE) {
+		t->objects++; /* a slab top table */
 	} else {
-		uint32_t n = (r->pages_cap * (uint32_t)sizeof(r->pages[0]) + PAGE_MASK) >> PAGE_SHIFT;
+		uint32_t n = (r->nleaves * (uint32_t)sizeof(r->leaves[0]) + PAGE_MASK) >> PAGE_SHIFT;
 		for (uint32_t i = 0; i < n; i++)
-			mark_used(r->pages_phys + (i << PAGE_SHIFT), t);
+			mark_used(r->leaves_phys + (i << PAGE_SHIFT), t);
 	}
-	for (uint32_t i = 0; i < r->pages_cap; i++) {
-		if (!r->pages[i])
-			continue;
+	for (uint32_t i = pagemap_next(r, 0); i < pagemap_capacity(r); i = pagemap_next(r, i + 1)) {
 		if (i >= region_npages(r))
 			return SAN_PR_LINK;
 		if ((err = check_page(vmp, r, i, t)) != 0)
@@ -112,7 +110,7 @@ static int check_mapping(uint32_t vaddr, uint32_t pte, void *arg)
 	struct vir_region *r = region_find(vmp, vaddr);
 
 	(void)pte;
-	if (!r || !r->pages[(vaddr - r->vaddr) >> PAGE_SHIFT])
+	if (!r || !region_page(r, (vaddr - r->vaddr) >> PAGE_SHIFT))
 		return SAN_PTE_STRAY;
 	return 0;
 }

@@ -143,15 +143,19 @@ struct phys_region {
 	struct phys_region *next_sharer;
 };
 struct mem_type;
+#define PAGEMAP_LEAF 256 /* page slots per leaf: 2 KiB on x86-64, fits the largest slab class */
+struct pagemap_leaf {
+	struct phys_region *pr[PAGEMAP_LEAF];
+};
 struct vir_region {
 	uint32_t vaddr, length;       /* page-aligned */
 	uint32_t flags;               /* VR_* */
 	uint32_t id;
 	int32_t slot;                 /* owning process */
 	const struct mem_type *type;
-	struct phys_region **pages;   /* pages_cap entries (>= length / PAGE_SIZE), NULL = no page yet */
-	uint32_t pages_cap;
-	uint32_t pages_phys;          /* backing pages of a large array, PHYS_NONE for a slab array */
+	struct pagemap_leaf **leaves; /* sparse page map (pagemap.c) */
+	uint32_t nleaves;
+	uint32_t leaves_phys;         /* backing pages of a large top table, PHYS_NONE: slab */
 	struct vir_region *left, *right;
 	int32_t height;
 };
@@ -190,13 +194,22 @@ int pb_reference(struct vir_region *r, uint32_t idx, struct phys_block *pb);
 void pb_unreference(struct vir_region *r, uint32_t idx);
 /* Move page idx of r from its shared block to pb (copy-on-write); allocates nothing. */
 void pb_relink(struct vir_region *r, uint32_t idx, struct phys_block *pb);
-/* Give r a zeroed page array of npages entries (fault site region_pages): from the
- * slab when small, else from contiguous pages.  VM_ENOMEM on failure, r unchanged. */
-int pagearray_alloc(struct vir_region *r, uint32_t npages);
-/* Free r's page array (its entries must already be dropped or moved). */
-void pagearray_free(struct vir_region *r);
 /* Number of pages the region spans. */
 static inline uint32_t region_npages(const struct vir_region *r) { return r->length >> PAGE_SHIFT; }
+
+/* ---- pagemap.c: a region's sparse page references ---- */
+int pagemap_init(struct vir_region *r, uint32_t npages);
+int pagemap_grow(struct vir_region *r, uint32_t npages);
+void pagemap_free(struct vir_region *r);
+struct phys_region *region_page(const struct vir_region *r, uint32_t idx);
+int pagemap_reserve(struct vir_region *r, uint32_t idx);
+void pagemap_set(struct vir_region *r, uint32_t idx, struct phys_region *pr);
+uint32_t pagemap_next(const struct vir_region *r, uint32_t from);
+uint32_t pagemap_capacity(const struct vir_region *r);
+uint32_t pagemap_leaf_count(const struct vir_region *r);
+/* Walk the pages of r that have one: for (REGION_EACH_PAGE(r, i)) { ... } */
+#define REGION_EACH_PAGE(r, i) \
+	uint32_t i = pagemap_next((r), 0); i < region_npages(r); i = pagemap_next((r), i + 1)
 
 /* ---- map.c: address-space operations ---- */
 struct vir_region *map_new_region(struct vmproc *vmp, uint32_t vaddr, uint32_t len, uint32_t flags,
