@@ -14,7 +14,9 @@
  *     MSG     ep-sel source, call byte (b % (NCALLS+1); NCALLS = raw: u32 m_type
  *             follows), then each IN/INOUT field of the call in table order:
  *             ENDPOINT and SLOT: ep-sel; ADDR: addr-sel; U64: u64; others u32
- *     FAULT   site byte (% FS_COUNT), u16 nth-1, mode byte (& 1: 0 once, 1 from)
+ *     FAULT   site byte (% FS_COUNT), u16 nth-1, mode byte (& 1: 0 once, 1 from); when
+ *             it runs it arms the fault engine: the nth hit of the site counted from
+ *             there fails (once), or that hit and every later one (from)
  *     ACCESS  ep-sel process, rw byte (& 1: 0 read, 1 write), addr-sel, u32 value
  *     NOTIFY  ep-sel source
  *     KPF     ep-sel process, byte (& 1: 1 forged, no kernel flag), addr-sel, u32 flags
