@@ -53,6 +53,7 @@ check-globals: $(BUILD)/libvm-hosted.a $(BUILD)/i686/vm.o
 -include kernel/kernel.mk
 -include harness/harness.mk
 -include tests/tests.mk
+-include scripts/campaign.mk
 
 test: all check-globals $(TEST_TARGETS)
 	@echo "make test: all green"

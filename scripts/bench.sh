@@ -1,16 +1,18 @@
 #!/bin/bash
 # bench.sh - executions per second of the fuzz targets, beside an empty target built
-# the same way (scripts/bench_empty.c), so the cost of the VM server per execution
-# shows apart from the engine's own cost.  Wall-clock numbers: never used by a test.
+# and linked the same way (harness/bench_empty.c: build/fuzz-empty-*), so the cost of
+# the VM server per execution shows apart from the engine's own cost.  Wall-clock numbers: never used by a test.
 #
-#   BENCH_RUNS=n      libFuzzer executions per target (default 200000)
+#   BENCH_RUNS=n      libFuzzer executions of each corpus seed (default 50)
 #   BENCH_SECONDS=s   length of each AFL++ run (default 30)
 #
-# libFuzzer runs `-runs=N -seed=1` on the compiled corpus (build/seeds); AFL++ runs
-# `-V BENCH_SECONDS` from the same seeds into a fresh folder under build/bench/.
+# libFuzzer runs every compiled seed (build/bench/seeds) BENCH_RUNS times, with no
+# mutation (files, not a folder, as arguments), so the number is repeatable; AFL++
+# fuzzes for BENCH_SECONDS from the same seeds into a fresh folder under build/bench/
+# and reports execs_done / run_time from its fuzzer_stats.
 set -u
 cd "$(dirname "$0")/.." || exit 2
-BENCH_RUNS=${BENCH_RUNS:-200000}
+BENCH_RUNS=${BENCH_RUNS:-50}
 BENCH_SECONDS=${BENCH_SECONDS:-30}
 MAKE=${MAKE:-make}
 B=build/bench
@@ -31,18 +33,19 @@ seeds()
 	[ -n "$(ls -A "$SEEDS")" ] || printf '\0' >"$SEEDS/empty.bin"
 }
 
-# libFuzzer: run binary $2 for BENCH_RUNS executions; add a row named $1.
+# libFuzzer: run binary $2 on every seed BENCH_RUNS times; add a row named $1.
 bench_libfuzzer()
 {
-	local name=$1 bin=$2 t0 t1 ms log=$B/$1.log work=$B/$1.corpus
-	rm -rf "$work" && mkdir -p "$work"
+	local name=$1 bin=$2 t0 t1 ms n execs log=$B/$1.log
+	n=$(ls "$SEEDS" | wc -l)
+	execs=$((n * BENCH_RUNS))
 	t0=$(now_ms)
-	ASAN_OPTIONS=detect_leaks=0 "$bin" -runs="$BENCH_RUNS" -seed=1 -print_final_stats=1 \
-		-artifact_prefix="$B/" "$work" "$SEEDS" >"$log" 2>&1
+	ASAN_OPTIONS=detect_leaks=0 "$bin" -runs="$BENCH_RUNS" "$SEEDS"/* >"$log" 2>&1 ||
+		{ echo "bench: $name failed (see $log)" >&2; return; }
 	t1=$(now_ms)
 	ms=$((t1 - t0))
 	[ "$ms" -gt 0 ] || ms=1
-	rows+=("libFuzzer $name $BENCH_RUNS $ms $((BENCH_RUNS * 1000 / ms))")
+	rows+=("libFuzzer $name $execs $ms $((execs * 1000 / ms))")
 }
 
 # AFL++: fuzz binary $2 for BENCH_SECONDS; add a row from its fuzzer_stats.
@@ -51,7 +54,7 @@ bench_afl()
 	local name=$1 bin=$2 out=$B/$1.afl st execs rt
 	rm -rf "$out"
 	AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
-		AFL_BENCH_UNTIL_CRASH=0 ASAN_OPTIONS=abort_on_error=1:symbolize=0:detect_leaks=0 \
+		ASAN_OPTIONS=abort_on_error=1:symbolize=0:detect_leaks=0 \
 		afl-fuzz -i "$SEEDS" -o "$out" -V "$BENCH_SECONDS" -- "$bin" >"$B/$1.log" 2>&1
 	st=$out/default/fuzzer_stats
 	[ -f "$st" ] || { echo "bench: $name did not run (see $B/$1.log)" >&2; return; }
@@ -62,15 +65,15 @@ bench_afl()
 }
 
 mkdir -p "$B"
-$MAKE -s build/vm-replay build/fuzz-libfuzzer "$B/empty-libfuzzer" || exit 2
+$MAKE -s build/vm-replay build/fuzz-libfuzzer build/fuzz-empty-libfuzzer || exit 2
 seeds
-echo "bench: libFuzzer, $BENCH_RUNS runs each, seeds: $(ls "$SEEDS" | wc -l) files"
+echo "bench: libFuzzer, $BENCH_RUNS runs of each of $(ls "$SEEDS" | wc -l) seeds"
 bench_libfuzzer vm build/fuzz-libfuzzer
-bench_libfuzzer empty "$B/empty-libfuzzer"
-if command -v afl-fuzz >/dev/null 2>&1 && $MAKE -s build/fuzz-afl "$B/empty-afl" >/dev/null 2>&1; then
+bench_libfuzzer empty build/fuzz-empty-libfuzzer
+if command -v afl-fuzz >/dev/null 2>&1 && $MAKE -s build/fuzz-afl build/fuzz-empty-afl >/dev/null 2>&1; then
 	echo "bench: AFL++, ${BENCH_SECONDS}s each"
 	bench_afl vm build/fuzz-afl
-	bench_afl empty "$B/empty-afl"
+	bench_afl empty build/fuzz-empty-afl
 else
 	echo "bench: AFL++ or build/fuzz-afl unavailable, skipped"
 fi

@@ -1,6 +1,8 @@
 # scripts/campaign.mk - campaign targets: fuzz, triage, bench, coverage, status.
-# Included from the top Makefile.  The scripts do the work; this fragment builds the
-# few binaries that only they need (the empty bench targets, the coverage replay).
+# Included from the top Makefile after harness/harness.mk, whose variables it uses
+# (HARNESS_CFLAGS, HARNESS_CORE, HARNESS_HDRS, COV_VM_SRCS, AFL_CC).  The scripts do
+# the work; this fragment builds the two binaries only they need: the CMPLOG build of
+# the AFL++ target and the llvm-cov replay tool.
 .PHONY: fuzz triage bench coverage status
 
 # `make fuzz [DURATION=s] [JOBS=n] [ENGINE=afl|libfuzzer]`: a campaign, resumable.
@@ -9,7 +11,7 @@ fuzz:
 # Triage build/campaign's raw findings into crashes/.
 triage: $(BUILD)/vm-replay
 	scripts/triage.sh build/campaign
-# execs/s of the fuzz targets beside an empty target.
+# execs/s of the fuzz targets beside the empty target (fuzz-empty-*).
 bench:
 	scripts/bench.sh
 # llvm-cov line coverage of vm/ by the corpus and the campaign queue.
@@ -19,11 +21,23 @@ coverage:
 status:
 	scripts/status.sh
 
-# ---- The empty fuzz target of make bench, built like the real ones. ----
-AFL_CC ?= afl-clang-fast
-$(BUILD)/bench/empty-libfuzzer: scripts/bench_empty.c
+# ---- AFL++ CMPLOG build (afl-fuzz -c): vm/ compiled with AFL_LLVM_CMPLOG=1 ----
+ifneq ($(AFL_CC),)
+CMPLOG_VM_OBJS := $(VM_SRCS:%.c=$(BUILD)/afl-cmplog/%.o)
+$(BUILD)/afl-cmplog/vm/%.o: vm/%.c $(BUILD)/afl/allowlist.txt $(HARNESS_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(STD) $(WARN) -g -O1 -fsanitize=fuzzer $(SAN) -o $@ $<
-$(BUILD)/bench/empty-afl: scripts/bench_empty.c
+	AFL_QUIET=1 AFL_LLVM_CMPLOG=1 AFL_LLVM_ALLOWLIST=$(abspath $(BUILD)/afl/allowlist.txt) \
+		$(AFL_CC) $(HOSTED_CFLAGS) -c $< -o $@
+$(BUILD)/fuzz-afl-cmplog: $(BUILD)/harness/fuzz_entry.o $(HARNESS_CORE) $(CMPLOG_VM_OBJS) $(STUB_HOSTED_OBJS)
+	AFL_QUIET=1 AFL_LLVM_CMPLOG=1 $(AFL_CC) $(HARNESS_CFLAGS) -fsanitize=fuzzer -o $@ $^
+endif
+
+# ---- llvm-cov replay: vm/ alone carries -fprofile-instr-generate -fcoverage-mapping ----
+PROF_FLAGS := -fprofile-instr-generate -fcoverage-mapping
+COVREP_VM_OBJS := $(VM_SRCS:%.c=$(BUILD)/coverage/obj/%.o)
+$(BUILD)/coverage/obj/vm/%.o: vm/%.c $(HARNESS_HDRS)
 	@mkdir -p $(dir $@)
-	$(AFL_CC) $(STD) $(WARN) -g -O1 -fsanitize=fuzzer -o $@ $<
+	$(CC) $(HOSTED_CFLAGS) $(PROF_FLAGS) -c $< -o $@
+$(BUILD)/coverage/vm-replay-cov: $(patsubst %,$(BUILD)/harness/%.o,replay minimize sweep) $(HARNESS_CORE) \
+		$(COVREP_VM_OBJS) $(STUB_HOSTED_OBJS)
+	$(CC) $(HARNESS_CFLAGS) -fprofile-instr-generate -o $@ $^

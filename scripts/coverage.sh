@@ -43,9 +43,10 @@ srcs=$(ls vm/*.c)
 "$LLVM_COV" report "$BIN" -instr-profile="$C/vm.profdata" $srcs | tee "$C/report.txt"
 # Coverage of the call handlers: one line per do_* function.
 "$LLVM_COV" report "$BIN" -instr-profile="$C/vm.profdata" -show-functions $srcs |
-	awk '$1 ~ /^do_/ { print }' >"$C/calls.txt"
+	awk '$1 ~ /^do_/ { printf "%-16s lines %5s missed %4s cover %8s  regions cover %8s\n", $1, $5, $6, $7, $4 }' \
+		>"$C/calls.txt"
 "$LLVM_COV" show "$BIN" -instr-profile="$C/vm.profdata" -format=html \
 	-output-dir="$C/html" -show-line-counts-or-regions $srcs
-echo "coverage: handlers (function, regions, missed, cover, lines, missed, cover, ...) in $C/calls.txt"
+echo "coverage: call handlers ($C/calls.txt):"
 cat "$C/calls.txt"
 echo "coverage: HTML report in $C/html/index.html"

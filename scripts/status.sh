@@ -70,7 +70,7 @@ findings_table()
 	echo "<h2>Coverage of vm/</h2>"
 	if [ -f build/coverage/report.txt ]; then
 		echo "<pre>"; esc <build/coverage/report.txt; echo "</pre>"
-		echo "<h3>Per call handler (regions, missed, cover, lines, missed, cover)</h3><pre>"
+		echo "<h3>Per call handler</h3><pre>"
 		esc <build/coverage/calls.txt; echo "</pre>"
 		echo "<p><a href=\"../coverage/html/index.html\">line-by-line report</a></p>"
 	else
