@@ -2,12 +2,13 @@
 # status.sh - write a static HTML status page of the campaign to build/status/index.html:
 # engine stats (AFL++ fuzzer_stats or libFuzzer's last status line), coverage over
 # time and execs/s (afl-plot graphs of the main instance), the findings table
-# (crashes/ with hit counts from build/triage/counts), and vm/ line coverage with the
+# ($CRASHES, default crashes/, with hit counts from build/triage/counts), and vm/ line coverage with the
 # coverage of each call handler when `make coverage` has been run.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 OUT=build/status
 CAMPAIGN=build/campaign
+CRASHES=${CRASHES:-crashes}
 mkdir -p "$OUT"
 
 esc() { sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g'; }
@@ -34,7 +35,7 @@ findings_table()
 {
 	local d line key hits
 	echo "<table><tr><th>finding</th><th>hits</th><th>first line of report</th><th>repro</th></tr>"
-	for d in crashes/*/; do
+	for d in "$CRASHES"/*/; do
 		[ -f "$d/report.txt" ] || continue
 		key=$(basename "$d")
 		line=$(grep -a -m1 '^FINDING ' "$d/report.txt" | esc)

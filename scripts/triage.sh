@@ -11,11 +11,15 @@
 # counted (build/triage/counts).  Inputs already triaged (by SHA-1) are skipped, so the
 # campaign can call this periodically.  Inputs that replay clean are kept aside in
 # build/triage/unreproduced/ for a human to look at.
+#
+#   CRASHES=dir       store findings there instead of crashes/ (every crashes/ entry is
+#                     a regression test of make test, so unfixed bugs may go elsewhere)
 set -u
 cd "$(dirname "$0")/.." || exit 2
 
 REPLAY=build/vm-replay
 STATE=build/triage
+CRASHES=${CRASHES:-crashes}
 REPLAY_TIMEOUT=${REPLAY_TIMEOUT:-60}
 MINIMIZE_TIMEOUT=${MINIMIZE_TIMEOUT:-300}
 # Replays symbolize (stable, readable stacks) whatever the engines were given.
@@ -82,7 +86,7 @@ set_aside()
 # then write input.bin, input.txt, report.txt and repro.sh.
 store()
 {
-	local f=$1 dir=crashes/$kind-$sig tmp=$STATE/tmp
+	local f=$1 dir=$CRASHES/$kind-$sig tmp=$STATE/tmp
 	local want_kind=$kind want_sig=$sig
 	mkdir -p "$dir"
 	if ! timeout -k 5 "$MINIMIZE_TIMEOUT" "$REPLAY" --minimize "$f" "$tmp.min" >"$tmp.minlog" 2>&1; then
@@ -98,7 +102,7 @@ store()
 	fi
 	kind=$want_kind sig=$want_sig
 	cp "$tmp.min" "$dir/input.bin"
-	cp "$tmp.rep" "$dir/report.txt"
+	replay "$dir/input.bin" "$dir/report.txt" # names the stored path
 	"$REPLAY" --print "$dir/input.bin" >"$dir/input.txt" 2>&1
 	echo "build/vm-replay $dir/input.bin" >"$dir/repro.sh"
 	chmod +x "$dir/repro.sh"
@@ -115,7 +119,7 @@ triage_one()
 	replay "$f" "$out"
 	parse_finding "$out"
 	if [ -n "$kind" ] && [ -n "$sig" ]; then
-		if [ -d "crashes/$kind-$sig" ]; then
+		if [ -d "$CRASHES/$kind-$sig" ]; then
 			n_known=$((n_known + 1))
 			say "$f: $kind-$sig already stored"
 		else
@@ -139,7 +143,7 @@ triage_one()
 }
 
 [ -x "$REPLAY" ] || { echo "triage: $REPLAY missing (make build/vm-replay)" >&2; exit 2; }
-mkdir -p "$STATE" crashes
+mkdir -p "$STATE" "$CRASHES"
 exec 9>"$STATE/lock"
 flock 9 # one triage at a time (the campaign triages periodically)
 while IFS= read -r f; do
@@ -154,7 +158,7 @@ if [ "${#touched[@]}" -gt 0 ]; then
 	printf '%-28s %6s  %s\n' finding hits first-line
 	for k in $(printf '%s\n' "${touched[@]}" | sort -u); do
 		printf '%-28s %6s  %s\n' "$k" "$(awk -v k="$k" '$1 == k { print $2 }' "$STATE/counts")" \
-			"$(grep -a -m1 '^FINDING ' "crashes/$k/report.txt")"
+			"$(grep -a -m1 '^FINDING ' "$CRASHES/$k/report.txt")"
 	done
 fi
 exit 0
