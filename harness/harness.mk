@@ -12,7 +12,7 @@ HOSTED_LIBS    := $(BUILD)/libstubs-hosted.a $(BUILD)/libvm-hosted.a $(BUILD)/li
 COV_VM_SRCS    := $(filter-out vm/sanity.c,$(VM_SRCS))
 # The checker's walkers that live outside vm/sanity.c are not instrumented either.
 COV_VM_SKIP    := pt_for_each_mapping pt_for_each_page pt_kernel_intact slab_check slab_is_live \
-		  region_tree_check
+		  region_tree_check next_nonzero pagemap_next leaf_next pagemap_leaf_count locate hdr_valid
 AFL_CC         := $(shell command -v afl-clang-fast 2>/dev/null)
 
 .PHONY: harness fuzz-targets harness-test harness-dict

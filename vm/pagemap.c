@@ -140,19 +140,35 @@ void pagemap_set(struct vir_region *r, uint32_t idx, struct phys_region *pr)
 	MUTATED();
 }
 
+/* The first slot >= j of leaf l that holds a page, or PAGEMAP_LEAF.  Leaves are
+ * mostly empty, so empty slots are skipped four at a time. */
+static uint32_t leaf_next(const struct pagemap_leaf *l, uint32_t j)
+{
+	while (j < PAGEMAP_LEAF && (j & 3))
+		if (l->pr[j++])
+			return j - 1;
+	for (; j < PAGEMAP_LEAF; j += 4) {
+		if (!l->pr[j] && !l->pr[j + 1] && !l->pr[j + 2] && !l->pr[j + 3])
+			continue;
+		while (!l->pr[j])
+			j++;
+		return j;
+	}
+	return PAGEMAP_LEAF;
+}
+
 /* The first page index >= from of r that has a page, or r's map capacity when none
  * (callers walking a region stop at region_npages). */
 uint32_t pagemap_next(const struct vir_region *r, uint32_t from)
 {
 	for (uint32_t i = from / PAGEMAP_LEAF; i < r->nleaves; i++) {
-		const struct pagemap_leaf *l = r->leaves[i];
-		uint32_t j = i == from / PAGEMAP_LEAF ? from % PAGEMAP_LEAF : 0;
+		uint32_t j;
 
-		if (!l)
+		if (!r->leaves[i])
 			continue;
-		for (; j < PAGEMAP_LEAF; j++)
-			if (l->pr[j])
-				return i * PAGEMAP_LEAF + j;
+		j = leaf_next(r->leaves[i], i == from / PAGEMAP_LEAF ? from % PAGEMAP_LEAF : 0);
+		if (j < PAGEMAP_LEAF)
+			return i * PAGEMAP_LEAF + j;
 	}
 	return pagemap_capacity(r);
 }

@@ -21,6 +21,22 @@ static int user_table(uint32_t i, uint32_t pde)
 	return i >= KERNEL_PDE_COUNT && (pde & PTE_P) && !(pde & PDE_PS);
 }
 
+/* The index of the first non-zero entry of t at or after i, or n when none.  Tables
+ * are mostly empty, so zero runs are skipped eight entries at a time. */
+static uint32_t next_nonzero(const uint32_t *t, uint32_t i, uint32_t n)
+{
+	while (i < n && (i & 7))
+		if (t[i++])
+			return i - 1;
+	for (; i + 8 <= n; i += 8)
+		if (t[i] | t[i + 1] | t[i + 2] | t[i + 3] | t[i + 4] | t[i + 5] | t[i + 6] | t[i + 7])
+			break;
+	for (; i < n; i++)
+		if (t[i])
+			return i;
+	return n;
+}
+
 /* Allocate a cleared directory holding the kernel's supervisor PDEs.  VM_ENOMEM when
  * the pt_new fault point fires or no page is left. */
 int pt_new(struct pt *pt)
@@ -47,7 +63,8 @@ void pt_free(struct pt *pt)
 	if (pt->dir_phys == PHYS_NONE)
 		return;
 	dir = table_at(pt->dir_phys);
-	for (uint32_t i = KERNEL_PDE_COUNT; i < PDE_ENTRIES; i++)
+	for (uint32_t i = next_nonzero(dir, KERNEL_PDE_COUNT, PDE_ENTRIES); i < PDE_ENTRIES;
+	     i = next_nonzero(dir, i + 1, PDE_ENTRIES))
 		if (user_table(i, dir[i]))
 			mem_free(dir[i] & PTE_ADDR_MASK, 1);
 	mem_free(pt->dir_phys, 1);
@@ -163,11 +180,13 @@ int pt_for_each_mapping(const struct pt *pt, int (*fn)(uint32_t vaddr, uint32_t 
 	if (pt->dir_phys == PHYS_NONE)
 		return 0;
 	dir = table_at(pt->dir_phys);
-	for (uint32_t i = KERNEL_PDE_COUNT; i < PDE_ENTRIES; i++) {
+	for (uint32_t i = next_nonzero(dir, KERNEL_PDE_COUNT, PDE_ENTRIES); i < PDE_ENTRIES;
+	     i = next_nonzero(dir, i + 1, PDE_ENTRIES)) {
 		if (!user_table(i, dir[i]))
 			continue;
 		const uint32_t *tab = table_at(dir[i] & PTE_ADDR_MASK);
-		for (uint32_t j = 0; j < PTE_ENTRIES; j++) {
+		for (uint32_t j = next_nonzero(tab, 0, PTE_ENTRIES); j < PTE_ENTRIES;
+		     j = next_nonzero(tab, j + 1, PTE_ENTRIES)) {
 			int r;
 			if (!(tab[j] & PTE_P))
 				continue;
@@ -187,7 +206,8 @@ void pt_for_each_page(const struct pt *pt, void (*fn)(uint32_t phys, void *arg),
 		return;
 	fn(pt->dir_phys, arg);
 	dir = table_at(pt->dir_phys);
-	for (uint32_t i = KERNEL_PDE_COUNT; i < PDE_ENTRIES; i++)
+	for (uint32_t i = next_nonzero(dir, KERNEL_PDE_COUNT, PDE_ENTRIES); i < PDE_ENTRIES;
+	     i = next_nonzero(dir, i + 1, PDE_ENTRIES))
 		if (user_table(i, dir[i]))
 			fn(dir[i] & PTE_ADDR_MASK, arg);
 }

@@ -160,6 +160,12 @@ static int check_acl(void)
 	return owned == vm.acl.inuse ? 0 : SAN_ACL;
 }
 
+/* Set bits of w; the bitmaps are mostly all-zero or all-one words. */
+static uint32_t bits_in(uint32_t w)
+{
+	return w == 0 ? 0 : w == ~0u ? 32 : (uint32_t)__builtin_popcount(w);
+}
+
 /* The allocator's counters equal its bitmaps; every free page is managed. */
 static int check_alloc_counts(void)
 {
@@ -168,8 +174,8 @@ static int check_alloc_counts(void)
 	for (uint32_t i = 0; i < PHYS_MAX_PAGES / 32; i++) {
 		if (vm.alloc.free_bits[i] & ~vm.alloc.managed_bits[i])
 			return SAN_FREE_COUNT;
-		nfree += (uint32_t)__builtin_popcount(vm.alloc.free_bits[i]);
-		nmanaged += (uint32_t)__builtin_popcount(vm.alloc.managed_bits[i]);
+		nfree += bits_in(vm.alloc.free_bits[i]);
+		nmanaged += bits_in(vm.alloc.managed_bits[i]);
 	}
 	return nfree == vm.alloc.nfree && nmanaged == vm.alloc.nmanaged ? 0 : SAN_FREE_COUNT;
 }
