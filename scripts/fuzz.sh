@@ -111,15 +111,17 @@ start_libfuzzer()
 # Value of KEY in an AFL fuzzer_stats file (empty when absent).
 stat() { sed -n "s/^$2 *: *//p" "$1" 2>/dev/null | head -n1; }
 
-# One progress line: summed AFL++ stats, or the last libFuzzer status line.
+# One progress line: AFL++ stats summed over the instances (afl-fuzz rewrites its
+# fuzzer_stats once a minute; execs/s is execs_done / run_time of each), or the last
+# libFuzzer status line.
 progress()
 {
-	local f execs=0 eps=0 paths=0 crashes=0 hangs=0 v
+	local f execs=0 eps=0 paths=0 crashes=0 hangs=0 v rt
 	if [ "$engine" = afl ]; then
 		for f in "$CAMPAIGN"/afl/*/fuzzer_stats; do
 			[ -f "$f" ] || continue
 			v=$(stat "$f" execs_done); execs=$((execs + ${v:-0}))
-			v=$(stat "$f" execs_per_sec); eps=$((eps + ${v%.*}))
+			rt=$(stat "$f" run_time); [ "${rt:-0}" -gt 0 ] && eps=$((eps + ${v:-0} / rt))
 			v=$(stat "$f" corpus_count); [ -n "$v" ] || v=$(stat "$f" paths_total)
 			paths=$((paths + ${v:-0}))
 			v=$(stat "$f" saved_crashes); [ -n "$v" ] || v=$(stat "$f" unique_crashes)
