@@ -12,13 +12,14 @@
 # campaign can call this periodically.  Inputs that replay clean are kept aside in
 # build/triage/unreproduced/ for a human to look at.
 #
+#   TRIAGE_STATE=dir  where seen, counts and unreproduced/ live (default build/triage)
 #   CRASHES=dir       store findings there instead of crashes/ (every crashes/ entry is
 #                     a regression test of make test, so unfixed bugs may go elsewhere)
 set -u
 cd "$(dirname "$0")/.." || exit 2
 
 REPLAY=build/vm-replay
-STATE=build/triage
+STATE=${TRIAGE_STATE:-build/triage}
 CRASHES=${CRASHES:-crashes}
 REPLAY_TIMEOUT=${REPLAY_TIMEOUT:-60}
 MINIMIZE_TIMEOUT=${MINIMIZE_TIMEOUT:-300}
