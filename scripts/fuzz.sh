@@ -7,6 +7,8 @@
 #                     build/fuzz-afl exist, else libFuzzer fork mode)
 #   STATUS_EVERY=s    seconds between progress lines (default 20)
 #   TRIAGE_EVERY=s    seconds between periodic triage passes (default 300, 0 = only at end)
+#   AFL_TIMEOUT=ms    AFL++ per-execution timeout (default 500; hangs proper are found by
+#                     the harness's step caps, this only catches runaway executions)
 #
 # State lives under build/campaign/ so a second run resumes the first: AFL++ gets
 # `-i -` for every instance whose output folder exists, libFuzzer reuses its corpus.
@@ -86,6 +88,7 @@ start_afl()
 		[ "$i" -eq 1 ] && [ -x build/fuzz-afl-cmplog ] && extra+=(-c build/fuzz-afl-cmplog -l 2)
 		[ "$DURATION" -gt 0 ] && extra+=(-V "$DURATION")
 		[ -f "$DICT" ] && extra+=(-x "$DICT")
+		extra+=(-t "${AFL_TIMEOUT:-500}")
 		log "afl-fuzz ${extra[*]} (input: $input)"
 		afl-fuzz -i "$input" -o "$out" "${extra[@]}" -- build/fuzz-afl \
 			>"$CAMPAIGN/logs/afl-$name.log" 2>&1 &
