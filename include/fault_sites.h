@@ -4,9 +4,7 @@
  * fault engine wants this hit to fail.  Sites count allocation *calls* (never slab
  * pages), so one input hits the same sites in the image and the hosted build.
  * Kernel calls listed here are fallible: VM rolls back and answers an errno.
- * Kernel calls not listed (kill, clear_pagefault, flush_tlb, exit) are never failed.
- * kc_copy joins the list with the first handler that copies (VM_INFO, GETRUSAGE):
- * a site no conversation can reach would make the fault sweep meaningless. */
+ * Kernel calls not listed (kill, clear_pagefault, flush_tlb, exit) are never failed. */
 #ifndef VMFUZZ_FAULT_SITES_H
 #define VMFUZZ_FAULT_SITES_H
 
@@ -17,7 +15,8 @@
 	S(PT_PAGE, "pt_page")           /* page-table page */ \
 	S(REGION_PAGES, "region_pages") /* region page array */ \
 	S(KC_FORK, "kc_fork")           /* kernel: fork a process slot */ \
-	S(KC_ADDRSPACE, "kc_addrspace") /* kernel: install a page directory */
+	S(KC_ADDRSPACE, "kc_addrspace") /* kernel: install a page directory */ \
+	S(KC_COPY, "kc_copy")           /* kernel: copy out to a process (VM_INFO) */
 
 enum fault_site {
 #define FS_ENUM(id, name) FS_##id,

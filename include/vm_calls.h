@@ -57,7 +57,7 @@ typedef uint64_t vmk_U64;      /* a 64-bit offset, device or inode number */
 	C(37, RS_SET_PRIV, rs_set_priv, 0)                 \
 	C(38, QUERY_EXIT, query_exit, 0)                   \
 	C(39, NOTIFY_SIG, notify_sig, 0)                   \
-	C(40, INFO, info, 0)                               \
+	C(40, INFO, info, do_info)                               \
 	C(41, RS_UPDATE, rs_update, 0)                     \
 	C(42, RS_MEMCTL, rs_memctl, 0)                     \
 	C(43, WATCH_EXIT, watch_exit, 0)                   \

@@ -322,3 +322,24 @@ int map_pagefault(struct vmproc *vmp, uint32_t addr, int write)
 		return err;
 	return map_map_page(vmp, r, idx);
 }
+
+/* Make [addr, addr+len) of vmp present and (with write) writable, as page faults
+ * would, so a kernel copy into it cannot fault.  VM_EFAULT when part of it is not in
+ * a region (or not writable), VM_ENOMEM when memory runs out; pages made present
+ * before a failure stay (as after the equivalent faults). */
+int map_prefault(struct vmproc *vmp, uint32_t addr, uint32_t len, int write)
+{
+	uint32_t end, va;
+	int err;
+
+	if (len == 0)
+		return VM_OK;
+	if (add_wraps(addr, len - 1, &end))
+		return VM_EFAULT;
+	for (va = addr & ~PAGE_MASK; ; va += PAGE_SIZE) {
+		if ((err = map_pagefault(vmp, va, write)) != VM_OK)
+			return err;
+		if (end - va < PAGE_SIZE)
+			return VM_OK;
+	}
+}

@@ -222,6 +222,7 @@ int map_extend_upto(struct vmproc *vmp, struct vir_region *r, uint32_t v);
 int map_map_page(struct vmproc *vmp, struct vir_region *r, uint32_t idx);
 void map_protect_region(struct vmproc *vmp, struct vir_region *r);
 int map_pagefault(struct vmproc *vmp, uint32_t addr, int write);
+int map_prefault(struct vmproc *vmp, uint32_t addr, uint32_t len, int write);
 int map_range_free(struct vmproc *vmp, uint32_t vaddr, uint32_t len);
 uint32_t map_expected_pte(const struct vir_region *r, uint32_t idx);
 
@@ -315,6 +316,7 @@ int do_brk(message *m);      /* break.c */
 int do_mmap(message *m);     /* mmap.c */
 int do_munmap(message *m);   /* mmap.c */
 int do_pagefault(message *m);/* pagefault.c */
+int do_info(message *m);     /* info.c */
 
 /* ---- util.c ---- */
 /* Minimal console formatter: %d %u %x %s %%. */

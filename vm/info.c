@@ -1,0 +1,131 @@
+/* info.c - VM_INFO: statistics, a process's usage, and its list of regions, copied
+ * into the caller's buffer through the kernel. */
+#include "vm.h"
+#include "vm_info.h"
+
+/* Copy len bytes of data (at most a page) to addr in the caller through a scratch
+ * page, after making the destination present and writable (a kernel copy never
+ * faults).  VM_EFAULT when the caller cannot be written there (or the kc_copy fault
+ * fires), VM_ENOMEM when memory runs out. */
+static int copy_out(message *m, uint32_t addr, const void *data, uint32_t len)
+{
+	endpoint_t dst = m->m_source;
+	uint32_t page;
+	int err;
+
+	if (len == 0)
+		return VM_OK;
+	VM_ASSERT(len <= PAGE_SIZE);
+	if ((err = map_prefault(proc_get(dst), addr, len, 1)) != VM_OK)
+		return err == VM_ENOMEM ? VM_ENOMEM : VM_EFAULT;
+	kc_flush_tlb(dst);
+	if (FAULT_POINT(KC_COPY))
+		return VM_EFAULT;
+	page = mem_alloc(1, 0);
+	if (page == PHYS_NONE)
+		return VM_ENOMEM;
+	vm_memcpy(phys_ptr(page, len), data, len);
+	err = kc_copy(vm.self, page, dst, addr, len);
+	mem_free(page, 1);
+	return err == VM_OK ? VM_OK : VM_EFAULT;
+}
+
+/* The process an info request names: the caller for SELF, else a live endpoint. */
+static struct vmproc *info_target(const message *m, int *err)
+{
+	struct vmproc *vmp = m->u.info.endpt == SELF ? proc_get(m->m_source) : proc_get(m->u.info.endpt);
+
+	*err = VM_OK;
+	if (!vmp || vmp->endpt == vm.self)
+		*err = VM_EINVAL;
+	return *err ? NULL : vmp;
+}
+
+static int info_stats(message *m)
+{
+	struct vm_stats_info si = {
+		.pagesize = PAGE_SIZE,
+		.total = mem_managed_count(),
+		.free = mem_free_count(),
+		.largest = mem_largest_free_run(),
+		.cached = 0,
+	};
+
+	return copy_out(m, m->u.info.ptr, &si, sizeof(si));
+}
+
+/* Sum up vmp's regions and pages. */
+static void usage_of(struct vmproc *vmp, struct vm_usage_info *ui)
+{
+	for (struct vir_region *r = region_first(vmp); r; r = region_next(vmp, r)) {
+		ui->vtotal += r->length;
+		if (r->vaddr >= MMAP_BASE && r->vaddr < MMAP_TOP)
+			ui->mvirtual += r->length;
+		for (REGION_EACH_PAGE(r, i)) {
+			ui->total += PAGE_SIZE;
+			if (region_page(r, i)->ph->refcount > 1)
+				ui->common += PAGE_SIZE;
+		}
+	}
+	ui->maxrss = ui->total / PAGE_SIZE;
+	ui->minflt = vmp->minflt;
+	ui->majflt = vmp->majflt;
+}
+
+static int info_usage(message *m)
+{
+	struct vm_usage_info ui = { 0 };
+	struct vmproc *vmp;
+	int err;
+
+	if (!(vmp = info_target(m, &err)))
+		return err;
+	usage_of(vmp, &ui);
+	return copy_out(m, m->u.info.ptr, &ui, sizeof(ui));
+}
+
+/* Up to count regions of the target starting at address next; replies the number
+ * copied in count and, in next, where the following request should resume. */
+static int info_region(message *m)
+{
+	struct vm_region_info ri[MAX_VRI_COUNT];
+	uint32_t n = 0, max = (uint32_t)m->u.info.count, next = m->u.info.next;
+	struct vir_region *r;
+	struct vmproc *vmp;
+	int err;
+
+	if (!(vmp = info_target(m, &err)))
+		return err;
+	if (m->u.info.count < 0)
+		return VM_EINVAL;
+	if (max > MAX_VRI_COUNT)
+		max = MAX_VRI_COUNT;
+	for (r = region_find_ge(vmp, next); r && n < max; r = region_next(vmp, r)) {
+		if (r->vaddr < next) /* the region holding `next` was reported already */
+			continue;
+		ri[n].addr = r->vaddr;
+		ri[n].length = r->length;
+		ri[n].prot = PROT_READ | ((r->flags & VR_WRITABLE) ? PROT_WRITE : 0);
+		ri[n].flags = r->flags;
+		next = r->vaddr + r->length;
+		n++;
+	}
+	if ((err = copy_out(m, m->u.info.ptr, ri, n * (uint32_t)sizeof(ri[0]))) != VM_OK)
+		return err;
+	m->u.info.count = (int32_t)n;
+	m->u.info.next = next;
+	return VM_OK;
+}
+
+/* VM_INFO: what = VMIW_STATS, VMIW_USAGE or VMIW_REGION; anything else VM_EINVAL. */
+int do_info(message *m)
+{
+	if (proc_get(m->m_source)->endpt == vm.self)
+		return VM_EPERM;
+	switch (m->u.info.what) {
+	case VMIW_STATS: return info_stats(m);
+	case VMIW_USAGE: return info_usage(m);
+	case VMIW_REGION: return info_region(m);
+	default: return VM_EINVAL;
+	}
+}
