@@ -42,8 +42,8 @@ typedef uint64_t vmk_U64;      /* a 64-bit offset, device or inode number */
 	C(12, ADDDMA, adddma, 0)                           \
 	C(13, DELDMA, deldma, 0)                           \
 	C(14, GETDMA, getdma, 0)                           \
-	C(15, MAP_PHYS, map_phys, 0)                       \
-	C(16, UNMAP_PHYS, unmap_phys, 0)                   \
+	C(15, MAP_PHYS, map_phys, do_map_phys)                       \
+	C(16, UNMAP_PHYS, unmap_phys, do_unmap_phys)                   \
 	C(17, MUNMAP, munmap, do_munmap)                   \
 	C(26, MAPCACHEPAGE, mapcachepage, 0)               \
 	C(27, SETCACHEPAGE, setcachepage, 0)               \
@@ -52,9 +52,9 @@ typedef uint64_t vmk_U64;      /* a 64-bit offset, device or inode number */
 	C(30, VFS_REPLY, vfs_reply, 0)                     \
 	C(33, REMAP, remap, 0)                             \
 	C(34, SHM_UNMAP, shm_unmap, 0)                     \
-	C(35, GETPHYS, getphys, 0)                         \
-	C(36, GETREF, getref, 0)                           \
-	C(37, RS_SET_PRIV, rs_set_priv, 0)                 \
+	C(35, GETPHYS, getphys, do_getphys)                         \
+	C(36, GETREF, getref, do_getref)                           \
+	C(37, RS_SET_PRIV, rs_set_priv, do_rs_set_priv)                 \
 	C(38, QUERY_EXIT, query_exit, 0)                   \
 	C(39, NOTIFY_SIG, notify_sig, 0)                   \
 	C(40, INFO, info, do_info)                               \

@@ -3,33 +3,6 @@
 #include "vm.h"
 #include "vm_info.h"
 
-/* Copy len bytes of data (at most a page) to addr in the caller through a scratch
- * page, after making the destination present and writable (a kernel copy never
- * faults).  VM_EFAULT when the caller cannot be written there (or the kc_copy fault
- * fires), VM_ENOMEM when memory runs out. */
-static int copy_out(message *m, uint32_t addr, const void *data, uint32_t len)
-{
-	endpoint_t dst = m->m_source;
-	uint32_t page;
-	int err;
-
-	if (len == 0)
-		return VM_OK;
-	VM_ASSERT(len <= PAGE_SIZE);
-	if ((err = map_prefault(proc_get(dst), addr, len, 1)) != VM_OK)
-		return err == VM_ENOMEM ? VM_ENOMEM : VM_EFAULT;
-	kc_flush_tlb(dst);
-	if (FAULT_POINT(KC_COPY))
-		return VM_EFAULT;
-	page = mem_alloc(1, 0);
-	if (page == PHYS_NONE)
-		return VM_ENOMEM;
-	vm_memcpy(phys_ptr(page, len), data, len);
-	err = kc_copy(vm.self, page, dst, addr, len);
-	mem_free(page, 1);
-	return err == VM_OK ? VM_OK : VM_EFAULT;
-}
-
 /* The process an info request names: the caller for SELF, else a live endpoint. */
 static struct vmproc *info_target(const message *m, int *err)
 {
@@ -51,7 +24,7 @@ static int info_stats(message *m)
 		.cached = 0,
 	};
 
-	return copy_out(m, m->u.info.ptr, &si, sizeof(si));
+	return copy_to_proc(m->m_source, m->u.info.ptr, &si, sizeof(si));
 }
 
 /* Sum up vmp's regions and pages. */
@@ -81,7 +54,7 @@ static int info_usage(message *m)
 	if (!(vmp = info_target(m, &err)))
 		return err;
 	usage_of(vmp, &ui);
-	return copy_out(m, m->u.info.ptr, &ui, sizeof(ui));
+	return copy_to_proc(m->m_source, m->u.info.ptr, &ui, sizeof(ui));
 }
 
 /* Up to count regions of the target starting at address next; replies the number
@@ -110,7 +83,7 @@ static int info_region(message *m)
 		next = r->vaddr + r->length;
 		n++;
 	}
-	if ((err = copy_out(m, m->u.info.ptr, ri, n * (uint32_t)sizeof(ri[0]))) != VM_OK)
+	if ((err = copy_to_proc(m->m_source, m->u.info.ptr, ri, n * (uint32_t)sizeof(ri[0]))) != VM_OK)
 		return err;
 	m->u.info.count = (int32_t)n;
 	m->u.info.next = next;

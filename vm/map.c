@@ -82,6 +82,7 @@ static struct vir_region *region_alloc(uint32_t vaddr, uint32_t len, uint32_t fl
 	r->flags = flags;
 	r->type = type;
 	r->slot = slot;
+	r->phys_base = 0;
 	r->id = vm.next_region_id++;
 	MUTATED();
 	return r;
@@ -158,6 +159,7 @@ static struct vir_region *prepare_tail(struct vir_region *r, uint32_t from)
 
 	if (!t)
 		return NULL;
+	t->phys_base = r->phys_base + (from << PAGE_SHIFT);
 	for (uint32_t i = pagemap_next(r, from); i < region_npages(r); i = pagemap_next(r, i + 1)) {
 		if (pagemap_reserve(t, i - from) != VM_OK) {
 			region_release(t);
@@ -241,6 +243,7 @@ static int copy_region(struct vmproc *dst, struct vir_region *r)
 
 	if (!c)
 		return VM_ENOMEM;
+	c->phys_base = r->phys_base;
 	region_insert(dst, c);
 	for (REGION_EACH_PAGE(r, i))
 		if (pb_reference(c, i, region_page(r, i)->ph) != VM_OK)

@@ -74,6 +74,7 @@ static void anon_unreference(struct phys_block *pb)
 
 const struct mem_type mem_type_anon = {
 	.name = "anon",
+	.owns_pages = 1,
 	.ev_pagefault = anon_pagefault,
 	.writable = anon_writable,
 	.ev_unreference = anon_unreference,

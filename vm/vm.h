@@ -151,6 +151,7 @@ struct vir_region {
 	uint32_t vaddr, length;       /* page-aligned */
 	uint32_t flags;               /* VR_* */
 	uint32_t id;
+	uint32_t phys_base;           /* directphys: the physical address of page 0 */
 	int32_t slot;                 /* owning process */
 	const struct mem_type *type;
 	struct pagemap_leaf **leaves; /* sparse page map (pagemap.c) */
@@ -161,11 +162,13 @@ struct vir_region {
 };
 #define VR_WRITABLE 0x001
 #define VR_ANON     0x100
+#define VR_DIRECT   0x200
 #define VR_STACK    0x800 /* the boot stack region */
 
 /* Memory types are method tables. */
 struct mem_type {
 	const char *name;
+	int owns_pages; /* 1: blocks hold pages of VM's pool (freed by ev_unreference) */
 	/* Serve a fault on page idx of r; write != 0 for a write.  VM_OK or errno. */
 	int (*ev_pagefault)(struct vir_region *r, uint32_t idx, int write);
 	/* May page idx of r be mapped writable now? */
@@ -174,6 +177,7 @@ struct mem_type {
 	void (*ev_unreference)(struct phys_block *pb);
 };
 extern const struct mem_type mem_type_anon;
+extern const struct mem_type mem_type_directphys;
 
 struct vmproc;
 struct vir_region *region_find(struct vmproc *vmp, uint32_t addr);        /* covering addr */
@@ -317,6 +321,16 @@ int do_mmap(message *m);     /* mmap.c */
 int do_munmap(message *m);   /* mmap.c */
 int do_pagefault(message *m);/* pagefault.c */
 int do_info(message *m);     /* info.c */
+int do_rs_set_priv(message *m); /* rs.c */
+int do_getphys(message *m);  /* query.c */
+int do_getref(message *m);   /* query.c */
+int do_map_phys(message *m); /* mapphys.c */
+int do_unmap_phys(message *m); /* mapphys.c */
+
+/* ---- copy.c: data copies with a process, through the kernel ---- */
+/* VM_OK, VM_EFAULT (range not mapped/writable, or the kc_copy fault) or VM_ENOMEM. */
+int copy_to_proc(endpoint_t ep, uint32_t addr, const void *data, uint32_t len);
+int copy_from_proc(endpoint_t ep, uint32_t addr, void *data, uint32_t len);
 
 /* ---- util.c ---- */
 /* Minimal console formatter: %d %u %x %s %%. */
