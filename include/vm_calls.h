@@ -62,9 +62,9 @@ typedef uint64_t vmk_U64;      /* a 64-bit offset, device or inode number */
 	C(42, RS_MEMCTL, rs_memctl, 0)                     \
 	C(43, WATCH_EXIT, watch_exit, 0)                   \
 	C(44, REMAP_RO, remap_ro, 0)                       \
-	C(45, PROCCTL, procctl, 0)                         \
+	C(45, PROCCTL, procctl, do_procctl)                         \
 	C(46, VFS_MMAP, vfs_mmap, 0)                       \
-	C(47, GETRUSAGE, getrusage, 0)                     \
+	C(47, GETRUSAGE, getrusage, do_getrusage)                     \
 	C(48, RS_PREPARE, rs_prepare, 0)                   \
 	C(0xFF, PAGEFAULT, pagefault, do_pagefault)
 

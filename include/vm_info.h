@@ -34,4 +34,14 @@ _Static_assert(sizeof(struct vm_stats_info) == 20, "vm_stats_info layout");
 _Static_assert(sizeof(struct vm_usage_info) == 32, "vm_usage_info layout");
 _Static_assert(sizeof(struct vm_region_info) == 16, "vm_region_info layout");
 
+
+/* VM_GETRUSAGE fills this at addr in PM (MINIX fills the memory fields of PM's
+ * struct rusage; the layout here is fixed-width and VM's own). */
+struct vm_rusage_info {
+	uint32_t maxrss;    /* largest resident size seen, in KiB */
+	uint32_t minflt;    /* minor page faults served */
+	uint32_t majflt;    /* major page faults served */
+};
+_Static_assert(sizeof(struct vm_rusage_info) == 12, "vm_rusage_info layout");
+
 #endif

@@ -326,6 +326,8 @@ int do_getphys(message *m);  /* query.c */
 int do_getref(message *m);   /* query.c */
 int do_map_phys(message *m); /* mapphys.c */
 int do_unmap_phys(message *m); /* mapphys.c */
+int do_procctl(message *m);  /* procctl.c */
+int do_getrusage(message *m); /* procctl.c */
 
 /* ---- copy.c: data copies with a process, through the kernel ---- */
 /* VM_OK, VM_EFAULT (range not mapped/writable, or the kc_copy fault) or VM_ENOMEM. */

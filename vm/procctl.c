@@ -1,0 +1,84 @@
+/* procctl.c - VM_PROCCTL (exec support from RS and VFS) and VM_GETRUSAGE (PM). */
+#include "vm.h"
+#include "vm_info.h"
+
+/* Does the caller of m have one of the given slots?  Otherwise trace an in-handler
+ * ACL denial of call c. */
+static int caller_is(const message *m, int32_t a, int32_t b, int c)
+{
+	int32_t s = proc_get(m->m_source)->slot;
+
+	if (s == a || s == b)
+		return 1;
+	seam_trace(TR_ACL_DENY, m->m_source, c);
+	return 0;
+}
+
+/* VMPPARAM_CLEAR: give vmp an empty address space (for exec).  The new page
+ * directory is made and installed first, so a failure changes nothing. */
+static int procctl_clear(struct vmproc *vmp)
+{
+	struct pt fresh;
+	int err;
+
+	if ((err = pt_new(&fresh)) != VM_OK)
+		return err;
+	if (FAULT_POINT(KC_ADDRSPACE) || (err = pt_bind(&fresh, vmp->endpt)) != VM_OK) {
+		pt_free(&fresh);
+		return err ? err : VM_ENOMEM;
+	}
+	map_free_proc(vmp);
+	pt_free(&vmp->pt);
+	vmp->pt = fresh;
+	vmp->heap_base = 0;
+	return VM_OK;
+}
+
+/* VM_PROCCTL: CLEAR (from RS or VFS) or HANDLEMEM (from VFS: make [m1, m1+len) of
+ * who present, writable when flags is non-zero).  VM_EPERM for another caller,
+ * VM_EINVAL for a bad target or param. */
+int do_procctl(message *m)
+{
+	struct vmproc *vmp = proc_get(m->u.procctl.who);
+
+	switch (m->u.procctl.param) {
+	case VMPPARAM_CLEAR:
+		if (!caller_is(m, RS_PROC_NR, VFS_PROC_NR, VMC_PROCCTL))
+			return VM_EPERM;
+		if (!vmp || vmp->endpt == vm.self)
+			return VM_EINVAL;
+		return procctl_clear(vmp);
+	case VMPPARAM_HANDLEMEM:
+		if (!caller_is(m, VFS_PROC_NR, VFS_PROC_NR, VMC_PROCCTL))
+			return VM_EPERM;
+		if (!vmp || vmp->endpt == vm.self)
+			return VM_EINVAL;
+		return map_prefault(vmp, m->u.procctl.m1, m->u.procctl.len, m->u.procctl.flags != 0);
+	default:
+		return VM_EINVAL;
+	}
+}
+
+/* VM_GETRUSAGE (PM only): write the memory usage of endpt to addr in PM. */
+int do_getrusage(message *m)
+{
+	struct vmproc *vmp = proc_get(m->u.getrusage.endpt);
+	struct vm_rusage_info ru;
+	uint32_t pages = 0;
+
+	if (!caller_is(m, PM_PROC_NR, PM_PROC_NR, VMC_GETRUSAGE))
+		return VM_EPERM;
+	if (!vmp || vmp->endpt == vm.self)
+		return VM_ESRCH;
+	for (struct vir_region *r = region_first(vmp); r; r = region_next(vmp, r))
+		for (REGION_EACH_PAGE(r, i))
+			pages++;
+	if (pages > vmp->pages_max) {
+		vmp->pages_max = pages;
+		MUTATED();
+	}
+	ru.maxrss = vmp->pages_max * (PAGE_SIZE / 1024);
+	ru.minflt = vmp->minflt;
+	ru.majflt = vmp->majflt;
+	return copy_to_proc(m->m_source, m->u.getrusage.addr, &ru, sizeof(ru));
+}
