@@ -168,29 +168,37 @@ finish()
 	exit 0
 }
 
-ensure_deps
-build_targets
-compile_seeds
-engine=${ENGINE:-}
-if [ -z "$engine" ]; then
-	if command -v afl-fuzz >/dev/null 2>&1 && [ -x build/fuzz-afl ]; then engine=afl; else engine=libfuzzer; fi
-fi
-start=$SECONDS
-trap finish INT TERM
-log "engine=$engine jobs=$JOBS duration=${DURATION}s (0 = until Ctrl-C), state in $CAMPAIGN"
-if [ "$engine" = afl ]; then start_afl; else start_libfuzzer; fi
-last_triage=$SECONDS
-while alive; do
-	sleep "$STATUS_EVERY" &
-	wait $! # interruptible, so Ctrl-C reaches the trap at once
-	progress
-	if [ "$DURATION" -gt 0 ] && [ "$(elapsed)" -ge $((DURATION + 60)) ]; then
-		log "engines overran DURATION by 60 s"
-		break
+# The campaign.  Everything runs from this function, so bash has read the whole file
+# before the first engine starts: editing the script during a campaign is harmless.
+main()
+{
+	ensure_deps
+	build_targets
+	compile_seeds
+	engine=${ENGINE:-}
+	if [ -z "$engine" ]; then
+		if command -v afl-fuzz >/dev/null 2>&1 && [ -x build/fuzz-afl ]; then engine=afl; else engine=libfuzzer; fi
 	fi
-	if [ "$TRIAGE_EVERY" -gt 0 ] && [ $((SECONDS - last_triage)) -ge "$TRIAGE_EVERY" ]; then
-		scripts/triage.sh -q "$CAMPAIGN"
-		last_triage=$SECONDS
-	fi
-done
-finish
+	start=$SECONDS
+	trap finish INT TERM
+	log "engine=$engine jobs=$JOBS duration=${DURATION}s (0 = until Ctrl-C), state in $CAMPAIGN"
+	if [ "$engine" = afl ]; then start_afl; else start_libfuzzer; fi
+	last_triage=$SECONDS
+	while alive; do
+		sleep "$STATUS_EVERY" &
+		wait $! # interruptible, so Ctrl-C reaches the trap at once
+		progress
+		if [ "$DURATION" -gt 0 ] && [ "$(elapsed)" -ge $((DURATION + 60)) ]; then
+			log "engines overran DURATION by 60 s"
+			break
+		fi
+		if [ "$TRIAGE_EVERY" -gt 0 ] && [ $((SECONDS - last_triage)) -ge "$TRIAGE_EVERY" ]; then
+			scripts/triage.sh -q "$CAMPAIGN"
+			last_triage=$SECONDS
+		fi
+	done
+	finish
+}
+
+main "$@"
+exit

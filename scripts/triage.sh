@@ -143,23 +143,30 @@ triage_one()
 	echo "$h" >>"$STATE/seen"
 }
 
-[ -x "$REPLAY" ] || { echo "triage: $REPLAY missing (make build/vm-replay)" >&2; exit 2; }
-mkdir -p "$STATE" "$CRASHES"
-exec 9>"$STATE/lock"
-flock 9 # one triage at a time (the campaign triages periodically)
-while IFS= read -r f; do
-	triage_one "$f"
-done < <(candidates "$@")
+# Read whole before running (the campaign may call it while the file is edited).
+main()
+{
+	[ -x "$REPLAY" ] || { echo "triage: $REPLAY missing (make build/vm-replay)" >&2; exit 2; }
+	mkdir -p "$STATE" "$CRASHES"
+	exec 9>"$STATE/lock"
+	flock 9 # one triage at a time (the campaign triages periodically)
+	while IFS= read -r f; do
+		triage_one "$f"
+	done < <(candidates "$@")
 
-if [ "$quiet" -eq 0 ] || [ "$n_in" -gt 0 ]; then
-	printf 'triage: %d new inputs: %d new findings, %d known, %d replay clean or time out, %d bad\n' \
-		"$n_in" "$n_new" "$n_known" "$n_clean" "$n_bad"
-fi
-if [ "${#touched[@]}" -gt 0 ]; then
-	printf '%-28s %6s  %s\n' finding hits first-line
-	for k in $(printf '%s\n' "${touched[@]}" | sort -u); do
-		printf '%-28s %6s  %s\n' "$k" "$(awk -v k="$k" '$1 == k { print $2 }' "$STATE/counts")" \
-			"$(grep -a -m1 '^FINDING ' "$CRASHES/$k/report.txt")"
-	done
-fi
-exit 0
+	if [ "$quiet" -eq 0 ] || [ "$n_in" -gt 0 ]; then
+		printf 'triage: %d new inputs: %d new findings, %d known, %d replay clean or time out, %d bad\n' \
+			"$n_in" "$n_new" "$n_known" "$n_clean" "$n_bad"
+	fi
+	if [ "${#touched[@]}" -gt 0 ]; then
+		printf '%-28s %6s  %s\n' finding hits first-line
+		for k in $(printf '%s\n' "${touched[@]}" | sort -u); do
+			printf '%-28s %6s  %s\n' "$k" "$(awk -v k="$k" '$1 == k { print $2 }' "$STATE/counts")" \
+				"$(grep -a -m1 '^FINDING ' "$CRASHES/$k/report.txt")"
+		done
+	fi
+	return 0
+}
+
+main "$@"
+exit
