@@ -50,8 +50,8 @@ typedef uint64_t vmk_U64;      /* a 64-bit offset, device or inode number */
 	C(28, FORGETCACHEPAGE, forgetcachepage, 0)         \
 	C(29, CLEARCACHE, clearcache, 0)                   \
 	C(30, VFS_REPLY, vfs_reply, 0)                     \
-	C(33, REMAP, remap, 0)                             \
-	C(34, SHM_UNMAP, shm_unmap, 0)                     \
+	C(33, REMAP, remap, do_remap)                             \
+	C(34, SHM_UNMAP, shm_unmap, do_shm_unmap)                     \
 	C(35, GETPHYS, getphys, do_getphys)                         \
 	C(36, GETREF, getref, do_getref)                           \
 	C(37, RS_SET_PRIV, rs_set_priv, do_rs_set_priv)                 \
@@ -61,7 +61,7 @@ typedef uint64_t vmk_U64;      /* a 64-bit offset, device or inode number */
 	C(41, RS_UPDATE, rs_update, 0)                     \
 	C(42, RS_MEMCTL, rs_memctl, 0)                     \
 	C(43, WATCH_EXIT, watch_exit, 0)                   \
-	C(44, REMAP_RO, remap_ro, 0)                       \
+	C(44, REMAP_RO, remap_ro, do_remap)                       \
 	C(45, PROCCTL, procctl, do_procctl)                         \
 	C(46, VFS_MMAP, vfs_mmap, 0)                       \
 	C(47, GETRUSAGE, getrusage, do_getrusage)                     \

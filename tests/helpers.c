@@ -393,3 +393,16 @@ const struct trace_rec *trace_last(enum trace_ev ev)
 			return &trace_buf[i - 1];
 	return NULL;
 }
+
+void rs_grant_all(void)
+{
+	uint32_t a = data_region(RS_PROC_NR)->vaddr + 0x100;
+	message m = msg_zero();
+
+	CHECK_EQ(proc_write32(RS_PROC_NR, a, 0xFFFFFFFFu), VM_OK);
+	CHECK_EQ(proc_write32(RS_PROC_NR, a + 4, 0xFFFFFFFFu), VM_OK);
+	m.u.rs_set_priv.endpt = RS_PROC_NR;
+	m.u.rs_set_priv.buf = a;
+	m.u.rs_set_priv.sys = 1;
+	CHECK_EQ(call(RS_PROC_NR, VM_RS_SET_PRIV, &m), VM_OK);
+}

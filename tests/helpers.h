@@ -37,6 +37,10 @@ int munmap_call(endpoint_t ep, uint32_t addr, uint32_t len);
 /* VM_BRK from ep. */
 int brk_call(endpoint_t ep, uint32_t addr);
 
+/* RS gives itself every VM call (through VM_RS_SET_PRIV), so tests can send the
+ * IPC server's calls (GETPHYS, GETREF, REMAP, SHM_UNMAP) from RS. */
+void rs_grant_all(void);
+
 /* ---- Result classes ---- */
 /* True when r is one of the negative errnos of include/ipc.h. */
 int is_errno(int r);

@@ -5,20 +5,6 @@
 #define P PAGE_SIZE
 #define DEV 0xA0000u /* inside the device window the kernel model grants MEM and TTY */
 
-/* RS grants itself every call, so it can ask GETPHYS and GETREF. */
-static void rs_gets_all(void)
-{
-	uint32_t a = data_region(RS_PROC_NR)->vaddr + 0x100;
-	message m = msg_zero();
-
-	CHECK_EQ(proc_write32(RS_PROC_NR, a, 0xFFFFFFFFu), VM_OK);
-	CHECK_EQ(proc_write32(RS_PROC_NR, a + 4, 0xFFFFFFFFu), VM_OK);
-	m.u.rs_set_priv.endpt = RS_PROC_NR;
-	m.u.rs_set_priv.buf = a;
-	m.u.rs_set_priv.sys = 1;
-	CHECK_EQ(call(RS_PROC_NR, VM_RS_SET_PRIV, &m), VM_OK);
-}
-
 static int getphys(endpoint_t target, uint32_t addr, uint32_t *phys)
 {
 	message m = msg_zero();
@@ -82,7 +68,7 @@ TEST(PHYS0001, "GETPHYS answers the physical address behind a mapped address, of
 	const struct boot_proc *bp = boot_proc_of(INIT_PROC_NR);
 	uint32_t phys;
 
-	rs_gets_all();
+	rs_grant_all();
 	CHECK_EQ(getphys(INIT_PROC_NR, bp->seg[0].vaddr + 0x123, &phys), VM_OK);
 	CHECK_EQ(phys, bp->seg[0].phys + 0x123);
 }
@@ -91,7 +77,7 @@ TEST(PHYS0002, "GETPHYS and GETREF of an address without a page answer EFAULT, o
 {
 	uint32_t a;
 
-	rs_gets_all();
+	rs_grant_all();
 	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, P, PROT_RW, 0, &a), VM_OK);
 	CHECK_EQ(getphys(INIT_PROC_NR, a, NULL), VM_EFAULT);
 	CHECK_EQ(getref(INIT_PROC_NR, a, NULL), VM_EFAULT);
@@ -106,7 +92,7 @@ TEST(PHYS0003, "GETREF counts sharers: 1 before fork, 2 after, 1 again after the
 	endpoint_t child;
 	int32_t refs;
 
-	rs_gets_all();
+	rs_grant_all();
 	CHECK_EQ(getref(INIT_PROC_NR, a, &refs), VM_OK);
 	CHECK_EQ(refs, 1);
 	CHECK_EQ(fork_child(INIT_PROC_NR, &child), VM_OK);

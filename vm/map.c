@@ -35,6 +35,42 @@ void map_protect_region(struct vmproc *vmp, struct vir_region *r)
 	}
 }
 
+/* Give the private (copy-on-write) sharers of pb a copy of the page of their own,
+ * so the shared-memory sharers left on pb may write it in place.  The moved sharers'
+ * present PTEs are rewritten (their tables exist, so nothing else is allocated).
+ * VM_ENOMEM when no page or block can be had (nothing changed). */
+int map_split_private(struct phys_block *pb)
+{
+	struct phys_region *s, *next, *moved = NULL;
+	struct phys_block *copy;
+	uint32_t phys;
+
+	if (FAULT_POINT(PAGE_ALLOC) || (phys = mem_alloc(1, 0)) == PHYS_NONE)
+		return VM_ENOMEM;
+	if (!(copy = pb_new(phys))) {
+		mem_free(phys, 1);
+		return VM_ENOMEM;
+	}
+	vm_memcpy(phys_ptr(phys, PAGE_SIZE), phys_ptr(pb->phys, PAGE_SIZE), PAGE_SIZE);
+	for (s = pb->first; s; s = next) {
+		next = s->next_sharer;
+		if (s->parent->flags & VR_SHARED)
+			continue;
+		pb_relink(s->parent, s->offset >> PAGE_SHIFT, copy);
+		moved = s;
+	}
+	VM_ASSERT(moved);
+	for (s = copy->first; s; s = s->next_sharer) {
+		struct vmproc *vmp = &vm.proc[s->parent->slot];
+		uint32_t va = s->parent->vaddr + s->offset;
+
+		if ((pt_lookup(&vmp->pt, va) & PTE_P) && map_map_page(vmp, s->parent, s->offset >> PAGE_SHIFT) != VM_OK)
+			PANIC("rewriting a present PTE allocated");
+		kc_flush_tlb(vmp->endpt);
+	}
+	return VM_OK;
+}
+
 /* True when [vaddr, vaddr+len) lies in the user range and touches no region. */
 int map_range_free(struct vmproc *vmp, uint32_t vaddr, uint32_t len)
 {
@@ -83,6 +119,8 @@ static struct vir_region *region_alloc(uint32_t vaddr, uint32_t len, uint32_t fl
 	r->type = type;
 	r->slot = slot;
 	r->phys_base = 0;
+	r->src_endpt = NONE;
+	r->src_vaddr = r->src_id = r->src_pgoff = 0;
 	r->id = vm.next_region_id++;
 	MUTATED();
 	return r;
@@ -160,6 +198,10 @@ static struct vir_region *prepare_tail(struct vir_region *r, uint32_t from)
 	if (!t)
 		return NULL;
 	t->phys_base = r->phys_base + (from << PAGE_SHIFT);
+	t->src_endpt = r->src_endpt;
+	t->src_vaddr = r->src_vaddr;
+	t->src_id = r->src_id;
+	t->src_pgoff = r->src_pgoff + from;
 	for (uint32_t i = pagemap_next(r, from); i < region_npages(r); i = pagemap_next(r, i + 1)) {
 		if (pagemap_reserve(t, i - from) != VM_OK) {
 			region_release(t);
@@ -244,6 +286,10 @@ static int copy_region(struct vmproc *dst, struct vir_region *r)
 	if (!c)
 		return VM_ENOMEM;
 	c->phys_base = r->phys_base;
+	c->src_endpt = r->src_endpt;
+	c->src_vaddr = r->src_vaddr;
+	c->src_id = r->src_id;
+	c->src_pgoff = r->src_pgoff;
 	region_insert(dst, c);
 	for (REGION_EACH_PAGE(r, i))
 		if (pb_reference(c, i, region_page(r, i)->ph) != VM_OK)

@@ -46,36 +46,37 @@ static int anon_cow(struct vir_region *r, uint32_t idx)
 	return VM_OK;
 }
 
-/* A fault on page idx: fill a missing page, copy a shared one on write. */
+/* A fault on page idx: fill a missing page; on a write to a shared page, copy it
+ * (a private region) or move the private copy-on-write sharers off it (a region
+ * that is shared memory, i.e. the source of a VM_REMAP). */
 static int anon_pagefault(struct vir_region *r, uint32_t idx, int write)
 {
 	struct phys_region *pr = region_page(r, idx);
 
 	if (!pr)
 		return anon_fill(r, idx);
-	if (write && pr->ph->refcount > 1)
+	if (!write || pr->ph->refcount == 1)
+		return VM_OK;
+	if (!(r->flags & VR_SHARED))
 		return anon_cow(r, idx);
-	return VM_OK;
+	return pb_private_sharers(pr->ph) ? map_split_private(pr->ph) : VM_OK;
 }
 
-/* Writable only in a writable region and only while the page is not shared. */
+/* Writable in a writable region while the page is not shared with a private
+ * (copy-on-write) sharer: unshared, or shared memory shared only as such. */
 static int anon_writable(const struct vir_region *r, uint32_t idx)
 {
 	const struct phys_region *pr = region_page(r, idx);
 
-	return (r->flags & VR_WRITABLE) && pr && pr->ph->refcount == 1;
-}
-
-static void anon_unreference(struct phys_block *pb)
-{
-	if (pb->phys != PHYS_NONE)
-		mem_free(pb->phys, 1);
+	if (!(r->flags & VR_WRITABLE) || !pr)
+		return 0;
+	if (pr->ph->refcount == 1)
+		return 1;
+	return (r->flags & VR_SHARED) && pb_private_sharers(pr->ph) == 0;
 }
 
 const struct mem_type mem_type_anon = {
 	.name = "anon",
-	.owns_pages = 1,
 	.ev_pagefault = anon_pagefault,
 	.writable = anon_writable,
-	.ev_unreference = anon_unreference,
 };

@@ -14,6 +14,7 @@ static int directphys_pagefault(struct vir_region *r, uint32_t idx, int write)
 	pb = pb_new(r->phys_base + (idx << PAGE_SHIFT));
 	if (!pb)
 		return VM_ENOMEM;
+	pb->flags |= PBF_DEVICE;
 	if (pb_reference(r, idx, pb) != VM_OK) {
 		slab_free(pb, sizeof(*pb));
 		return VM_ENOMEM;
@@ -26,15 +27,8 @@ static int directphys_writable(const struct vir_region *r, uint32_t idx)
 	return (r->flags & VR_WRITABLE) && region_page(r, idx);
 }
 
-static void directphys_unreference(struct phys_block *pb)
-{
-	(void)pb; /* not VM's page */
-}
-
 const struct mem_type mem_type_directphys = {
 	.name = "directphys",
-	.owns_pages = 0,
 	.ev_pagefault = directphys_pagefault,
 	.writable = directphys_writable,
-	.ev_unreference = directphys_unreference,
 };

@@ -10,6 +10,7 @@ struct phys_block *pb_new(uint32_t phys)
 	if (!pb)
 		return NULL;
 	pb->phys = phys;
+	pb->flags = 0;
 	pb->refcount = 0;
 	pb->first = NULL;
 	MUTATED();
@@ -53,8 +54,8 @@ static void unlink_sharer(struct phys_region *pr)
 	pb->refcount--;
 }
 
-/* Drop page idx of r.  The last reference releases the page through the region's
- * memory type and frees the block. */
+/* Drop page idx of r.  The last reference frees the block and, unless it stands for
+ * device memory, its page. */
 void pb_unreference(struct vir_region *r, uint32_t idx)
 {
 	struct phys_region *pr = region_page(r, idx);
@@ -64,7 +65,8 @@ void pb_unreference(struct vir_region *r, uint32_t idx)
 	pb = pr->ph;
 	unlink_sharer(pr);
 	if (pb->refcount == 0) {
-		r->type->ev_unreference(pb);
+		if (!(pb->flags & PBF_DEVICE) && pb->phys != PHYS_NONE)
+			mem_free(pb->phys, 1);
 		slab_free(pb, sizeof(*pb));
 	}
 	slab_free(pr, sizeof(*pr));
@@ -83,4 +85,14 @@ void pb_relink(struct vir_region *r, uint32_t idx, struct phys_block *pb)
 	pb->first = pr;
 	pb->refcount++;
 	MUTATED();
+}
+
+/* Sharers of pb whose region is not shared memory (private copy-on-write sharers). */
+uint32_t pb_private_sharers(const struct phys_block *pb)
+{
+	uint32_t n = 0;
+
+	for (const struct phys_region *s = pb->first; s; s = s->next_sharer)
+		n += !(s->parent->flags & VR_SHARED);
+	return n;
 }

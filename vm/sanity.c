@@ -57,7 +57,7 @@ static int check_page(struct vmproc *vmp, struct vir_region *r, uint32_t idx, st
 	t->objects++;
 	if (pr->ph->first == pr) { /* count each block once, at its list head */
 		t->objects++;
-		if (r->type->owns_pages)
+		if (!(pr->ph->flags & PBF_DEVICE))
 			mark_used(pr->ph->phys, t);
 	}
 	pte = pt_lookup(&vmp->pt, r->vaddr + (idx << PAGE_SHIFT));

@@ -133,9 +133,11 @@ int pt_kernel_intact(const struct pt *pt);
 struct vir_region;
 struct phys_block {
 	uint32_t phys;              /* PHYS_NONE until backed */
+	uint32_t flags;             /* PBF_* */
 	uint32_t refcount;          /* number of phys_regions in the sharer list */
 	struct phys_region *first;  /* sharer list head */
 };
+#define PBF_DEVICE 0x1 /* a page VM does not own (VM_MAP_PHYS): never freed by VM */
 struct phys_region {
 	struct phys_block *ph;
 	struct vir_region *parent;
@@ -152,6 +154,9 @@ struct vir_region {
 	uint32_t flags;               /* VR_* */
 	uint32_t id;
 	uint32_t phys_base;           /* directphys: the physical address of page 0 */
+	endpoint_t src_endpt;         /* shared: the source region's process, */
+	uint32_t src_vaddr, src_id;   /* address and id (checked at every fault) */
+	uint32_t src_pgoff;           /* shared: source page of this region's page 0 */
 	int32_t slot;                 /* owning process */
 	const struct mem_type *type;
 	struct pagemap_leaf **leaves; /* sparse page map (pagemap.c) */
@@ -161,6 +166,7 @@ struct vir_region {
 	int32_t height;
 };
 #define VR_WRITABLE 0x001
+#define VR_SHARED   0x040 /* shared memory: written in place, never copy-on-write */
 #define VR_ANON     0x100
 #define VR_DIRECT   0x200
 #define VR_STACK    0x800 /* the boot stack region */
@@ -168,16 +174,14 @@ struct vir_region {
 /* Memory types are method tables. */
 struct mem_type {
 	const char *name;
-	int owns_pages; /* 1: blocks hold pages of VM's pool (freed by ev_unreference) */
 	/* Serve a fault on page idx of r; write != 0 for a write.  VM_OK or errno. */
 	int (*ev_pagefault)(struct vir_region *r, uint32_t idx, int write);
 	/* May page idx of r be mapped writable now? */
 	int (*writable)(const struct vir_region *r, uint32_t idx);
-	/* The last reference to pb is gone: release its page. */
-	void (*ev_unreference)(struct phys_block *pb);
 };
 extern const struct mem_type mem_type_anon;
 extern const struct mem_type mem_type_directphys;
+extern const struct mem_type mem_type_shared;
 
 struct vmproc;
 struct vir_region *region_find(struct vmproc *vmp, uint32_t addr);        /* covering addr */
@@ -194,10 +198,12 @@ int region_tree_check(struct vmproc *vmp); /* AVL heights and order; 0 or SAN_* 
 struct phys_block *pb_new(uint32_t phys);
 /* Link page idx of r to pb (refcount++).  VM_ENOMEM when slab allocation fails. */
 int pb_reference(struct vir_region *r, uint32_t idx, struct phys_block *pb);
-/* Drop page idx of r; at refcount 0 the type's ev_unreference releases the page. */
+/* Drop page idx of r; the last reference frees the block and (unless PBF_DEVICE) its page. */
 void pb_unreference(struct vir_region *r, uint32_t idx);
 /* Move page idx of r from its shared block to pb (copy-on-write); allocates nothing. */
 void pb_relink(struct vir_region *r, uint32_t idx, struct phys_block *pb);
+/* Sharers of pb whose region is not shared memory (private copy-on-write copies). */
+uint32_t pb_private_sharers(const struct phys_block *pb);
 /* Number of pages the region spans. */
 static inline uint32_t region_npages(const struct vir_region *r) { return r->length >> PAGE_SHIFT; }
 
@@ -229,6 +235,7 @@ int map_pagefault(struct vmproc *vmp, uint32_t addr, int write);
 int map_prefault(struct vmproc *vmp, uint32_t addr, uint32_t len, int write);
 int map_range_free(struct vmproc *vmp, uint32_t vaddr, uint32_t len);
 uint32_t map_expected_pte(const struct vir_region *r, uint32_t idx);
+int map_split_private(struct phys_block *pb);
 
 /* ---- acl.c ---- */
 #define NO_ACL   (-1)
@@ -328,6 +335,8 @@ int do_map_phys(message *m); /* mapphys.c */
 int do_unmap_phys(message *m); /* mapphys.c */
 int do_procctl(message *m);  /* procctl.c */
 int do_getrusage(message *m); /* procctl.c */
+int do_remap(message *m);    /* remap.c: REMAP and REMAP_RO */
+int do_shm_unmap(message *m); /* remap.c */
 
 /* ---- copy.c: data copies with a process, through the kernel ---- */
 /* VM_OK, VM_EFAULT (range not mapped/writable, or the kc_copy fault) or VM_ENOMEM. */
