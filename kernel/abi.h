@@ -33,16 +33,46 @@
 	K(11, PRINT, print)          \
 	K(12, SHUTDOWN, shutdown)
 
+/* The fuzz image (KERNEL_FUZZ) only: the agent's calls (input, process table, fault
+ * schedule, forged messages, process memory accesses, control requests to VM) and
+ * VM's fuzz seam (fault hits, trace events, panic, idle report, control answers).
+ * kernel/fuzz_abi.h describes them. */
+#ifdef KERNEL_FUZZ
+#define KCALLS_FUZZ(K)                   \
+	K(13, FZ_INPUT, fz_input)        \
+	K(14, FZ_PROCS, fz_procs)        \
+	K(15, FZ_FAULT, fz_fault)        \
+	K(16, FZ_MSG, fz_msg)            \
+	K(17, FZ_ACCESS, fz_access)      \
+	K(18, FZ_CTL, fz_ctl)            \
+	K(19, FZ_HIT, fz_hit)            \
+	K(20, FZ_TRACE, fz_trace)        \
+	K(21, FZ_PANIC, fz_panic)        \
+	K(22, FZ_IDLE, fz_idle)          \
+	K(23, FZ_CTLDONE, fz_ctldone)
+#else
+#define KCALLS_FUZZ(K)
+#endif
+#define KCALLS_ALL(K) KCALLS(K) KCALLS_FUZZ(K)
+
 enum kcall_num {
 #define KC_ENUM(n, NAME, name) KC_##NAME = (n),
-	KCALLS(KC_ENUM)
+	KCALLS_ALL(KC_ENUM)
 #undef KC_ENUM
 	KC_COUNT
 };
 #define KC_BIT(n) (1u << (n))
 /* VM may make every kernel call (shutdown: its panic ends the run); servers may
  * print; init may print and shut down. */
-#define KC_MASK_VM   ((1u << KC_COUNT) - 1)
+#define KC_MASK_BASE ((1u << (KC_SHUTDOWN + 1)) - 1)
+#ifdef KERNEL_FUZZ
+#define KC_MASK_VM   (KC_MASK_BASE | KC_BIT(KC_FZ_HIT) | KC_BIT(KC_FZ_TRACE) | KC_BIT(KC_FZ_PANIC) | \
+		      KC_BIT(KC_FZ_IDLE) | KC_BIT(KC_FZ_CTLDONE))
+#define KC_MASK_AGENT (KC_BIT(KC_PRINT) | KC_BIT(KC_SHUTDOWN) | KC_BIT(KC_FZ_INPUT) | KC_BIT(KC_FZ_PROCS) | \
+		       KC_BIT(KC_FZ_FAULT) | KC_BIT(KC_FZ_MSG) | KC_BIT(KC_FZ_ACCESS) | KC_BIT(KC_FZ_CTL))
+#else
+#define KC_MASK_VM   KC_MASK_BASE
+#endif
 #define KC_MASK_SYS  KC_BIT(KC_PRINT)
 #define KC_MASK_INIT (KC_BIT(KC_PRINT) | KC_BIT(KC_SHUTDOWN))
 

@@ -34,9 +34,19 @@ struct elf_phdr { uint32_t type, offset, vaddr, paddr, filesz, memsz, flags, ali
 
 struct module { uint32_t start, end; char name[8]; };
 
-struct boot_entry { int32_t slot; const char *name; int32_t is_sys; vm_callmask_t mask; };
-#define BOOT_ENTRY(slot, name, sys, mask, tp, dp) { slot, name, sys, mask },
+struct boot_entry {
+	int32_t slot;
+	const char *name;
+	int32_t is_sys;
+	vm_callmask_t mask;
+	uint32_t text_pages, data_pages; /* the fuzz image's synthetic images */
+};
+#define BOOT_ENTRY(slot, name, sys, mask, tp, dp) { slot, name, sys, mask, tp, dp },
+#ifdef KERNEL_FUZZ
+static const struct boot_entry boot_table[] = { BOOT_PROCS(BOOT_ENTRY) BOOT_PROCS_FUZZ(BOOT_ENTRY) };
+#else
 static const struct boot_entry boot_table[] = { BOOT_PROCS(BOOT_ENTRY) };
+#endif
 #define NR_BOOT (sizeof(boot_table) / sizeof(boot_table[0]))
 
 extern char _kernel_end[];
@@ -145,6 +155,7 @@ static struct proc *boot_proc(const struct boot_entry *be, uint32_t entry)
 	p->rts = RTS_NO_ADDRSPACE;
 	p->endpt = ep_make(0, be->slot);
 	p->gen = 0;
+	p->ever_used = 1;
 	for (int i = 0; i < 7 && be->name[i]; i++)
 		p->name[i] = be->name[i];
 	p->tf.cs = SEL_UCODE;
@@ -163,29 +174,39 @@ static struct proc *boot_proc(const struct boot_entry *be, uint32_t entry)
 	return p;
 }
 
-/* Build VM's address space: the kernel's big pages made user-accessible (VM's
- * window onto RAM), its segments at their link addresses, a mapped stack. */
-static void boot_vm(const struct module *m, const struct boot_entry *be)
+/* A kernel-built address space for module m: the kernel's big pages (made
+ * user-accessible when window is set: VM's window onto RAM), the segments at their
+ * link addresses, a mapped stack.  Returns the directory; *entry gets the entry. */
+static uint32_t build_space(const struct module *m, int window, uint32_t *entry)
 {
 	struct boot_seg seg[BOOT_MAX_SEGS];
-	uint32_t entry, n = elf_load(m, seg, &entry);
+	uint32_t n = elf_load(m, seg, entry);
 	uint32_t pdir = palloc(1);
 	uint32_t stack = palloc(BOOT_STACK_SIZE / PAGE_SIZE);
 
 	for (uint32_t i = 0; i < KERNEL_PDE_COUNT; i++)
-		((uint32_t *)pdir)[i] = kern_pde(i) | PTE_U;
+		((uint32_t *)pdir)[i] = kern_pde(i) | (window ? PTE_U : 0);
 	for (uint32_t i = 0; i < n; i++)
 		for (uint32_t off = 0; off < seg[i].memsz; off += PAGE_SIZE)
 			map_page(pdir, seg[i].vaddr + off, seg[i].phys + off,
 				 PTE_U | ((seg[i].flags & SEG_W) ? PTE_W : 0));
 	for (uint32_t off = 0; off < BOOT_STACK_SIZE; off += PAGE_SIZE)
 		map_page(pdir, STACK_TOP - BOOT_STACK_SIZE + off, stack + off, PTE_U | PTE_W);
+	return pdir;
+}
+
+/* VM runs in a kernel-built space with the window onto RAM. */
+static void boot_vm(const struct module *m, const struct boot_entry *be)
+{
+	uint32_t entry, pdir = build_space(m, 1, &entry);
 	struct proc *p = boot_proc(be, entry);
+
 	p->cr3 = pdir;
 	p->rts = 0;
 	k.vm = p;
 }
 
+#ifndef KERNEL_FUZZ
 /* Describe boot process be (loaded from m) in the boot info for VM. */
 static void boot_other(const struct module *m, const struct boot_entry *be)
 {
@@ -203,6 +224,7 @@ static void boot_other(const struct module *m, const struct boot_entry *be)
 		bp->name[i] = be->name[i];
 	boot_proc(be, entry);
 }
+#endif
 
 /* Find the module for boot entry be, or panic. */
 static const struct module *find_module(const struct module *mods, uint32_t n, const struct boot_entry *be)
@@ -212,6 +234,107 @@ static const struct module *find_module(const struct module *mods, uint32_t n, c
 			return &mods[i];
 	kpanic("no boot module for %s (pass it with -initrd)", be->name);
 }
+
+#ifdef KERNEL_FUZZ
+/* The hosted model's pool: [1 MiB, 64 MiB) of its RAM (stubs/hosted.h), so VM
+ * manages as many pages in the fuzz image as in the hosted build. */
+#define FZ_POOL_SIZE ((64u << 20) - (1u << 20))
+
+/* The byte at offset off of segment seg of the synthetic image of slot: the same
+ * formula as the hosted model's hosted_boot_byte() (stubs/kmodel.c). */
+static uint8_t fz_boot_byte(int32_t slot, int seg, uint32_t off)
+{
+	return (uint8_t)(0x40u + (uint32_t)slot * 0x11u + (uint32_t)seg * 0x05u + off * 3u + (off >> 9));
+}
+
+/* Describe boot process be as the hosted model does (stubs/kmodel.c): a text
+ * segment of text_pages at TEXT_VADDR, fully file-backed, and a writable data
+ * segment of data_pages right after it, file-backed up to half a page before its
+ * end; pages back to back from the boot allocator.  It never runs (RTS_FZ_HOLD). */
+static void fz_boot_other(const struct boot_entry *be)
+{
+	struct boot_proc *bp = &k.bi.proc[k.bi.nprocs++];
+	uint32_t tlen = be->text_pages * PAGE_SIZE, dlen = be->data_pages * PAGE_SIZE;
+
+	bp->nsegs = 2;
+	bp->seg[0] = (struct boot_seg){ palloc(be->text_pages), TEXT_VADDR, tlen, tlen, SEG_X };
+	bp->seg[1] = (struct boot_seg){ palloc(be->data_pages), TEXT_VADDR + tlen, dlen - PAGE_SIZE / 2, dlen, SEG_W };
+	for (int s = 0; s < 2; s++)
+		for (uint32_t off = 0; off < bp->seg[s].filesz; off++)
+			((uint8_t *)bp->seg[s].phys)[off] = fz_boot_byte(be->slot, s, off);
+	bp->slot = be->slot;
+	bp->endpt = ep_make(0, be->slot);
+	bp->is_sys = be->is_sys;
+	bp->stack_top = STACK_TOP;
+	bp->stack_size = BOOT_STACK_SIZE;
+	bp->mask = be->mask;
+	for (int i = 0; i < 7 && be->name[i]; i++)
+		bp->name[i] = be->name[i];
+	boot_proc(be, 0)->rts |= RTS_FZ_HOLD;
+	k.proc[be->slot].ever_used = 1;
+}
+
+/* The agent runs outside the process table in a space of its own (no window onto
+ * RAM), so nothing VM does to "the agent" of its table touches the real one. */
+static void fz_boot_agent(const struct module *m)
+{
+	struct proc *a = &k.fz.agent;
+	uint32_t entry;
+
+	a->cr3 = build_space(m, 0, &entry);
+	a->slot = -1;
+	a->endpt = NONE;
+	__builtin_memcpy(a->name, "agent", 6);
+	a->tf.cs = SEL_UCODE;
+	a->tf.ds = a->tf.es = a->tf.fs = a->tf.gs = a->tf.ss = SEL_UDATA;
+	a->tf.eip = entry;
+	a->tf.esp = STACK_TOP;
+	a->tf.eflags = EFLAGS_IF;
+	a->priv.kc_mask = KC_MASK_AGENT;
+}
+
+/* True when the kernel command line holds word w (delimited by spaces). */
+static int cmdline_has(const char *s, const char *w)
+{
+	for (; s && *s; s++) {
+		int i = 0;
+		while (w[i] && s[i] == w[i])
+			i++;
+		if (!w[i] && (s[i] == ' ' || s[i] == '\0'))
+			return 1;
+	}
+	return 0;
+}
+
+/* The fuzz image: VM and the agent from their modules, the input (the one module
+ * that names no boot process), and every other boot process synthesised. */
+static void fz_boot(const struct module *mods, uint32_t nmods, const char *cmdline)
+{
+	for (uint32_t i = 0; i < nmods; i++)
+		if (!name_eq(mods[i].name, "vm") && !name_eq(mods[i].name, "agent")) {
+			k.fz.input = mods[i].start;
+			k.fz.input_len = mods[i].end - mods[i].start;
+		}
+	k.fz.input_flags = cmdline_has(cmdline, "expect") ? FZI_EXPECT : 0;
+	k.fz.sanity_fail = -1;
+	for (size_t i = 0; i < NR_BOOT; i++)
+		if (boot_table[i].slot == VM_PROC_NR)
+			boot_vm(find_module(mods, nmods, &boot_table[i]), &boot_table[i]);
+	for (uint32_t i = 0; i < nmods; i++)
+		if (name_eq(mods[i].name, "agent"))
+			fz_boot_agent(&mods[i]);
+	if (!k.fz.agent.cr3)
+		kpanic("no agent module (pass agent.elf with -initrd)");
+	k.bi.mem[0].base = palloc_mark();
+	for (size_t i = 0; i < NR_BOOT; i++)
+		if (boot_table[i].slot != VM_PROC_NR)
+			fz_boot_other(&boot_table[i]);
+	if (palloc_top() - k.bi.mem[0].base < FZ_POOL_SIZE)
+		kpanic("not enough RAM for VM's pool");
+	k.bi.mem[0].size = FZ_POOL_SIZE;
+}
+#endif
+
 
 /* Read the multiboot info, load VM and describe every other boot process. */
 void boot_start(uint32_t magic, uint32_t mbi_phys)
@@ -234,6 +357,9 @@ void boot_start(uint32_t magic, uint32_t mbi_phys)
 	}
 	k.bi.sanity_level = (mbi->flags & MBI_CMDLINE) ? cmdline_sanity((const char *)mbi->cmdline) : 0;
 	palloc_init(first_free, ram_top(mbi));
+#ifdef KERNEL_FUZZ
+	fz_boot(mods, nmods, (mbi->flags & MBI_CMDLINE) ? (const char *)mbi->cmdline : "");
+#else
 	for (size_t i = 0; i < NR_BOOT; i++)
 		if (boot_table[i].slot == VM_PROC_NR)
 			boot_vm(find_module(mods, nmods, &boot_table[i]), &boot_table[i]);
@@ -242,6 +368,7 @@ void boot_start(uint32_t magic, uint32_t mbi_phys)
 		if (boot_table[i].slot != VM_PROC_NR)
 			boot_other(find_module(mods, nmods, &boot_table[i]), &boot_table[i]);
 	k.bi.mem[0].size = palloc_top() - k.bi.mem[0].base;
+#endif
 	k.bi.nmem = 1;
 	for (uint32_t i = 0; i < KERNEL_PDE_COUNT; i++)
 		k.bi.kern_pde[i] = kern_pde(i);

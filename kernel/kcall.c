@@ -3,7 +3,6 @@
  * kernel-call mask; endpoints are validated, never trusted. */
 #include "kernel.h"
 
-struct kargs { uint32_t a, b, c, d, e; uint32_t out; };
 typedef int (*kcall_fn)(struct proc *caller, struct kargs *x);
 
 /* A process VM may act on: live or killed, but never VM itself. */
@@ -36,9 +35,11 @@ static int kc_fork(struct proc *caller, struct kargs *x)
 	__builtin_memcpy(c->name, par->name, sizeof(c->name));
 	c->priv = par->priv;
 	c->gen = gen;
+	c->ever_used = 1;
 	c->endpt = ep_make(gen, slot);
 	c->cr3 = 0;
-	c->rts = RTS_NO_ADDRSPACE | (par->rts & RTS_RECEIVING);
+	/* The fuzz image runs no process but VM and the agent (as the hosted model). */
+	c->rts = FUZZ ? RTS_NO_ADDRSPACE | RTS_FZ_HOLD : RTS_NO_ADDRSPACE | (par->rts & RTS_RECEIVING);
 	c->getfrom = par->getfrom;
 	c->msg_vaddr = par->msg_vaddr;
 	x->out = (uint32_t)c->endpt;
@@ -63,7 +64,7 @@ static int kc_exit(struct proc *caller, struct kargs *x)
 
 	if (!p)
 		return VM_EINVAL;
-	if (p->slot == INIT_PROC_NR)
+	if (p->slot == INIT_PROC_NR && !FUZZ)
 		kpanic("init exited");
 	proc_free(p);
 	return VM_OK;
@@ -117,7 +118,8 @@ static int kc_kill(struct proc *caller, struct kargs *x)
 	return VM_OK;
 }
 
-/* kc_copy(src, src_addr, dst, dst_addr, len): through both page tables. */
+/* kc_copy(src, src_addr, dst, dst_addr, len): through both page tables.  The whole
+ * range is checked first, so a failed copy moves nothing (as the hosted model). */
 static int kc_copy(struct proc *caller, struct kargs *x)
 {
 	struct proc *s = proc_any((endpoint_t)x->a, caller);
@@ -125,13 +127,29 @@ static int kc_copy(struct proc *caller, struct kargs *x)
 
 	if (!s || !d)
 		return VM_EINVAL;
+	if (x->e == 0)
+		return VM_OK;
+	if (user_range_ok(s, x->b, x->e, 0) != VM_OK || user_range_ok(d, x->d, x->e, 1) != VM_OK)
+		return VM_EFAULT;
 	return copy_user_user(s, x->b, d, x->d, x->e);
 }
 
-/* kc_privquery_mem(ep, phys, len): no process holds physical memory ranges. */
+/* Device window a privileged process may map (legacy VGA memory and BIOS ROM). */
+#define DEV_WINDOW_BASE 0xA0000u
+#define DEV_WINDOW_TOP  0x100000u
+
+/* kc_privquery_mem(ep, phys, len): the processes in the MEM and TTY slots may map
+ * the device window; everything else is VM_EPERM (the hosted model's rule). */
 static int kc_privquery_mem(struct proc *caller, struct kargs *x)
 {
-	return target((endpoint_t)x->a, caller) ? VM_EPERM : VM_EINVAL;
+	int32_t slot = ep_slot((endpoint_t)x->a);
+	uint32_t phys = x->b, len = x->c;
+
+	if (!target((endpoint_t)x->a, caller) || (slot != MEM_PROC_NR && slot != TTY_PROC_NR))
+		return VM_EPERM;
+	if (phys < DEV_WINDOW_BASE || phys > DEV_WINDOW_TOP || len > DEV_WINDOW_TOP - phys)
+		return VM_EPERM;
+	return VM_OK;
 }
 
 /* kc_update(a, b): swap the execution state of two idle processes (live update);
@@ -178,7 +196,7 @@ static int kc_shutdown(struct proc *caller, struct kargs *x)
 
 static const kcall_fn kcall_table[KC_COUNT] = {
 #define KC_ROW(n, NAME, name) [KC_##NAME] = kc_##name,
-	KCALLS(KC_ROW)
+	KCALLS_ALL(KC_ROW)
 #undef KC_ROW
 };
 

@@ -11,6 +11,13 @@
 #include "boot_table.h"
 #include "abi.h"
 #include "arch/x86.h"
+#ifdef KERNEL_FUZZ
+#include "fuzz_abi.h"
+#include "fault_sites.h"
+#define FUZZ 1
+#else
+#define FUZZ 0
+#endif
 
 #define PHYS_NONE_K 0xFFFFFFFFu
 #define SIGSEGV 11 /* as in seam.h */
@@ -24,6 +31,9 @@
 #define RTS_RECEIVING    0x08 /* waits for a message from getfrom (or ANY) */
 #define RTS_PAGEFAULT    0x10 /* waits for VM to resolve its page fault */
 #define RTS_KILLED       0x20 /* killed: never runs again, slot kept until kc_exit */
+#define RTS_FZ_HOLD      0x40 /* fuzz image: a process VM manages but nobody runs */
+#define RTS_FZ_WAIT      0x80 /* fuzz image: the agent waits for VM to finish a request */
+#define RTS_FZ_DEAD      0x100 /* fuzz image: VM panicked or faulted */
 
 struct priv {
 	uint32_t ipc_to[MAP_WORDS]; /* bit s: may send to / notify slot s */
@@ -36,6 +46,7 @@ struct proc {
 	endpoint_t endpt;
 	int32_t slot;
 	int32_t gen;                /* generation of the slot's current or last process */
+	int32_t ever_used;          /* a process has occupied this slot */
 	uint32_t cr3;               /* page directory (physical), 0 before kc_addrspace */
 	char name[8];
 	struct priv priv;
@@ -60,6 +71,34 @@ struct kstate {
 	uint32_t ticks;
 	int preempt;
 	struct boot_info bi;        /* what kc_bootinfo hands VM */
+#ifdef KERNEL_FUZZ
+	struct fz_state {
+		struct proc agent;  /* the agent runs here, outside the process table */
+		uint32_t input, input_len, input_flags; /* the input module */
+		int busy;           /* a request of the agent is in progress */
+		int delivered;      /* its message reached VM */
+		int op;             /* KC_FZ_MSG, KC_FZ_ACCESS or KC_FZ_CTL */
+		message msg;
+		uint32_t status;
+		uint32_t out_va;    /* the agent's struct fz_outcome */
+		struct fz_outcome out;
+		endpoint_t acc_ep;  /* FZ_ACCESS */
+		uint32_t acc_addr, acc_value;
+		int acc_write, acc_tries;
+		uint32_t mutations; /* vm.mutations as VM last reported it */
+		int32_t sanity_fail;
+		int counting;       /* the fault engine counts hits (from the first record) */
+		uint32_t hits[FS_COUNT];
+		uint32_t nrules;
+		struct { uint32_t site, mode, nth, base; } rule[80];
+		uint32_t fail_sends;
+		struct {            /* why VM stopped for good (FZ_VM_*) */
+			int32_t vm_state, panic_line;
+			char panic_file[64], panic_why[128];
+			uint32_t exc_vec, exc_eip, exc_addr;
+		} dead;
+	} fz;
+#endif
 };
 extern struct kstate k;
 
@@ -103,6 +142,7 @@ int copy_from_user(const struct proc *p, uint32_t vaddr, void *dst, uint32_t len
 int copy_to_user(const struct proc *p, uint32_t vaddr, const void *src, uint32_t len);
 int copy_user_user(const struct proc *s, uint32_t sa, const struct proc *d, uint32_t da, uint32_t len);
 int user_writable(const struct proc *p, uint32_t vaddr, uint32_t len);
+int user_range_ok(const struct proc *p, uint32_t vaddr, uint32_t len, int write);
 
 /* ---- boot.c: multiboot modules, boot processes, VM's address space ---- */
 void boot_start(uint32_t magic, uint32_t mbi);
@@ -129,7 +169,24 @@ void queue_remove(struct proc *dst, struct proc *p);
 void ipc_resume(struct proc *p);
 
 /* ---- kcall.c ---- */
+/* A kernel call's arguments (ebx, ecx, edx, esi, edi) and its extra result (edx). */
+struct kargs { uint32_t a, b, c, d, e; uint32_t out; };
 void kcall_trap(struct proc *p);
+
+/* ---- fuzz.c (fuzz image only) ---- */
+#ifdef KERNEL_FUZZ
+#define KC_FZ_DECL(n, NAME, name) int kc_##name(struct proc *caller, struct kargs *x);
+KCALLS_FUZZ(KC_FZ_DECL)
+#undef KC_FZ_DECL
+/* A send of VM: logged for the agent when dst is live, refused otherwise. */
+int fz_vm_send(struct proc *vm, endpoint_t dst, uint32_t vaddr);
+/* VM blocked in its receive with nothing pending: deliver or finish a request. */
+void fz_vm_idle(void);
+/* An exception in VM: it never runs again; the agent's request ends with a crash. */
+void fz_vm_fault(const struct trapframe *tf);
+#endif
+/* Deliver m with status to dst, which waits in a receive that m satisfies. */
+int ipc_deliver(struct proc *dst, const message *m, uint32_t status);
 
 /* ---- trap.c ---- */
 void trap(struct trapframe *tf);

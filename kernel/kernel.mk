@@ -3,6 +3,9 @@
 #   make qemu        boot it, serial console on the terminal (Ctrl-A X quits)
 #   make qemu-test   boot it headless; green when init's self-tests all PASS
 #   make qemu-gdb    boot it stopped, waiting for gdb on a per-user port (.gdbinit)
+#   make image-fuzz  build/image-fuzz/{kernel,vm,agent}.elf: the fuzz image (KERNEL_FUZZ)
+#   make replay-qemu F=FILE   replay one input (.bin or .txt) in the fuzz image
+#   make qemu-replay-test     corpus and crashes: the image's verdict equals the hosted one
 # SANITY=n puts "sanity=n" on the kernel command line (VM's sanity level).
 
 IMG        := $(BUILD)/image
@@ -16,7 +19,7 @@ RT_I386    := $(RTDIR)/libclang_rt.builtins-i386.a
 KCFLAGS    := $(I686_CFLAGS) -Ikernel -Ikernel/lib -fno-pic -fno-asynchronous-unwind-tables
 KLDFLAGS   := -m elf_i386 -z norelro -z max-page-size=4096 --no-undefined
 
-KERNEL_SRCS := $(sort $(wildcard kernel/*.c kernel/arch/*.c)) kernel/lib/string.c
+KERNEL_SRCS := $(filter-out kernel/fuzz.c,$(sort $(wildcard kernel/*.c kernel/arch/*.c))) kernel/lib/string.c
 KERNEL_ASMS := $(sort $(wildcard kernel/arch/*.S))
 KERNEL_OBJS := $(KERNEL_SRCS:%.c=$(KOBJ)/k/%.o) $(KERNEL_ASMS:%.S=$(KOBJ)/k/%.o)
 ULIB_OBJS   := $(addprefix $(KOBJ)/u/kernel/lib/,crt0.o ipc.o print.o vmclient.o string.o)
@@ -77,3 +80,50 @@ qemu-gdb: image
 	$(QEMU) $(QEMU_ARGS) -serial mon:stdio -S -gdb tcp::$(GDBPORT)
 
 TEST_TARGETS += qemu-test
+
+# ---- The fuzz image: the kernel built with KERNEL_FUZZ (kernel/fuzz.c), VM built with
+# fault points and its fuzz seam, and the guest agent (harness/guest/guest.mk).  The
+# input file is one more module, handed to the agent by the kernel.
+FIMG        := $(BUILD)/image-fuzz
+FKOBJ       := $(BUILD)/kernel-fuzz
+FKCFLAGS    := $(KCFLAGS) -DKERNEL_FUZZ
+FKERNEL_OBJS := $(patsubst %.c,$(FKOBJ)/k/%.o,$(KERNEL_SRCS) kernel/fuzz.c) $(KERNEL_ASMS:%.S=$(FKOBJ)/k/%.o)
+VM_FUZZ_OBJS := $(VM_SRCS:%.c=$(BUILD)/i686-fuzz/%.o)
+FVM_SEAM    := $(addprefix $(FKOBJ)/u/kernel/,servers/vm_main.o lib/vmseam.o lib/vmseam_fuzz.o)
+
+.PHONY: image-fuzz replay-qemu qemu-replay-test
+image-fuzz: $(FIMG)/kernel.elf $(FIMG)/vm.elf $(FIMG)/agent.elf $(FIMG)/kernel.asm $(FIMG)/vm.asm $(FIMG)/agent.asm
+
+$(FKOBJ)/k/%.o: %.c $(KERNEL_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(FKCFLAGS) -c $< -o $@
+$(FKOBJ)/k/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(FKCFLAGS) -c $< -o $@
+$(FKOBJ)/u/%.o: %.c $(KERNEL_HDRS) $(wildcard vm/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(FKCFLAGS) -DVM_FAULT_POINTS -c $< -o $@
+$(BUILD)/i686-fuzz/%.o: %.c $(wildcard include/*.h vm/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(I686_CFLAGS) -DVM_FAULT_POINTS -c $< -o $@
+
+$(FIMG)/kernel.elf: $(FKERNEL_OBJS) kernel/kernel.ld
+	@mkdir -p $(dir $@)
+	$(LLD) $(KLDFLAGS) -T kernel/kernel.ld -o $@ $(FKERNEL_OBJS)
+$(FIMG)/vm.elf: $(FVM_SEAM) $(VM_FUZZ_OBJS) $(ULIB_OBJS) kernel/user.ld
+	@mkdir -p $(dir $@)
+	$(LLD) $(KLDFLAGS) -T kernel/user.ld -o $@ $(ULIB_OBJS) $(FVM_SEAM) $(VM_FUZZ_OBJS) $(RT_I386)
+$(FIMG)/%.asm: $(FIMG)/%.elf
+	$(OBJDUMP) -d -S --no-show-raw-insn $< > $@
+
+replay-qemu: image-fuzz $(BUILD)/vm-replay
+	@test -n "$(F)" || { echo "usage: make replay-qemu F=FILE"; exit 2; }
+	scripts/replay-qemu.sh $(F)
+
+# Every corpus file and crash input: the fuzz image's verdict equals the hosted one.
+qemu-replay-test: image-fuzz $(BUILD)/vm-replay
+	scripts/replay-qemu.sh --parity corpus/*.txt crashes/*/input.bin
+
+TEST_TARGETS += qemu-replay-test
+
+-include harness/guest/guest.mk

@@ -152,3 +152,21 @@ int user_writable(const struct proc *p, uint32_t vaddr, uint32_t len)
 			return VM_EFAULT;
 	return VM_OK;
 }
+
+/* VM_OK when every byte of [vaddr, vaddr+len) (len > 0) is present and user for p,
+ * and writable when write is set; VM_EFAULT otherwise or when the range wraps. */
+int user_range_ok(const struct proc *p, uint32_t vaddr, uint32_t len, int write)
+{
+	uint32_t last;
+
+	if (len == 0)
+		return VM_OK;
+	if (__builtin_add_overflow(vaddr, len - 1, &last))
+		return VM_EFAULT;
+	for (uint32_t a = vaddr & ~PAGE_MASK;; a += PAGE_SIZE) {
+		if (uwalk(p->cr3, a < vaddr ? vaddr : a, write) == PHYS_NONE_K)
+			return VM_EFAULT;
+		if (a >= (last & ~PAGE_MASK))
+			return VM_OK;
+	}
+}

@@ -70,10 +70,11 @@ void proc_detach_ipc(struct proc *p)
 void proc_free(struct proc *p)
 {
 	proc_detach_ipc(p);
-	int32_t gen = p->gen, slot = p->slot;
+	int32_t gen = p->gen, slot = p->slot, used = p->ever_used;
 	__builtin_memset(p, 0, sizeof(*p));
 	p->slot = slot;
 	p->gen = gen;
+	p->ever_used = used;
 	p->rts = RTS_SLOT_FREE;
 	p->endpt = NONE;
 	if (k.cur == p)
@@ -84,10 +85,11 @@ void proc_free(struct proc *p)
  * frees it with kc_exit.  Killing VM or init ends the run. */
 void proc_kill(struct proc *p, int sig, const char *why)
 {
-	kprintf("kernel: %s (endpoint %d) killed by signal %d: %s\n", p->name, p->endpt, sig, why);
+	if (!FUZZ)
+		kprintf("kernel: %s (endpoint %d) killed by signal %d: %s\n", p->name, p->endpt, sig, why);
 	if (p == k.vm)
 		kpanic("VM killed");
-	if (p->slot == INIT_PROC_NR)
+	if (p->slot == INIT_PROC_NR && !FUZZ)
 		kpanic("init killed");
 	proc_detach_ipc(p);
 	p->rts |= RTS_KILLED;
@@ -102,12 +104,16 @@ static struct proc *pick_next(void)
 	if (c && c->rts == 0 && !k.preempt)
 		return c;
 	k.preempt = 0;
-	int start = c ? c->slot + 1 : 0;
+	int start = c && c->slot >= 0 ? c->slot + 1 : 0;
 	for (int i = 0; i < NR_PROCS; i++) {
 		struct proc *p = &k.proc[(start + i) % NR_PROCS];
 		if (p->rts == 0)
 			return p;
 	}
+#ifdef KERNEL_FUZZ
+	if (k.fz.agent.rts == 0)
+		return &k.fz.agent;
+#endif
 	return NULL;
 }
 

@@ -39,6 +39,10 @@ static void irq(uint32_t vec)
 static void user_fault(struct proc *p, const struct trapframe *tf)
 {
 	if (p == k.vm) {
+#ifdef KERNEL_FUZZ
+		fz_vm_fault(tf); /* the agent reports a crash */
+		return;
+#endif
 		dump(tf);
 		kpanic("%s in VM at eip 0x%x (addr 0x%x)", trap_name(tf->vec), tf->eip, read_cr2());
 	}

@@ -47,3 +47,22 @@ int memcmp(const void *a, const void *b, size_t n)
 			return *x < *y ? -1 : 1;
 	return 0;
 }
+
+int strcmp(const char *a, const char *b);
+size_t strlen(const char *s);
+
+int strcmp(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return (unsigned char)*a - (unsigned char)*b;
+}
+
+size_t strlen(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}

@@ -23,7 +23,7 @@ __attribute__((noreturn)) void sys_shutdown(int status);
 
 /* ---- print.c: console ---- */
 void uputs(const char *s);
-/* %d %u %x %s %c. */
+/* %d %u %x %s %c, with a zero-padded width for numbers (%08x). */
 void uprintf(const char *fmt, ...);
 
 /* ---- vmclient.c: VM calls (sendrec to VM; the reply's m_type is the result) ---- */

@@ -1,0 +1,102 @@
+/* fuzz_abi.h - the fuzz image's kernel calls (kernel/abi.h KCALLS_FUZZ) and the
+ * structures they exchange with the guest agent (harness/guest) and VM's fuzz seam
+ * (kernel/lib/vmseam.c built with KERNEL_FUZZ).
+ *
+ * Agent side (only in the agent's kernel-call mask):
+ *   FZ_INPUT(buf, cap, flags*)   copy the input module into buf; edx = its length
+ *                                (the whole length, even past cap); *flags = FZI_*
+ *   FZ_PROCS(struct fz_proc[NR_PROCS]*)  the process table as selectors see it
+ *   FZ_FAULT(op, site, nth, mode)  FZF_RESET: zero the hit counters, drop the
+ *                                schedule, start counting (the first record);
+ *                                FZF_ARM: fail the nth hit of site counted from now,
+ *                                once or from then on; FZF_FAILSENDS: refuse the next
+ *                                nth reply sends of VM
+ *   FZ_MSG(message*, flags, struct fz_outcome*)  deliver the message to VM with
+ *                                m_source as given and the FZM_* status bits, run VM
+ *                                until it waits again, report what it did
+ *   FZ_ACCESS(ep, addr, write, value, struct fz_outcome*)  a 32-bit user access of
+ *                                ep through VM's page tables; a miss is a kernel
+ *                                VM_PAGEFAULT for VM, retried up to FZ_RETRY_MAX times
+ *   FZ_CTL(op, arg, struct fz_outcome*)  a control request answered by VM's fuzz seam
+ *                                outside its message loop (no handler, no fault site)
+ * VM side (only in VM's mask):
+ *   FZ_HIT(site)                 edx = 1 when this hit must fail
+ *   FZ_TRACE(ev, a, b)           a seam_trace event
+ *   FZ_PANIC(file, line, why)    VM panicked: it never runs again
+ *   FZ_IDLE(mutations)           VM is about to wait for its next message
+ *   FZ_CTLDONE(struct fz_ctl*)   the answer to a control request */
+#ifndef KERNEL_FUZZ_ABI_H
+#define KERNEL_FUZZ_ABI_H
+
+#include <stdint.h>
+#include "ipc.h"
+
+#define FZI_EXPECT 0x1 /* the input came from a text file: check expected replies */
+
+#define FZF_RESET     0
+#define FZF_ARM       1
+#define FZF_FAILSENDS 2
+
+#define FZM_FROM_KERNEL 0x1 /* status IPC_FLG_MSG_FROM_KERNEL */
+#define FZM_NOTIFY      0x2 /* status IPC_FLG_NOTIFY */
+#define FZM_MARK_PF     0x4 /* a live source is blocked on a page fault (a kernel KPF) */
+
+#define FZC_LEVEL   1 /* arg = sanity level for vm.sanity_level */
+#define FZC_SANITY  2 /* run sanity_check(): ctl.result = invariant id */
+#define FZC_REGIONS 3 /* arg = slot: ctl.result = region count, ctl.vaddr = the first ones */
+
+/* An extra receive status bit: a control request from the kernel to VM's seam. */
+#define IPC_FLG_FZ_CTL (1u << 20)
+#define FZ_CTL_TYPE    0x7F00 /* m_type of a control request; u.word[0] op, word[1] arg */
+
+#define FZ_RETRY_MAX 4  /* page-fault retries of an access (stubs' MMU_RETRY_MAX) */
+#define FZ_REPLY_MAX 64 /* replies kept per request (the last ones; stubs' REPLY_LOG_MAX) */
+#define FZ_EV_MAX    64 /* trace events kept per request (the first ones) */
+#define FZ_CTL_REGIONS 16
+
+#define FZP_INUSE     0x1
+#define FZP_PAGEFAULT 0x2
+#define FZP_KILLED    0x4
+#define FZP_STOPPED   0x8 /* no address space yet (boot or fork) */
+struct fz_proc {
+	uint32_t flags;
+	endpoint_t endpt;
+	int32_t generation;
+	int32_t ever_used;
+};
+
+struct fz_reply {
+	endpoint_t dst;
+	message m;
+};
+
+struct fz_event {
+	int32_t ev, a, b;
+};
+
+struct fz_ctl {
+	int32_t result;
+	uint32_t vaddr[FZ_CTL_REGIONS];
+};
+
+#define FZ_VM_ALIVE 0
+#define FZ_VM_PANIC 1 /* panic_* filled */
+#define FZ_VM_CRASH 2 /* exc_* filled */
+
+struct fz_outcome {
+	uint32_t nreplies;                    /* exact count; reply[i % FZ_REPLY_MAX] */
+	struct fz_reply reply[FZ_REPLY_MAX];
+	uint32_t nev, ev_lost;
+	struct fz_event ev[FZ_EV_MAX];
+	uint32_t mut_before, mut_after;       /* vm.mutations around the request */
+	int32_t rc;                           /* FZ_ACCESS: VM_OK or an errno */
+	uint32_t value;                       /* FZ_ACCESS: the value read */
+	struct fz_ctl ctl;                    /* FZ_CTL */
+	int32_t vm_state;                     /* FZ_VM_* */
+	int32_t sanity_fail;                  /* last TR_SANITY_FAIL invariant, or -1 */
+	int32_t panic_line;
+	char panic_file[64], panic_why[128];
+	uint32_t exc_vec, exc_eip, exc_addr;
+};
+
+#endif
