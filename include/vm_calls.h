@@ -45,10 +45,10 @@ typedef uint64_t vmk_U64;      /* a 64-bit offset, device or inode number */
 	C(15, MAP_PHYS, map_phys, do_map_phys)                       \
 	C(16, UNMAP_PHYS, unmap_phys, do_unmap_phys)                   \
 	C(17, MUNMAP, munmap, do_munmap)                   \
-	C(26, MAPCACHEPAGE, mapcachepage, 0)               \
-	C(27, SETCACHEPAGE, setcachepage, 0)               \
-	C(28, FORGETCACHEPAGE, forgetcachepage, 0)         \
-	C(29, CLEARCACHE, clearcache, 0)                   \
+	C(26, MAPCACHEPAGE, mapcachepage, do_mapcache)               \
+	C(27, SETCACHEPAGE, setcachepage, do_setcache)               \
+	C(28, FORGETCACHEPAGE, forgetcachepage, do_forgetcache)         \
+	C(29, CLEARCACHE, clearcache, do_clearcache)                   \
 	C(30, VFS_REPLY, vfs_reply, 0)                     \
 	C(33, REMAP, remap, do_remap)                             \
 	C(34, SHM_UNMAP, shm_unmap, do_shm_unmap)                     \
@@ -88,8 +88,8 @@ typedef uint64_t vmk_U64;      /* a 64-bit offset, device or inode number */
 #define VM_FIELDS_munmap(F, c)      F(c, ADDR, IN, addr) F(c, LEN, IN, len)
 #define VM_FIELDS_vmmcp(F, c)       F(c, U64, IN, dev_offset) F(c, U64, IN, ino_offset) F(c, U64, IN, ino) \
                                     F(c, INT, IN, dev) F(c, ADDR, IN, block) F(c, ADDR, IN, flags_ptr) \
-                                    F(c, INT, IN, pages) F(c, FLAGS, IN, flags) F(c, ADDR, OUT, addr)
-#define VM_FIELDS_mapcachepage(F, c)    VM_FIELDS_vmmcp(F, c)
+                                    F(c, INT, IN, pages) F(c, FLAGS, IN, flags) F(c, INT, IN, pad0)
+#define VM_FIELDS_mapcachepage(F, c)    VM_FIELDS_vmmcp(F, c) F(c, ADDR, OUT, addr) F(c, INT, IN, pad1)
 #define VM_FIELDS_setcachepage(F, c)    VM_FIELDS_vmmcp(F, c)
 #define VM_FIELDS_forgetcachepage(F, c) VM_FIELDS_vmmcp(F, c)
 #define VM_FIELDS_clearcache(F, c)      VM_FIELDS_vmmcp(F, c)

@@ -16,6 +16,7 @@ struct tally {
 	int err;
 	uint32_t used;    /* pages seen in use */
 	uint32_t objects; /* slab objects the regions account for */
+	uint32_t cached;  /* cached blocks seen (from regions or the cache alone) */
 };
 
 /* Record page phys as used once; a second use or a free page is SAN_PAGE_REUSED. */
@@ -52,11 +53,12 @@ static int check_page(struct vmproc *vmp, struct vir_region *r, uint32_t idx, st
 		n++;
 		found |= s == pr;
 	}
-	if (!found || n != pr->ph->refcount)
+	if (!found || n + ((pr->ph->flags & PBF_INCACHE) ? 1 : 0) != pr->ph->refcount)
 		return SAN_REFCOUNT;
 	t->objects++;
 	if (pr->ph->first == pr) { /* count each block once, at its list head */
 		t->objects++;
+		t->cached += (pr->ph->flags & PBF_INCACHE) != 0;
 		if (!(pr->ph->flags & PBF_DEVICE))
 			mark_used(pr->ph->phys, t);
 	}
@@ -181,10 +183,31 @@ static int check_alloc_counts(void)
 	return nfree == vm.alloc.nfree && nmanaged == vm.alloc.nmanaged ? 0 : SAN_FREE_COUNT;
 }
 
+/* A cache entry's block: held by the cache; when no region links it, it is counted
+ * (and its page marked) here. */
+static void check_cached(struct phys_block *pb, void *arg)
+{
+	struct tally *t = arg;
+
+	if (!slab_is_live(pb, sizeof(*pb)) || !(pb->flags & PBF_INCACHE) || (pb->flags & PBF_DEVICE)) {
+		t->err = t->err ? t->err : SAN_CACHE;
+		return;
+	}
+	if (pb->first)
+		return;
+	if (pb->refcount != 1) {
+		t->err = t->err ? t->err : SAN_REFCOUNT;
+		return;
+	}
+	t->objects++;
+	t->cached++;
+	mark_used(pb->phys, t);
+}
+
 /* Run every check; 0 or the first failed invariant. */
 int sanity_check(void)
 {
-	struct tally t = { 0, 0, 0 };
+	struct tally t = { 0, 0, 0, 0 };
 	int err;
 
 	vm_memset(vm.used_bits, 0, sizeof(vm.used_bits));
@@ -205,6 +228,11 @@ int sanity_check(void)
 	}
 	if ((err = check_acl()) != 0)
 		return err;
+	cache_for_each(check_cached, &t);
+	if (t.err)
+		return t.err;
+	if (t.cached != cache_pages())
+		return SAN_CACHE;
 	if (t.used + mem_free_count() != mem_managed_count())
 		return SAN_ACCOUNT;
 	if (t.objects != slab_live_objects())

@@ -134,10 +134,11 @@ struct vir_region;
 struct phys_block {
 	uint32_t phys;              /* PHYS_NONE until backed */
 	uint32_t flags;             /* PBF_* */
-	uint32_t refcount;          /* number of phys_regions in the sharer list */
+	uint32_t refcount;          /* sharers in the list, plus one while PBF_INCACHE */
 	struct phys_region *first;  /* sharer list head */
 };
-#define PBF_DEVICE 0x1 /* a page VM does not own (VM_MAP_PHYS): never freed by VM */
+#define PBF_DEVICE  0x1 /* a page VM does not own (VM_MAP_PHYS): never freed by VM */
+#define PBF_INCACHE 0x2 /* held by the block cache: counts one in refcount */
 struct phys_region {
 	struct phys_block *ph;
 	struct vir_region *parent;
@@ -182,6 +183,7 @@ struct mem_type {
 extern const struct mem_type mem_type_anon;
 extern const struct mem_type mem_type_directphys;
 extern const struct mem_type mem_type_shared;
+extern const struct mem_type mem_type_cache;
 
 struct vmproc;
 struct vir_region *region_find(struct vmproc *vmp, uint32_t addr);        /* covering addr */
@@ -236,6 +238,21 @@ int map_prefault(struct vmproc *vmp, uint32_t addr, uint32_t len, int write);
 int map_range_free(struct vmproc *vmp, uint32_t vaddr, uint32_t len);
 uint32_t map_expected_pte(const struct vir_region *r, uint32_t idx);
 int map_split_private(struct phys_block *pb);
+
+/* ---- cache.c: the block cache (file-system pages by device and offset) ---- */
+#define CACHE_MAX 64
+#define VMSF_ONCE 0x1 /* discard after one use: never mapped */
+struct cache_entry {
+	struct phys_block *pb; /* NULL: free entry */
+	int32_t dev;
+	uint32_t flags;
+	uint64_t dev_off, ino, ino_off;
+	uint32_t stamp;        /* last use, for eviction */
+};
+/* Number of blocks the cache holds. */
+uint32_t cache_pages(void);
+/* Call fn for each cached block (sanity). */
+void cache_for_each(void (*fn)(struct phys_block *pb, void *arg), void *arg);
 
 /* ---- acl.c ---- */
 #define NO_ACL   (-1)
@@ -303,7 +320,8 @@ int vm_step(void);
 	S(SAN_FREE_COUNT, "allocator free count wrong")               \
 	S(SAN_PROC, "process table entry inconsistent")               \
 	S(SAN_ACL, "ACL entry inconsistent")                          \
-	S(SAN_ACCOUNT, "page accounting wrong")
+	S(SAN_ACCOUNT, "page accounting wrong")                       \
+	S(SAN_CACHE, "block cache entry inconsistent")
 enum sanity_id {
 #define SAN_ENUM(id, text) id,
 	SANITY_INVARIANTS(SAN_ENUM)
@@ -337,6 +355,10 @@ int do_procctl(message *m);  /* procctl.c */
 int do_getrusage(message *m); /* procctl.c */
 int do_remap(message *m);    /* remap.c: REMAP and REMAP_RO */
 int do_shm_unmap(message *m); /* remap.c */
+int do_setcache(message *m); /* cache.c */
+int do_mapcache(message *m); /* cache.c */
+int do_forgetcache(message *m); /* cache.c */
+int do_clearcache(message *m); /* cache.c */
 
 /* ---- copy.c: data copies with a process, through the kernel ---- */
 /* VM_OK, VM_EFAULT (range not mapped/writable, or the kc_copy fault) or VM_ENOMEM. */
@@ -354,6 +376,8 @@ struct vm_state {
 	struct slab_state slab;
 	struct acl_state acl;
 	uint32_t kern_pde[KERNEL_PDE_COUNT];
+	struct cache_entry cache[CACHE_MAX];
+	uint32_t cache_clock;
 	uint32_t used_bits[PHYS_MAX_PAGES / 32]; /* sanity scratch: pages seen used */
 	uint32_t next_region_id;
 	uint32_t mutations;     /* bumped by every state-changing primitive */

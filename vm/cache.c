@@ -1,0 +1,192 @@
+/* cache.c - the block cache: file systems hand VM pages of theirs, keyed by device
+ * and device offset (VM_SETCACHEPAGE), map cached pages into themselves
+ * (VM_MAPCACHEPAGE), and drop them (VM_FORGETCACHEPAGE, VM_CLEARCACHE).  A cached
+ * block is held by the cache (PBF_INCACHE, one count of its refcount); the table is
+ * small and fixed, and a full table gives up its least recently used entry. */
+#include "vm.h"
+
+#define CACHE_MAX_PAGES 16 /* pages per request */
+
+/* The entry for (dev, off), or NULL. */
+static struct cache_entry *cache_find(int32_t dev, uint64_t off)
+{
+	for (int i = 0; i < CACHE_MAX; i++)
+		if (vm.cache[i].pb && vm.cache[i].dev == dev && vm.cache[i].dev_off == off)
+			return &vm.cache[i];
+	return NULL;
+}
+
+/* Drop the cache's hold on e's block; the block goes when nothing else holds it. */
+static void cache_drop(struct cache_entry *e)
+{
+	struct phys_block *pb = e->pb;
+
+	pb->flags &= ~PBF_INCACHE;
+	pb->refcount--;
+	if (pb->refcount == 0) {
+		mem_free(pb->phys, 1);
+		slab_free(pb, sizeof(*pb));
+	}
+	e->pb = NULL;
+	MUTATED();
+}
+
+/* A free entry, evicting the least recently used one when the table is full. */
+static struct cache_entry *cache_slot(void)
+{
+	struct cache_entry *lru = &vm.cache[0];
+
+	for (int i = 0; i < CACHE_MAX; i++) {
+		if (!vm.cache[i].pb)
+			return &vm.cache[i];
+		if (vm.cache[i].stamp < lru->stamp)
+			lru = &vm.cache[i];
+	}
+	cache_drop(lru);
+	return lru;
+}
+
+/* Check the shared request fields: page-aligned offsets and 1..CACHE_MAX_PAGES pages
+ * whose offsets do not wrap.  VM_OK, VM_EFAULT or VM_EINVAL. */
+static int cache_check(const message *m)
+{
+	const struct vm_pl_setcachepage *c = &m->u.setcachepage;
+
+	if ((c->dev_offset & PAGE_MASK) || (c->ino_offset & PAGE_MASK))
+		return VM_EFAULT;
+	if (c->pages < 1 || c->pages > CACHE_MAX_PAGES)
+		return VM_EINVAL;
+	if (c->dev_offset > UINT64_MAX - (uint64_t)c->pages * PAGE_SIZE)
+		return VM_EINVAL;
+	return VM_OK;
+}
+
+/* The caller's page i of the block being offered: an unshared anonymous page. */
+static struct phys_region *offered_page(struct vmproc *vmp, uint32_t block, uint32_t i)
+{
+	uint32_t va = block + (i << PAGE_SHIFT);
+	struct vir_region *r = region_find(vmp, va);
+	struct phys_region *pr;
+
+	if (va < block || !r || r->type != &mem_type_anon)
+		return NULL;
+	pr = region_page(r, (va - r->vaddr) >> PAGE_SHIFT);
+	return pr && pr->ph->refcount == 1 && !(pr->ph->flags & PBF_DEVICE) ? pr : NULL;
+}
+
+/* VM_SETCACHEPAGE: enter `pages` pages of the caller at `block` into the cache under
+ * (dev, dev_offset + i pages).  Each must be an unshared anonymous page (VM_EFAULT
+ * otherwise, checked before anything changes); an entry already there for another
+ * block is replaced.  The caller's pages become copy-on-write. */
+int do_setcache(message *m)
+{
+	const struct vm_pl_setcachepage *c = &m->u.setcachepage;
+	struct vmproc *vmp = proc_get(m->m_source);
+	int err;
+
+	if ((err = cache_check(m)) != VM_OK)
+		return err;
+	if (!page_aligned(c->block))
+		return VM_EFAULT;
+	for (int32_t i = 0; i < c->pages; i++)
+		if (!offered_page(vmp, c->block, (uint32_t)i))
+			return VM_EFAULT;
+	for (int32_t i = 0; i < c->pages; i++) {
+		struct phys_region *pr = offered_page(vmp, c->block, (uint32_t)i);
+		uint64_t off = c->dev_offset + ((uint64_t)i << PAGE_SHIFT);
+		struct cache_entry *e = cache_find(c->dev, off);
+
+		if (e)
+			cache_drop(e);
+		e = cache_slot();
+		e->pb = pr->ph;
+		e->dev = c->dev;
+		e->dev_off = off;
+		e->ino = c->ino;
+		e->ino_off = c->ino_offset + ((uint64_t)i << PAGE_SHIFT);
+		e->flags = c->flags & VMSF_ONCE;
+		e->stamp = ++vm.cache_clock;
+		pr->ph->flags |= PBF_INCACHE;
+		pr->ph->refcount++;
+		if (pt_lookup(&vmp->pt, c->block + ((uint32_t)i << PAGE_SHIFT)) & PTE_P)
+			map_map_page(vmp, pr->parent, pr->offset >> PAGE_SHIFT); /* now read-only */
+		MUTATED();
+	}
+	kc_flush_tlb(vmp->endpt);
+	return VM_OK;
+}
+
+/* VM_MAPCACHEPAGE: map `pages` cached pages (dev, dev_offset + i pages) into a new
+ * shared region of the caller; replies its address.  VM_ENOENT when any page is not
+ * cached or is a discard-after-use block (nothing is mapped then). */
+int do_mapcache(message *m)
+{
+	const struct vm_pl_mapcachepage *c = &m->u.mapcachepage;
+	struct vmproc *vmp = proc_get(m->m_source);
+	struct vir_region *r;
+	int err;
+
+	if ((err = cache_check(m)) != VM_OK)
+		return err;
+	for (int32_t i = 0; i < c->pages; i++) {
+		struct cache_entry *e = cache_find(c->dev, c->dev_offset + ((uint64_t)i << PAGE_SHIFT));
+		if (!e || (e->flags & VMSF_ONCE))
+			return VM_ENOENT;
+	}
+	r = map_new_region(vmp, 0, (uint32_t)c->pages << PAGE_SHIFT, VR_SHARED | VR_WRITABLE, &mem_type_cache, 0, &err);
+	if (!r)
+		return err;
+	for (int32_t i = 0; i < c->pages; i++) {
+		struct cache_entry *e = cache_find(c->dev, c->dev_offset + ((uint64_t)i << PAGE_SHIFT));
+
+		e->stamp = ++vm.cache_clock;
+		if (pb_reference(r, (uint32_t)i, e->pb) != VM_OK) {
+			map_free_region(vmp, r);
+			return VM_ENOMEM;
+		}
+	}
+	m->u.mapcachepage.addr = r->vaddr;
+	return VM_OK;
+}
+
+/* VM_FORGETCACHEPAGE: drop the cache entries of `pages` pages from dev_offset on
+ * (pages not cached are ignored). */
+int do_forgetcache(message *m)
+{
+	const struct vm_pl_forgetcachepage *c = &m->u.forgetcachepage;
+	int err;
+
+	if ((err = cache_check(m)) != VM_OK)
+		return err;
+	for (int32_t i = 0; i < c->pages; i++) {
+		struct cache_entry *e = cache_find(c->dev, c->dev_offset + ((uint64_t)i << PAGE_SHIFT));
+		if (e)
+			cache_drop(e);
+	}
+	return VM_OK;
+}
+
+/* VM_CLEARCACHE: drop every cached page of dev. */
+int do_clearcache(message *m)
+{
+	for (int i = 0; i < CACHE_MAX; i++)
+		if (vm.cache[i].pb && vm.cache[i].dev == m->u.clearcache.dev)
+			cache_drop(&vm.cache[i]);
+	return VM_OK;
+}
+
+uint32_t cache_pages(void)
+{
+	uint32_t n = 0;
+
+	for (int i = 0; i < CACHE_MAX; i++)
+		n += vm.cache[i].pb != NULL;
+	return n;
+}
+
+void cache_for_each(void (*fn)(struct phys_block *pb, void *arg), void *arg)
+{
+	for (int i = 0; i < CACHE_MAX; i++)
+		if (vm.cache[i].pb)
+			fn(vm.cache[i].pb, arg);
+}
