@@ -36,7 +36,7 @@ seeds()
 # libFuzzer: run binary $2 on every seed BENCH_RUNS times; add a row named $1.
 bench_libfuzzer()
 {
-	local name=$1 bin=$2 t0 t1 ms n execs log=$B/$1.log
+	local name=$1 bin=$2 t0 t1 ms n execs log=$B/libfuzzer-$1.log
 	n=$(ls "$SEEDS" | wc -l)
 	execs=$((n * BENCH_RUNS))
 	t0=$(now_ms)
@@ -55,9 +55,9 @@ bench_afl()
 	rm -rf "$out"
 	AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
 		ASAN_OPTIONS=abort_on_error=1:symbolize=0:detect_leaks=0 \
-		afl-fuzz -i "$SEEDS" -o "$out" -V "$BENCH_SECONDS" -- "$bin" >"$B/$1.log" 2>&1
+		afl-fuzz -i "$SEEDS" -o "$out" -V "$BENCH_SECONDS" -- "$bin" >"$B/afl-$1.log" 2>&1
 	st=$out/default/fuzzer_stats
-	[ -f "$st" ] || { echo "bench: $name did not run (see $B/$1.log)" >&2; return; }
+	[ -f "$st" ] || { echo "bench: $name did not run (see $B/afl-$1.log)" >&2; return; }
 	execs=$(sed -n 's/^execs_done *: *//p' "$st")
 	rt=$(sed -n 's/^run_time *: *//p' "$st")
 	[ "${rt:-0}" -gt 0 ] || rt=1

@@ -11,7 +11,8 @@
 #                     the harness's step caps, this only catches runaway executions)
 #
 # State lives under build/campaign/ so a second run resumes the first: AFL++ gets
-# `-i -` for every instance whose output folder exists, libFuzzer reuses its corpus.
+# `-i -` for every instance whose output folder exists (seeds added to corpus/ since are
+# offered through build/campaign/afl/corpus/queue), libFuzzer reuses its corpus.
 # Every finding is triaged into crashes/ by scripts/triage.sh when the campaign ends.
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -25,6 +26,7 @@ SEEDS=build/seeds
 DICT=harness/vmfuzz.dict
 MAKE=${MAKE:-make}
 pids=()
+names=() # AFL++ instances of this run
 
 log() { printf 'fuzz: %s\n' "$*"; }
 
@@ -69,6 +71,23 @@ compile_seeds()
 	log "$n seeds in $SEEDS"
 }
 
+# Offer seeds added to corpus/ since the campaign began to resumed AFL++ instances: they
+# go to build/campaign/afl/corpus/queue/ as id:NNNNNN,sha:<sha1> files, which afl-fuzz
+# imports like the queue of another instance (it syncs every folder of -o with a queue/).
+offer_new_seeds()
+{
+	local q=$CAMPAIGN/afl/corpus/queue f h n added=0
+	mkdir -p "$q"
+	n=$(ls "$q" | wc -l)
+	for f in "$SEEDS"/*; do
+		h=$(sha1sum "$f" | cut -c1-40)
+		ls "$q" | grep -q "sha:$h\$" && continue
+		cp "$f" "$q/$(printf 'id:%06d' "$n"),sha:$h"
+		n=$((n + 1)) added=$((added + 1))
+	done
+	log "$added seeds offered to resumed instances through $q"
+}
+
 # Start AFL++: one main (-M) and JOBS-1 secondaries (-S); the first secondary uses
 # the CMPLOG binary when it was built.  Each instance logs to its own file.
 start_afl()
@@ -79,6 +98,7 @@ start_afl()
 	export AFL_NO_AFFINITY=${AFL_NO_AFFINITY:-1} AFL_IMPORT_FIRST=1
 	export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:symbolize=0:detect_leaks=0:allocator_may_return_null=1}
 	export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:abort_on_error=1:print_stacktrace=0}
+	[ -d "$out/main/queue" ] && offer_new_seeds
 	for ((i = 0; i < JOBS; i++)); do
 		if [ "$i" -eq 0 ]; then name=main; else name=sec$i; fi
 		input=$SEEDS
@@ -90,6 +110,7 @@ start_afl()
 		[ -f "$DICT" ] && extra+=(-x "$DICT")
 		extra+=(-t "${AFL_TIMEOUT:-500}")
 		log "afl-fuzz ${extra[*]} (input: $input)"
+		names+=("$name")
 		afl-fuzz -i "$input" -o "$out" "${extra[@]}" -- build/fuzz-afl \
 			>"$CAMPAIGN/logs/afl-$name.log" 2>&1 &
 		pids+=($!)
@@ -114,14 +135,15 @@ start_libfuzzer()
 # Value of KEY in an AFL fuzzer_stats file (empty when absent).
 stat() { sed -n "s/^$2 *: *//p" "$1" 2>/dev/null | head -n1; }
 
-# One progress line: AFL++ stats summed over the instances (afl-fuzz rewrites its
+# One progress line: AFL++ stats summed over this run's instances (afl-fuzz rewrites its
 # fuzzer_stats once a minute; execs/s is execs_done / run_time of each), or the last
 # libFuzzer status line.
 progress()
 {
 	local f execs=0 eps=0 paths=0 crashes=0 hangs=0 v rt
 	if [ "$engine" = afl ]; then
-		for f in "$CAMPAIGN"/afl/*/fuzzer_stats; do
+		for v in "${names[@]}"; do
+			f=$CAMPAIGN/afl/$v/fuzzer_stats
 			[ -f "$f" ] || continue
 			v=$(stat "$f" execs_done); execs=$((execs + ${v:-0}))
 			rt=$(stat "$f" run_time); [ "${rt:-0}" -gt 0 ] && eps=$((eps + ${v:-0} / rt))
