@@ -58,8 +58,8 @@ typedef uint64_t vmk_U64;      /* a 64-bit offset, device or inode number */
 	C(38, QUERY_EXIT, query_exit, 0)                   \
 	C(39, NOTIFY_SIG, notify_sig, 0)                   \
 	C(40, INFO, info, do_info)                               \
-	C(41, RS_UPDATE, rs_update, 0)                     \
-	C(42, RS_MEMCTL, rs_memctl, 0)                     \
+	C(41, RS_UPDATE, rs_update, do_rs_update)                     \
+	C(42, RS_MEMCTL, rs_memctl, do_rs_memctl)                     \
 	C(43, WATCH_EXIT, watch_exit, 0)                   \
 	C(44, REMAP_RO, remap_ro, do_remap)                       \
 	C(45, PROCCTL, procctl, do_procctl)                         \
@@ -182,6 +182,10 @@ VM_CALLS(VM_PL_OFFSETS)
 #define VM_RS_MEM_HEAP_PREALLOC    2
 #define VM_RS_MEM_MAP_PREALLOC     3
 #define VM_RS_MEM_GET_PREALLOC_MAP 4
+
+/* VM_RS_UPDATE flags (this project's values) */
+#define SF_VM_ROLLBACK 0x1 /* the update is a rollback */
+#define SF_VM_NOMMAP   0x2 /* the new instance does not take the old one's mmaps */
 
 /* VM_PROCCTL params */
 #define VMPPARAM_CLEAR     1

@@ -123,3 +123,121 @@ TEST(RSP0007, "with every system entry taken, a new system mask is ENOMEM and th
 	CHECK_EQ(vm_proc_acl(INIT_PROC_NR), USER_ACL);
 	CHECK_EQ(sanity_check(), SAN_OK);
 }
+
+static int memctl(endpoint_t target, int req, uint32_t *addr, uint32_t *len)
+{
+	message m = msg_zero();
+	int r;
+
+	m.u.rs_memctl.endpt = target;
+	m.u.rs_memctl.req = req;
+	m.u.rs_memctl.addr = addr ? *addr : 0;
+	m.u.rs_memctl.len = len ? *len : 0;
+	r = call(RS_PROC_NR, VM_RS_MEMCTL, &m);
+	if (addr)
+		*addr = m.u.rs_memctl.addr;
+	if (len)
+		*len = m.u.rs_memctl.len;
+	return r;
+}
+
+static int update(endpoint_t src, endpoint_t dst, uint32_t flags)
+{
+	message m = msg_zero();
+
+	m.u.rs_update.src = src;
+	m.u.rs_update.dst = dst;
+	m.u.rs_update.flags = flags;
+	return call(RS_PROC_NR, VM_RS_UPDATE, &m);
+}
+
+TEST(RSM0001, "MAP_PREALLOC makes one backed region; GET_PREALLOC_MAP finds it; a second is EEXIST")
+{
+	uint32_t addr = 0, len = 3 * PAGE_SIZE - 5, a2 = 0, l2 = 0, phys;
+
+	CHECK_EQ(memctl(INIT_PROC_NR, VM_RS_MEM_GET_PREALLOC_MAP, &a2, &l2), VM_OK);
+	CHECK_EQ(a2, 0);
+	CHECK_EQ(l2, 0);
+	CHECK_EQ(memctl(INIT_PROC_NR, VM_RS_MEM_MAP_PREALLOC, &addr, &len), VM_OK);
+	CHECK_EQ(len, 3 * PAGE_SIZE);
+	CHECK_EQ(region_find(vmp_of(INIT_PROC_NR), addr)->flags & VR_PREALLOC_MAP, VR_PREALLOC_MAP);
+	CHECK(block_at(INIT_PROC_NR, addr + 2 * PAGE_SIZE) != NULL);
+	CHECK_EQ(memctl(INIT_PROC_NR, VM_RS_MEM_GET_PREALLOC_MAP, &a2, &l2), VM_OK);
+	CHECK_EQ(a2, addr);
+	CHECK_EQ(l2, len);
+	a2 = 0, l2 = PAGE_SIZE;
+	CHECK_EQ(memctl(INIT_PROC_NR, VM_RS_MEM_MAP_PREALLOC, &a2, &l2), VM_EEXIST);
+	CHECK_EQ(proc_write32(INIT_PROC_NR, addr, 1), VM_OK);
+	CHECK_EQ(mmu_translate(INIT_PROC_NR, addr, 1, &phys), VM_OK);
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(RSM0002, "HEAP_PREALLOC grows the heap by len and backs the new pages")
+{
+	struct vir_region *heap = region_find(vmp_of(INIT_PROC_NR), vmp_of(INIT_PROC_NR)->heap_base);
+	uint32_t end = heap->vaddr + heap->length, len = 2 * PAGE_SIZE;
+
+	CHECK_EQ(memctl(INIT_PROC_NR, VM_RS_MEM_HEAP_PREALLOC, NULL, &len), VM_OK);
+	CHECK_EQ(heap->vaddr + heap->length, end + 2 * PAGE_SIZE);
+	CHECK(block_at(INIT_PROC_NR, end) != NULL);
+	CHECK(block_at(INIT_PROC_NR, end + PAGE_SIZE) != NULL);
+	len = 0;
+	CHECK_EQ(memctl(INIT_PROC_NR, VM_RS_MEM_HEAP_PREALLOC, NULL, &len), VM_EINVAL);
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(RSM0003, "PIN is OK, MAKE_VM is EPERM, unknown requests and bad targets are EINVAL")
+{
+	CHECK_EQ(memctl(INIT_PROC_NR, VM_RS_MEM_PIN, NULL, NULL), VM_OK);
+	CHECK_EQ(memctl(INIT_PROC_NR, VM_RS_MEM_MAKE_VM, NULL, NULL), VM_EPERM);
+	CHECK_EQ(memctl(INIT_PROC_NR, 77, NULL, NULL), VM_EINVAL);
+	CHECK_EQ(memctl(ep_make(2, 60), VM_RS_MEM_PIN, NULL, NULL), VM_EINVAL);
+	CHECK_EQ(memctl(VM_PROC_NR, VM_RS_MEM_PIN, NULL, NULL), VM_EINVAL);
+}
+
+TEST(RSU0001, "RS_UPDATE swaps two processes' address spaces; each keeps its endpoint")
+{
+	endpoint_t a, b;
+	uint32_t ma, mb, v;
+
+	CHECK_EQ(fork_child(INIT_PROC_NR, &a), VM_OK);
+	CHECK_EQ(fork_child(INIT_PROC_NR, &b), VM_OK);
+	CHECK_EQ(mmap_anon(a, 0x30000000, PAGE_SIZE, PROT_RW, MAP_FIXED, &ma), VM_OK);
+	CHECK_EQ(mmap_anon(b, 0x40000000, PAGE_SIZE, PROT_RW, MAP_FIXED, &mb), VM_OK);
+	CHECK_EQ(proc_write32(a, ma, 0xA), VM_OK);
+	CHECK_EQ(proc_write32(b, mb, 0xB), VM_OK);
+	CHECK_EQ(update(a, b, 0), VM_OK);
+	CHECK_EQ(proc_read32(a, mb, &v), VM_OK);
+	CHECK_EQ(v, 0xB);
+	CHECK_EQ(proc_read32(b, ma, &v), VM_OK);
+	CHECK_EQ(v, 0xA);
+	CHECK(region_find(vmp_of(a), ma) == NULL);
+	CHECK_EQ(vmp_of(a)->endpt, a);
+	CHECK_EQ(sanity_check(), SAN_OK);
+	CHECK_EQ(pm_exit(a), VM_OK);
+	CHECK_EQ(pm_exit(b), VM_OK);
+}
+
+TEST(RSU0002, "RS_UPDATE refuses bad pairs, a preallocated target without ROLLBACK/NOMMAP, and rolls back a failed bind")
+{
+	endpoint_t a, b;
+	uint32_t addr = 0, len = PAGE_SIZE, ma, v;
+
+	CHECK_EQ(fork_child(INIT_PROC_NR, &a), VM_OK);
+	CHECK_EQ(fork_child(INIT_PROC_NR, &b), VM_OK);
+	CHECK_EQ(update(a, a, 0), VM_EINVAL);
+	CHECK_EQ(update(a, VM_PROC_NR, 0), VM_EINVAL);
+	CHECK_EQ(update(ep_make(7, 90), b, 0), VM_EINVAL);
+	CHECK_EQ(memctl(b, VM_RS_MEM_MAP_PREALLOC, &addr, &len), VM_OK);
+	CHECK_EQ(update(a, b, 0), VM_ENOSYS);
+	CHECK_EQ(mmap_anon(a, 0x30000000, PAGE_SIZE, PROT_RW, MAP_FIXED, &ma), VM_OK);
+	CHECK_EQ(proc_write32(a, ma, 0x5), VM_OK);
+	fault_fail_nth(FS_KC_ADDRSPACE, 1);
+	CHECK_EQ(update(a, b, SF_VM_NOMMAP), VM_ENOMEM);
+	CHECK_EQ(proc_read32(a, ma, &v), VM_OK);
+	CHECK_EQ(v, 0x5);
+	CHECK_EQ(update(a, b, SF_VM_ROLLBACK), VM_OK);
+	CHECK_EQ(proc_read32(b, ma, &v), VM_OK);
+	CHECK_EQ(v, 0x5);
+	CHECK_EQ(sanity_check(), SAN_OK);
+}

@@ -29,3 +29,146 @@ int do_rs_set_priv(message *m)
 		return VM_ENOMEM;
 	return acl_set(vmp, mask, sys);
 }
+
+/* A live process other than VM named by an endpoint field, or NULL. */
+static struct vmproc *rs_target(endpoint_t ep)
+{
+	struct vmproc *vmp = proc_get(ep);
+
+	return vmp && vmp->endpt != vm.self ? vmp : NULL;
+}
+
+/* Back every page of r in [from, npages) now (demand-zero faults done ahead). */
+static int prealloc_pages(struct vir_region *r, uint32_t from)
+{
+	for (uint32_t i = from; i < region_npages(r); i++)
+		if (r->type->ev_pagefault(r, i, 1) != VM_OK)
+			return VM_ENOMEM;
+	return VM_OK;
+}
+
+/* The preallocated map of vmp, or NULL. */
+static struct vir_region *prealloc_map(struct vmproc *vmp)
+{
+	for (struct vir_region *r = region_first(vmp); r; r = region_next(vmp, r))
+		if (r->flags & VR_PREALLOC_MAP)
+			return r;
+	return NULL;
+}
+
+/* HEAP_PREALLOC: grow the heap by len bytes and back the new part now. */
+static int memctl_heap(struct vmproc *vmp, uint32_t len)
+{
+	struct vir_region *heap = region_find(vmp, vmp->heap_base);
+	uint32_t end, old;
+	int err;
+
+	if ((int32_t)len <= 0)
+		return VM_EINVAL;
+	if (!heap || heap->vaddr != vmp->heap_base || add_wraps(heap->vaddr + heap->length, len, &end))
+		return VM_ENOMEM;
+	old = region_npages(heap);
+	if ((err = map_extend_upto(vmp, heap, end)) != VM_OK)
+		return err;
+	return prealloc_pages(heap, old);
+}
+
+/* MAP_PREALLOC: one preallocated anonymous region of len bytes (at addr if free);
+ * replies its address and length.  VM_EEXIST when the process has one already. */
+static int memctl_map(struct vmproc *vmp, message *m)
+{
+	struct vir_region *r;
+	uint32_t len;
+	int err;
+
+	if ((int32_t)m->u.rs_memctl.len <= 0 || page_roundup(m->u.rs_memctl.len, &len))
+		return VM_EINVAL;
+	if (prealloc_map(vmp))
+		return VM_EEXIST;
+	r = map_new_region(vmp, m->u.rs_memctl.addr, len, VR_ANON | VR_WRITABLE | VR_PREALLOC_MAP,
+			   &mem_type_anon, 0, &err);
+	if (!r)
+		return err;
+	if (prealloc_pages(r, 0) != VM_OK) {
+		map_free_region(vmp, r);
+		return VM_ENOMEM;
+	}
+	m->u.rs_memctl.addr = r->vaddr;
+	m->u.rs_memctl.len = r->length;
+	return VM_OK;
+}
+
+/* VM_RS_MEMCTL: PIN (nothing to do with one VM), MAKE_VM (VM_EPERM: this VM does not
+ * run a second instance), HEAP_PREALLOC, MAP_PREALLOC, GET_PREALLOC_MAP (replies the
+ * map's address and length, 0/0 without one); VM_EINVAL for anything else. */
+int do_rs_memctl(message *m)
+{
+	struct vmproc *vmp = rs_target(m->u.rs_memctl.endpt);
+	struct vir_region *r;
+
+	if (!vmp)
+		return VM_EINVAL;
+	switch (m->u.rs_memctl.req) {
+	case VM_RS_MEM_PIN:
+		return VM_OK;
+	case VM_RS_MEM_MAKE_VM:
+		return VM_EPERM;
+	case VM_RS_MEM_HEAP_PREALLOC:
+		return memctl_heap(vmp, m->u.rs_memctl.len);
+	case VM_RS_MEM_MAP_PREALLOC:
+		return memctl_map(vmp, m);
+	case VM_RS_MEM_GET_PREALLOC_MAP:
+		r = prealloc_map(vmp);
+		m->u.rs_memctl.addr = r ? r->vaddr : 0;
+		m->u.rs_memctl.len = r ? r->length : 0;
+		return VM_OK;
+	default:
+		return VM_EINVAL;
+	}
+}
+
+/* Exchange the address spaces (and ACLs, heap bases, counters) of a and b; each
+ * keeps its slot and endpoint. */
+static void swap_procs(struct vmproc *a, struct vmproc *b)
+{
+	struct vmproc t = *a;
+	endpoint_t ea = a->endpt, eb = b->endpt;
+	int32_t sa = a->slot, sb = b->slot;
+
+	*a = *b;
+	*b = t;
+	a->endpt = ea, a->slot = sa;
+	b->endpt = eb, b->slot = sb;
+	for (struct vir_region *r = region_first(a); r; r = region_next(a, r))
+		r->slot = sa;
+	for (struct vir_region *r = region_first(b); r; r = region_next(b, r))
+		r->slot = sb;
+	MUTATED();
+}
+
+/* VM_RS_UPDATE: live update: src's and dst's address spaces change places, in the
+ * kernel and in VM.  Refused with VM_ENOSYS when dst has a preallocated map and the
+ * update is neither a rollback nor without mmaps (as MINIX).  A failure to install
+ * the page tables swaps everything back. */
+int do_rs_update(message *m)
+{
+	struct vmproc *src = rs_target(m->u.rs_update.src), *dst = rs_target(m->u.rs_update.dst);
+	int err;
+
+	if (!src || !dst || src == dst)
+		return VM_EINVAL;
+	if (!(m->u.rs_update.flags & (SF_VM_ROLLBACK | SF_VM_NOMMAP)) && prealloc_map(dst))
+		return VM_ENOSYS;
+	if ((err = kc_update(src->endpt, dst->endpt)) != VM_OK)
+		return err;
+	swap_procs(src, dst);
+	if (FAULT_POINT(KC_ADDRSPACE) || pt_bind(&src->pt, src->endpt) != VM_OK ||
+	    pt_bind(&dst->pt, dst->endpt) != VM_OK) {
+		swap_procs(src, dst);
+		kc_update(src->endpt, dst->endpt);
+		pt_bind(&src->pt, src->endpt);
+		pt_bind(&dst->pt, dst->endpt);
+		return VM_ENOMEM;
+	}
+	return VM_OK;
+}

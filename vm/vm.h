@@ -170,6 +170,7 @@ struct vir_region {
 #define VR_SHARED   0x040 /* shared memory: written in place, never copy-on-write */
 #define VR_ANON     0x100
 #define VR_DIRECT   0x200
+#define VR_PREALLOC_MAP 0x400 /* the RS_MEMCTL preallocated map */
 #define VR_STACK    0x800 /* the boot stack region */
 
 /* Memory types are method tables. */
@@ -347,6 +348,8 @@ int do_munmap(message *m);   /* mmap.c */
 int do_pagefault(message *m);/* pagefault.c */
 int do_info(message *m);     /* info.c */
 int do_rs_set_priv(message *m); /* rs.c */
+int do_rs_memctl(message *m); /* rs.c */
+int do_rs_update(message *m); /* rs.c */
 int do_getphys(message *m);  /* query.c */
 int do_getref(message *m);   /* query.c */
 int do_map_phys(message *m); /* mapphys.c */
