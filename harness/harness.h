@@ -79,6 +79,40 @@ const struct conv *run_current(int32_t *rec);
 /* A display name for record r's call ("VM_MMAP", "0xc04", "NOTIFY"). */
 void rec_call_name(const struct rec *r, char *buf, size_t len);
 
+/* Send m from src through VM's loop (the leak oracle's teardown); the code of the
+ * reply to src, or VM_SUSPEND when none came. */
+int32_t run_call(endpoint_t src, message *m);
+/* The sanity checker at level (after the last record); a finding on failure. */
+void check_sanity(int level);
+
+/* ---- shadow.c: the memory oracle ---- */
+/* Take the boot shadows from the boot description (after the snapshot). */
+void shadow_init(void);
+/* Every run starts from the boot shadows. */
+void shadow_begin(void);
+/* Around an ACCESS record (resolved endpoint and aligned address); val is what was
+ * written or read, rc the access's result. */
+void shadow_before_access(endpoint_t ep, uint32_t addr, int write);
+void shadow_access(endpoint_t ep, uint32_t addr, int write, uint32_t val, int rc);
+/* Around a message as sent; rep is VM's reply to the sender (NULL when none was
+ * logged), was_live whether the sender was live. */
+void shadow_before_msg(const message *m);
+void shadow_msg(const message *m, int32_t code, const message *rep, int was_live);
+/* Self-test: plant "mem:flip", "mem:cow", "mem:unmap", "mem:ro" or "none"; -1 when
+ * the name is not one of them. */
+int shadow_plant(const char *name);
+
+/* ---- leak.c: the leak oracle ---- */
+/* Record the boot set and the teardown baseline (after the snapshot; restores it). */
+void leak_init(void);
+/* After a clean conversation: end every process, compare with the baseline. */
+void leak_check(void);
+/* Self-test: plant "leak:kslot", "leak:pages", "leak:slab", "leak:acl", "leak:host"
+ * or "none"; -1 when the name is not one of them. */
+int leak_plant(const char *name);
+/* Planted bugs that act on a message's outcome. */
+void leak_plant_msg(const message *m, int32_t code);
+
 /* ---- minimize.c ---- */
 /* Shrink c while its (kind, sig) stays that of the first run.  0, or -1 when c does
  * not give a finding. */

@@ -8,11 +8,17 @@
  *   vm-replay --sweep FILE             fault sweep: every site, every hit, once and from
  * Exit 2 on a usage error or a bad file, with a one-line reason.  Text inputs (.txt,
  * or printable content) are replayed with their expected replies checked.
- * VMFUZZ_PLANT=crash:SITE or panic:SITE plants a bug at SITE's first hit (self-test). */
+ * VMFUZZ_PLANT=crash:SITE or panic:SITE plants a bug at SITE's first hit; mem:RULE
+ * (flip, cow, unmap, ro) and leak:WHAT (kslot, pages, slab, acl, host) plant the bugs
+ * the memory and leak oracles must find (self-test).  After the last file,
+ * LeakSanitizer looks at the host heap (unless ASAN_OPTIONS turns detect_leaks off):
+ * a leak there is a FINDING kind=leak at=leak-host-heap. */
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include <sanitizer/lsan_interface.h>
 #include "harness.h"
 
 #define INPUT_MAX (1 << 20)
@@ -273,21 +279,42 @@ static int cmd_sweep(const char *path)
 	return sweep(&c, stdout) ? 1 : 0;
 }
 
-/* VMFUZZ_PLANT=crash:SITE | panic:SITE */
+/* VMFUZZ_PLANT=crash:SITE | panic:SITE | mem:RULE | leak:WHAT */
 static void plant_from_env(void)
 {
 	const char *v = getenv("VMFUZZ_PLANT");
 	if (!v || !*v)
 		return;
+	if (shadow_plant(v) == 0 || leak_plant(v) == 0)
+		return;
 	int panic = strncmp(v, "panic:", 6) == 0;
 	if (!panic && strncmp(v, "crash:", 6))
-		die2("VMFUZZ_PLANT must be crash:SITE or panic:SITE, not %s", v);
+		die2("VMFUZZ_PLANT must be crash:SITE, panic:SITE, mem:RULE or leak:WHAT, not %s", v);
 	for (int s = 0; s < FS_COUNT; s++)
 		if (strcmp(fault_site_name[s], v + 6) == 0) {
 			fault_plant(s, panic);
 			return;
 		}
 	die2("VMFUZZ_PLANT: unknown site in %s", v);
+}
+
+/* LeakSanitizer over the host heap, when it is on: a leak is a finding (printed
+ * after LSan's own report on stderr).  Exits at once then, so the at-exit check
+ * does not report it a second time. */
+static int host_leaks(void)
+{
+	const char *o = getenv("ASAN_OPTIONS");
+	if (o && strstr(o, "detect_leaks=0"))
+		return 0;
+	if (!__lsan_do_recoverable_leak_check())
+		return 0;
+	finding_clear();
+	finding_set("leak", "leak:host-heap", "none", "leak-host-heap",
+		    "LeakSanitizer found host heap blocks nobody points to after %d file(s) (report on stderr)",
+		    opt.files);
+	finding_print(stdout, finding_get(), NULL);
+	fflush(stdout);
+	_exit(1);
 }
 
 static __attribute__((noreturn)) void usage(void)
@@ -352,5 +379,7 @@ int main(int argc, char **argv)
 	}
 	if (!opt.json)
 		printf("replayed %d file(s): %d finding(s)\n", opt.files, found);
+	if (host_leaks())
+		found++;
 	return found ? 1 : 0;
 }

@@ -6,7 +6,9 @@
  * ACL denials (no mutation), expected replies (text inputs), the step and retry caps;
  * vm/ runs its sanity checker at the conversation's level around every handler (a
  * failure is a TR_SANITY_FAIL event and a panic) and the harness runs it once more
- * after the last record.  A VM panic long-jumps back
+ * after the last record.  The memory oracle (shadow.c) follows every message and
+ * access; after a clean conversation the leak oracle (leak.c) ends every process and
+ * compares with the boot baseline.  A VM panic long-jumps back
  * here (replay) or aborts after printing the finding (engines). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -36,6 +38,7 @@ static struct {
 	} ev[EV_MAX];
 	uint32_t nev, ev_lost;
 	int32_t sanity_fail; /* invariant of the last TR_SANITY_FAIL, or -1 */
+	int teardown;        /* the leak oracle is ending processes */
 	uint64_t hash;
 	int32_t code[CONV_MAX_RECORDS];
 } rs = { .rec = -1 };
@@ -79,6 +82,8 @@ void rec_call_name(const struct rec *r, char *buf, size_t len)
 static const char *cur_call(void)
 {
 	static char buf[32];
+	if (rs.teardown)
+		return "teardown";
 	if (!rs.c || rs.rec < 0)
 		return "none";
 	rec_call_name(&rs.c->r[rs.rec], buf, sizeof buf);
@@ -131,6 +136,8 @@ void run_init(int flags)
 	hosted_set_panic_hook(on_panic);
 	hosted_boot(HARNESS_SANITY_FLOOR);
 	hosted_snapshot();
+	shadow_init();
+	leak_init();
 	hosted_set_trace_hook(on_trace);
 	hosted_set_fault_hook(fault_hook);
 }
@@ -188,6 +195,29 @@ static void deliver(const message *m, uint32_t status)
 		}
 }
 
+/* The last reply VM sent to dst since the reply log was reset, or NULL. */
+static const message *reply_to(endpoint_t dst)
+{
+	const message *m = NULL;
+	for (uint32_t i = 0; i < reply_count(); i++) {
+		const struct reply_rec *rp = reply_get(i);
+		if (rp && rp->dst == dst)
+			m = &rp->m;
+	}
+	return m;
+}
+
+int32_t run_call(endpoint_t src, message *m)
+{
+	const message *rep;
+	rs.nev = rs.ev_lost = 0;
+	feed_reset_replies();
+	m->m_source = src;
+	deliver(m, 0);
+	rep = reply_to(src);
+	return rep ? rep->m_type : VM_SUSPEND;
+}
+
 static int count_events(enum trace_ev ev, endpoint_t a)
 {
 	int n = 0;
@@ -222,8 +252,16 @@ static void reply_finding(const char *why, const char *fmt, ...)
 	finding_set("reply", key, cur_call(), at, "%s", detail);
 }
 
+/* Calls whose OUT address is always a real one.  The others share a field list with
+ * such a call (the block-cache family with VM_MAPCACHEPAGE) and may leave it 0. */
+static int reply_has_addr(int32_t type)
+{
+	return type != VM_SETCACHEPAGE && type != VM_FORGETCACHEPAGE && type != VM_CLEARCACHE;
+}
+
 /* Returned fields of an OK reply: addresses in the user range (aligned where the call
- * returns a mapping), a forked child live. */
+ * returns a mapping; 0 allowed where the call returns no address), a forked child
+ * live. */
 static void check_reply_fields(const struct call_desc *cd, const message *rep)
 {
 	for (int i = 0; i < cd->nfields; i++) {
@@ -231,6 +269,8 @@ static void check_reply_fields(const struct call_desc *cd, const message *rep)
 		if (fd->dir != FD_OUT)
 			continue;
 		uint32_t v = (uint32_t)read_field(rep, fd);
+		if (fd->kind == FK_ADDR && v == 0 && !reply_has_addr(cd->type))
+			continue;
 		if (fd->kind == FK_ADDR && (v < USER_BASE || v >= USER_TOP))
 			reply_finding("field", "%s.%s = 0x%x outside the user range", cd->name, fd->name, v);
 		else if (fd->kind == FK_ADDR && reply_aligned(cd->type) && !page_aligned(v))
@@ -367,9 +407,13 @@ static void run_msg(const struct rec *r, message *m, uint32_t status)
 	int was_live = sel_is_live(src);
 	uint32_t mut = vm.mutations;
 
+	shadow_before_msg(m);
 	deliver(m, status);
 	int32_t code = check_replies(r, src, m->m_type, was_live);
 	check_acl(mut, code);
+	leak_plant_msg(m, code);
+	if (!finding_get())
+		shadow_msg(m, code, reply_to(src), was_live);
 	if (r->kind == REC_MSG)
 		check_expect(r, code);
 	hash_in(&code, sizeof code);
@@ -385,6 +429,7 @@ static void run_access(const struct rec *r)
 {
 	endpoint_t ep = sel_endpoint(&r->ep);
 	uint32_t addr = sel_addr(&r->addr) & ~3u, val = r->value;
+	shadow_before_access(ep, addr, r->write);
 	int rc = r->write ? proc_write32(ep, addr, val) : proc_read32(ep, addr, &val);
 	int32_t slot = ep_slot(ep);
 
@@ -397,6 +442,8 @@ static void run_access(const struct rec *r)
 	hash_in(&rc, sizeof rc);
 	hash_in(&val, sizeof val);
 	trace_outcome("%s 0x%x in %d: rc %d value 0x%x", r->write ? "write" : "read", addr, ep, rc, val);
+	if (!finding_get())
+		shadow_access(ep, addr, r->write, val, rc);
 }
 
 static void run_record(const struct rec *r)
@@ -433,7 +480,7 @@ static void run_record(const struct rec *r)
 }
 
 /* The sanity checker at the conversation's level (after the last record). */
-static void check_sanity(int level)
+void check_sanity(int level)
 {
 	if (level < SCL_TOP)
 		return;
@@ -464,6 +511,22 @@ static void begin(const struct conv *c, int flags)
 	kmodel.sanity_level = level;
 	fault_reset();
 	feed_fail_sends(c->flags & HF_FAIL_SENDS ? UINT32_MAX : 0);
+	shadow_begin();
+}
+
+/* After a clean conversation: the state digest (RUN_DIGEST), then the leak oracle's
+ * teardown, with fault injection and failing sends off. */
+static void finish(int flags)
+{
+	hosted_set_fault_hook(NULL); /* the digest and the teardown must not count hits */
+	feed_fail_sends(0);
+	if (flags & RUN_DIGEST) {
+		uint64_t d = hosted_digest();
+		hash_in(&d, sizeof d);
+	}
+	rs.teardown = 1;
+	leak_check();
+	rs.teardown = 0;
 }
 
 int run_conv(const struct conv *c, int flags)
@@ -488,13 +551,11 @@ int run_conv(const struct conv *c, int flags)
 		 * more check covers the state the last record left. */
 		if (!finding_get())
 			check_sanity(vm.sanity_level);
+		if (!finding_get())
+			finish(flags);
 	}
 	rs.panic_armed = 0;
-	hosted_set_fault_hook(NULL); /* the digest and restore must not count hits */
-	if (!finding_get() && (flags & RUN_DIGEST)) {
-		uint64_t d = hosted_digest();
-		hash_in(&d, sizeof d);
-	}
+	rs.teardown = 0;
 	hosted_set_fault_hook(fault_hook);
 	if (finding_get() && (flags & RUN_ABORT))
 		report_and_abort();

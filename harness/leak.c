@@ -1,0 +1,265 @@
+/* leak.c - the leak oracle: after a clean conversation, end every process and check
+ * that everything VM and the kernel model hold returns to the boot baseline.
+ *
+ * 1. Slots: the kernel model and VM agree on every slot (same live endpoint or both
+ *    free).  A disagreement is a process one side ended and the other still holds.
+ * 2. Every live process that is not a boot process (its slot's boot endpoint,
+ *    generation 0) is ended as PM would: VM_WILLEXIT then VM_EXIT from PM, through
+ *    the message loop (so VM's sanity checks run around each).  When PM is dead or
+ *    does not answer OK, the same handlers are called directly and the detail of a
+ *    later finding notes it.  Afterwards only boot processes may be live, on both
+ *    sides.
+ * 3. The surviving boot processes legitimately hold what they gained (brk, mmap,
+ *    faults, page tables, region objects).  Rather than re-derive that from VM's
+ *    internals, the harness ends them too (the handlers, directly) and compares with
+ *    the same teardown applied to the boot state at init: pages free and managed,
+ *    slab objects and slab pages, ACL entries, live slots of both sides must be
+ *    exactly equal.  So "boot baseline + what the survivors hold" is measured by VM
+ *    itself, and any page, page-table page, slab object, ACL entry or slot that the
+ *    conversation left behind shows as a difference.
+ * Runs with the fault hook off and reply sends working, so the teardown never fails
+ * by injection.  Signature: the counter ("leak:slots", "leak:pages", "leak:acl",
+ * "leak:slab-objects", "leak:slab-pages").  Self-test plants: leak:kslot (VM forgets
+ * to end the kernel's slot at VM_EXIT), leak:pages, leak:slab, leak:acl (the exit
+ * path forgets a page, a slab object, an ACL entry).
+ * LeakSanitizer covers the host heap (vm-replay, leak:host). */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include "harness.h"
+#include "hosted.h"
+#include "vm.h"
+
+struct counts {
+	uint32_t free, managed, objects, slab_pages, vm_live, k_live;
+	uint64_t acl;
+};
+
+enum lplant { LP_NONE, LP_KSLOT, LP_PAGES, LP_SLAB, LP_ACL, LP_HOST };
+static const char *const lplant_name[] = { "", "leak:kslot", "leak:pages", "leak:slab", "leak:acl", "leak:host" };
+
+static struct {
+	endpoint_t boot_ep[NR_PROCS]; /* NONE when no boot process had the slot */
+	struct counts base;           /* every process ended, from the boot state */
+	char note[200];
+	enum lplant plant;
+	int planted;
+} lk;
+
+static void counts_now(struct counts *c)
+{
+	memset(c, 0, sizeof *c);
+	c->free = mem_free_count();
+	c->managed = mem_managed_count();
+	c->objects = slab_live_objects();
+	c->slab_pages = vm.slab.pages;
+	c->acl = vm.acl.inuse;
+	for (int32_t s = 0; s < NR_PROCS; s++) {
+		c->vm_live += (vm.proc[s].flags & VMF_INUSE) != 0;
+		c->k_live += (kmodel.proc[s].flags & KP_INUSE) != 0;
+	}
+}
+
+static void leak_finding(const char *counter, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void leak_finding(const char *counter, const char *fmt, ...)
+{
+	char key[64], at[64], detail[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof detail, fmt, ap);
+	va_end(ap);
+	if (lk.note[0]) {
+		size_t n = strlen(detail);
+		snprintf(detail + n, sizeof detail - n, " (note: %s)", lk.note);
+	}
+	snprintf(key, sizeof key, "leak:%s", counter);
+	snprintf(at, sizeof at, "leak-%s", counter);
+	finding_set("leak", key, "teardown", at, "%s", detail);
+}
+
+static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void note(const char *fmt, ...)
+{
+	va_list ap;
+	if (lk.note[0])
+		return; /* the first one explains the rest */
+	va_start(ap, fmt);
+	vsnprintf(lk.note, sizeof lk.note, fmt, ap);
+	va_end(ap);
+}
+
+/* The kernel model and VM agree on slot s (both free, or both live with one endpoint). */
+static int slot_agrees(int32_t s)
+{
+	int vl = (vm.proc[s].flags & VMF_INUSE) != 0, kl = (kmodel.proc[s].flags & KP_INUSE) != 0;
+	return vl == kl && (!vl || vm.proc[s].endpt == kmodel.proc[s].endpt);
+}
+
+/* A leak:slots finding for the first slot where the sides disagree, or where a
+ * process lives that may not (boot_only: anything but a boot process). */
+static int check_slots(const char *when, int boot_only)
+{
+	for (int32_t s = 0; s < NR_PROCS; s++) {
+		const struct vmproc *v = &vm.proc[s];
+		const struct kproc *k = &kmodel.proc[s];
+		if (!slot_agrees(s)) {
+			leak_finding("slots", "%s: slot %d is %s %d for the kernel model but %s %d for VM", when, s,
+				     (k->flags & KP_INUSE) ? "live" : "free", k->endpt,
+				     (v->flags & VMF_INUSE) ? "live" : "free", v->endpt);
+			return 1;
+		}
+		if (boot_only && (v->flags & VMF_INUSE) && v->endpt != lk.boot_ep[s]) {
+			leak_finding("slots", "%s: process %d in slot %d is still live", when, v->endpt, s);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* End ep with VM's exit handlers called directly (from PM, outside the loop). */
+static void end_direct(endpoint_t ep)
+{
+	message m;
+	memset(&m, 0, sizeof m);
+	m.m_source = lk.boot_ep[PM_PROC_NR];
+	m.m_type = VM_WILLEXIT;
+	m.u.willexit.endpt = ep;
+	do_willexit(&m);
+	m.m_type = VM_EXIT;
+	m.u.exit.endpt = ep;
+	do_exit(&m);
+}
+
+/* End ep as PM would: VM_WILLEXIT, VM_EXIT through the loop; directly when PM is
+ * gone or refuses. */
+static void end_via_pm(endpoint_t ep)
+{
+	endpoint_t pm = lk.boot_ep[PM_PROC_NR];
+	message m;
+	if (!sel_is_live(pm) || !(vm.proc[PM_PROC_NR].flags & VMF_INUSE)) {
+		note("PM is not live: processes were ended by calling VM's exit handlers directly");
+		end_direct(ep);
+		return;
+	}
+	memset(&m, 0, sizeof m);
+	m.m_type = VM_WILLEXIT;
+	m.u.willexit.endpt = ep;
+	int32_t c1 = run_call(pm, &m);
+	if (finding_get())
+		return;
+	memset(&m, 0, sizeof m);
+	m.m_type = VM_EXIT;
+	m.u.exit.endpt = ep;
+	int32_t c2 = c1 == VM_OK ? run_call(pm, &m) : c1;
+	if (finding_get())
+		return;
+	if (c2 != VM_OK) {
+		note("PM's %s of %d was answered %d: ended by calling VM's exit handlers directly",
+		     c1 != VM_OK ? "VM_WILLEXIT" : "VM_EXIT", ep, c2);
+		end_direct(ep);
+	}
+}
+
+/* The planted teardown bugs: the exit path forgets a page, a slab object or an ACL
+ * entry (once per run). */
+static void plant_fire(void)
+{
+	if (lk.planted)
+		return;
+	lk.planted = 1;
+	if (lk.plant == LP_PAGES)
+		mem_alloc(1, 0);
+	else if (lk.plant == LP_SLAB)
+		slab_alloc(16);
+	else if (lk.plant == LP_ACL)
+		vm.acl.inuse |= (uint64_t)1 << (NR_SYS_PROCS - 1);
+}
+
+/* End every live process but VM with the handlers directly (step 3). */
+static void end_all(int plant)
+{
+	for (int32_t s = 0; s < NR_PROCS; s++)
+		if (s != VM_PROC_NR && (vm.proc[s].flags & VMF_INUSE)) {
+			end_direct(vm.proc[s].endpt);
+			if (plant && lk.plant >= LP_PAGES && lk.plant <= LP_ACL)
+				plant_fire();
+		}
+}
+
+static int compare(const struct counts *c)
+{
+	const struct counts *b = &lk.base;
+	if (c->vm_live != b->vm_live || c->k_live != b->k_live)
+		leak_finding("slots", "after ending every process %u slots are live for VM and %u for the kernel model; boot teardown leaves %u and %u",
+			     c->vm_live, c->k_live, b->vm_live, b->k_live);
+	else if (c->acl != b->acl)
+		leak_finding("acl", "after ending every process ACL entries 0x%llx are in use; boot teardown leaves 0x%llx",
+			     (unsigned long long)c->acl, (unsigned long long)b->acl);
+	else if (c->objects != b->objects)
+		leak_finding("slab-objects", "after ending every process %u slab objects are live; boot teardown leaves %u",
+			     c->objects, b->objects);
+	else if (c->slab_pages != b->slab_pages)
+		leak_finding("slab-pages", "after ending every process %u slab pages are held; boot teardown leaves %u",
+			     c->slab_pages, b->slab_pages);
+	else if (c->managed != b->managed || c->free != b->free)
+		leak_finding("pages", "after ending every process %u of %u pages are free; boot teardown leaves %u of %u (%d pages held)",
+			     c->free, c->managed, b->free, b->managed,
+			     (int)(c->managed - c->free) - (int)(b->managed - b->free));
+	return finding_get() != NULL;
+}
+
+void leak_init(void)
+{
+	memset(lk.boot_ep, 0, sizeof lk.boot_ep);
+	for (int32_t s = 0; s < NR_PROCS; s++)
+		lk.boot_ep[s] = (kmodel.proc[s].flags & KP_INUSE) ? kmodel.proc[s].endpt : NONE;
+	hosted_set_fault_hook(NULL);
+	end_all(0);
+	counts_now(&lk.base);
+	hosted_restore();
+}
+
+int leak_plant(const char *name)
+{
+	for (int i = 1; i < (int)(sizeof lplant_name / sizeof lplant_name[0]); i++)
+		if (!strcmp(name, lplant_name[i])) {
+			lk.plant = (enum lplant)i;
+			return 0;
+		}
+	if (!strcmp(name, "none")) {
+		lk.plant = LP_NONE;
+		return 0;
+	}
+	return -1;
+}
+
+void leak_plant_msg(const message *m, int32_t code)
+{
+	int32_t s = ep_slot(m->u.exit.endpt);
+	if (lk.plant == LP_KSLOT && m->m_type == VM_EXIT && code == VM_OK && s >= 0 && s < NR_PROCS)
+		kmodel.proc[s].flags |= KP_INUSE; /* VM did not end the kernel's slot */
+	if (lk.plant == LP_HOST && m->m_type == VM_FORK && code == VM_OK) {
+		void *volatile p = malloc(64); /* planted host heap leak */
+		p = NULL;
+		(void)p;
+	}
+}
+
+void leak_check(void)
+{
+	struct counts c;
+	lk.note[0] = 0;
+	lk.planted = 0;
+	if (check_slots("at the end of the conversation", 0))
+		return;
+	for (int32_t s = 0; s < NR_PROCS && !finding_get(); s++) {
+		const struct vmproc *v = &vm.proc[s];
+		if (s != VM_PROC_NR && (v->flags & VMF_INUSE) && v->endpt != lk.boot_ep[s])
+			end_via_pm(v->endpt);
+	}
+	if (finding_get() || check_slots("after PM ended every process it did not boot with", 1))
+		return;
+	end_all(1);
+	counts_now(&c);
+	compare(&c);
+}
