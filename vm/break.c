@@ -10,8 +10,6 @@ int do_brk(message *m)
 	struct vmproc *vmp = proc_get(m->m_source);
 	struct vir_region *heap;
 
-	if (vmp->endpt == vm.self)
-		return VM_EPERM;
 	heap = region_find(vmp, vmp->heap_base);
 	if (!heap || heap->vaddr != vmp->heap_base)
 		return VM_ENOMEM;

@@ -1,19 +1,13 @@
 /* exit.c - VM_WILLEXIT and VM_EXIT: the two-step end of a process (from PM). */
 #include "vm.h"
 
-/* The process named by an endpoint field, or NULL with *err set.  VM itself is never
- * a valid target (VM_EPERM). */
+/* The process named by an endpoint field, or NULL with *err set: VM_EINVAL for a bad
+ * endpoint, VM_EPERM for VM itself. */
 static struct vmproc *exit_target(endpoint_t ep, int *err)
 {
-	struct vmproc *vmp = proc_get(ep);
+	struct vmproc *vmp = proc_target(ep);
 
-	*err = VM_EINVAL;
-	if (!vmp)
-		return NULL;
-	if (vmp->endpt == vm.self) {
-		*err = VM_EPERM;
-		return NULL;
-	}
+	*err = ep == vm.self ? VM_EPERM : VM_EINVAL;
 	return vmp;
 }
 

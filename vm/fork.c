@@ -4,9 +4,9 @@
 /* Check the request: a live parent other than VM and a free child slot. */
 static int fork_check(const message *m, struct vmproc **parent, int32_t *slot)
 {
-	*parent = proc_get(m->u.fork.parent);
+	*parent = proc_target(m->u.fork.parent);
 	*slot = m->u.fork.slot;
-	if (!*parent || (*parent)->endpt == vm.self)
+	if (!*parent)
 		return VM_EINVAL;
 	if (*slot < 0 || *slot >= NR_PROCS)
 		return VM_EINVAL;

@@ -6,12 +6,10 @@
 /* The process an info request names: the caller for SELF, else a live endpoint. */
 static struct vmproc *info_target(const message *m, int *err)
 {
-	struct vmproc *vmp = m->u.info.endpt == SELF ? proc_get(m->m_source) : proc_get(m->u.info.endpt);
+	struct vmproc *vmp = proc_target(m->u.info.endpt == SELF ? m->m_source : m->u.info.endpt);
 
-	*err = VM_OK;
-	if (!vmp || vmp->endpt == vm.self)
-		*err = VM_EINVAL;
-	return *err ? NULL : vmp;
+	*err = vmp ? VM_OK : VM_EINVAL;
+	return vmp;
 }
 
 static int info_stats(message *m)
@@ -93,8 +91,6 @@ static int info_region(message *m)
 /* VM_INFO: what = VMIW_STATS, VMIW_USAGE or VMIW_REGION; anything else VM_EINVAL. */
 int do_info(message *m)
 {
-	if (proc_get(m->m_source)->endpt == vm.self)
-		return VM_EPERM;
 	switch (m->u.info.what) {
 	case VMIW_STATS: return info_stats(m);
 	case VMIW_USAGE: return info_usage(m);

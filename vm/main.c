@@ -76,7 +76,10 @@ static void vm_handle(message *m, uint32_t status)
 		SANITYCHECK(SCL_FUNCTIONS);
 		return;
 	}
-	result = vm_dispatch(m, slot);
+	if (m->m_source == vm.self) /* forged: VM never sends itself requests */
+		result = VM_EPERM;
+	else
+		result = vm_dispatch(m, slot);
 	if (result != VM_SUSPEND)
 		vm_reply(m, result);
 }

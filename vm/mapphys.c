@@ -7,10 +7,10 @@
  * anyone).  NULL with *err set. */
 static struct vmproc *phys_target(const message *m, endpoint_t ep, int *err)
 {
-	struct vmproc *caller = proc_get(m->m_source), *t = ep == SELF ? caller : proc_get(ep);
+	struct vmproc *caller = proc_get(m->m_source), *t = ep == SELF ? caller : proc_target(ep);
 
 	*err = VM_OK;
-	if (!t || t->endpt == vm.self) {
+	if (!t) {
 		*err = VM_EINVAL;
 		return NULL;
 	}

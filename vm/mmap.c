@@ -23,10 +23,10 @@ static struct vmproc *mmap_target(const message *m, struct vmproc *caller, int *
 		*err = VM_EPERM;
 		return NULL;
 	}
-	t = m->u.mmap.forwhom == SELF ? caller : proc_get(m->u.mmap.forwhom);
-	if (!t || t->endpt == vm.self)
+	t = m->u.mmap.forwhom == SELF ? caller : proc_target(m->u.mmap.forwhom);
+	if (!t)
 		*err = VM_ESRCH;
-	return t && t->endpt != vm.self ? t : NULL;
+	return t;
 }
 
 /* Back every page of r now; with contig, from one physically contiguous run.
@@ -92,8 +92,6 @@ int do_mmap(message *m)
 	struct vir_region *r;
 	int err;
 
-	if (caller->endpt == vm.self)
-		return VM_EPERM;
 	if ((err = mmap_check(m, caller)) != VM_OK)
 		return err;
 	if (!(vmp = mmap_target(m, caller, &err)))
@@ -128,8 +126,6 @@ int do_munmap(message *m)
 	uint32_t addr = m->u.munmap.addr, len, end;
 	int err;
 
-	if (vmp->endpt == vm.self)
-		return VM_EPERM;
 	if (!page_aligned(addr))
 		return VM_EFAULT;
 	if ((int32_t)m->u.munmap.len <= 0)

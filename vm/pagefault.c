@@ -5,12 +5,12 @@
  * fault; an address VM cannot serve gets SIGSEGV.  Never replied to. */
 int do_pagefault(message *m)
 {
-	struct vmproc *vmp = proc_get(m->m_source);
+	struct vmproc *vmp = proc_target(m->m_source);
 	uint32_t addr = m->u.pagefault.addr;
 	int write = (m->u.pagefault.flags & PFERR_WRITE) != 0;
 	int err;
 
-	if (!vmp || vmp->endpt == vm.self || vmp->pt.dir_phys == PHYS_NONE)
+	if (!vmp || vmp->pt.dir_phys == PHYS_NONE)
 		return VM_SUSPEND;
 	err = map_pagefault(vmp, addr, write);
 	if (err == VM_OK) {

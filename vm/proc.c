@@ -26,6 +26,15 @@ struct vmproc *proc_get(endpoint_t ep)
 	return &vm.proc[s];
 }
 
+/* The process an endpoint field names: live and not VM itself (VM is never the
+ * target of a request), or NULL. */
+struct vmproc *proc_target(endpoint_t ep)
+{
+	struct vmproc *vmp = proc_get(ep);
+
+	return vmp && vmp->endpt != vm.self ? vmp : NULL;
+}
+
 /* Return a slot to the free state (no regions, no page table, no ACL). */
 void proc_clear(struct vmproc *vmp)
 {

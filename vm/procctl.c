@@ -39,19 +39,19 @@ static int procctl_clear(struct vmproc *vmp)
  * VM_EINVAL for a bad target or param. */
 int do_procctl(message *m)
 {
-	struct vmproc *vmp = proc_get(m->u.procctl.who);
+	struct vmproc *vmp = proc_target(m->u.procctl.who);
 
 	switch (m->u.procctl.param) {
 	case VMPPARAM_CLEAR:
 		if (!caller_is(m, RS_PROC_NR, VFS_PROC_NR, VMC_PROCCTL))
 			return VM_EPERM;
-		if (!vmp || vmp->endpt == vm.self)
+		if (!vmp)
 			return VM_EINVAL;
 		return procctl_clear(vmp);
 	case VMPPARAM_HANDLEMEM:
 		if (!caller_is(m, VFS_PROC_NR, VFS_PROC_NR, VMC_PROCCTL))
 			return VM_EPERM;
-		if (!vmp || vmp->endpt == vm.self)
+		if (!vmp)
 			return VM_EINVAL;
 		return map_prefault(vmp, m->u.procctl.m1, m->u.procctl.len, m->u.procctl.flags != 0);
 	default:
@@ -62,13 +62,13 @@ int do_procctl(message *m)
 /* VM_GETRUSAGE (PM only): write the memory usage of endpt to addr in PM. */
 int do_getrusage(message *m)
 {
-	struct vmproc *vmp = proc_get(m->u.getrusage.endpt);
+	struct vmproc *vmp = proc_target(m->u.getrusage.endpt);
 	struct vm_rusage_info ru;
 	uint32_t pages = 0;
 
 	if (!caller_is(m, PM_PROC_NR, PM_PROC_NR, VMC_GETRUSAGE))
 		return VM_EPERM;
-	if (!vmp || vmp->endpt == vm.self)
+	if (!vmp)
 		return VM_ESRCH;
 	for (struct vir_region *r = region_first(vmp); r; r = region_next(vmp, r))
 		for (REGION_EACH_PAGE(r, i))

@@ -6,12 +6,12 @@
  * endpoint, VM_EFAULT when no page backs addr. */
 static struct phys_region *page_behind(endpoint_t endpt, uint32_t addr, int *err)
 {
-	struct vmproc *vmp = proc_get(endpt);
+	struct vmproc *vmp = proc_target(endpt);
 	struct vir_region *r;
 	struct phys_region *pr;
 
 	*err = VM_EINVAL;
-	if (!vmp || vmp->endpt == vm.self)
+	if (!vmp)
 		return NULL;
 	*err = VM_EFAULT;
 	r = region_find(vmp, addr);

@@ -3,12 +3,10 @@
  * is shared memory too (written in place, never copy-on-write). */
 #include "vm.h"
 
-/* A live process other than VM named by an endpoint field (SELF: the caller). */
+/* The process an endpoint field names (SELF: the caller). */
 static struct vmproc *remap_proc(const message *m, endpoint_t ep)
 {
-	struct vmproc *vmp = proc_get(ep == SELF ? m->m_source : ep);
-
-	return vmp && vmp->endpt != vm.self ? vmp : NULL;
+	return proc_target(ep == SELF ? m->m_source : ep);
 }
 
 /* VM_REMAP / VM_REMAP_RO: map src's region that starts at src_addr, whose length is

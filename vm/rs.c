@@ -30,14 +30,6 @@ int do_rs_set_priv(message *m)
 	return acl_set(vmp, mask, sys);
 }
 
-/* A live process other than VM named by an endpoint field, or NULL. */
-static struct vmproc *rs_target(endpoint_t ep)
-{
-	struct vmproc *vmp = proc_get(ep);
-
-	return vmp && vmp->endpt != vm.self ? vmp : NULL;
-}
-
 /* Back every page of r in [from, npages) now (demand-zero faults done ahead). */
 static int prealloc_pages(struct vir_region *r, uint32_t from)
 {
@@ -103,7 +95,7 @@ static int memctl_map(struct vmproc *vmp, message *m)
  * map's address and length, 0/0 without one); VM_EINVAL for anything else. */
 int do_rs_memctl(message *m)
 {
-	struct vmproc *vmp = rs_target(m->u.rs_memctl.endpt);
+	struct vmproc *vmp = proc_target(m->u.rs_memctl.endpt);
 	struct vir_region *r;
 
 	if (!vmp)
@@ -152,7 +144,7 @@ static void swap_procs(struct vmproc *a, struct vmproc *b)
  * the page tables swaps everything back. */
 int do_rs_update(message *m)
 {
-	struct vmproc *src = rs_target(m->u.rs_update.src), *dst = rs_target(m->u.rs_update.dst);
+	struct vmproc *src = proc_target(m->u.rs_update.src), *dst = proc_target(m->u.rs_update.dst);
 	int err;
 
 	if (!src || !dst || src == dst)

@@ -288,6 +288,8 @@ struct vmproc {
 int vm_isokendpt(endpoint_t ep, int32_t *slot);
 /* The process of a live endpoint, or NULL. */
 struct vmproc *proc_get(endpoint_t ep);
+/* A live process other than VM (what an endpoint field may name), or NULL. */
+struct vmproc *proc_target(endpoint_t ep);
 void proc_clear(struct vmproc *vmp);
 
 /* ---- boot.c ---- */
