@@ -8,9 +8,11 @@
 # `make fuzz [DURATION=s] [JOBS=n] [ENGINE=afl|libfuzzer]`: a campaign, resumable.
 fuzz:
 	scripts/fuzz.sh
-# Triage build/campaign's raw findings into crashes/.
+# Triage build/campaign's raw findings into crashes/, with the replay tool the
+# campaign was built with when there is one.
 triage: $(BUILD)/vm-replay
-	scripts/triage.sh build/campaign
+	REPLAY=$$(test -x $(BUILD)/campaign/vm-replay && echo $(BUILD)/campaign/vm-replay || echo $(BUILD)/vm-replay) \
+		scripts/triage.sh build/campaign
 # execs/s of the fuzz targets beside the empty target (fuzz-empty-*).
 bench:
 	scripts/bench.sh

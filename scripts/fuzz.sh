@@ -45,6 +45,10 @@ build_targets()
 	local t
 	log "building build/vm-replay build/fuzz-libfuzzer"
 	$MAKE -s build/vm-replay build/fuzz-libfuzzer || exit 2
+	# Triage replays with the replay tool built with the engines: vm/ and the call table
+	# (hence the binary decoding) may change while a campaign runs.
+	mkdir -p "$CAMPAIGN"
+	cp build/vm-replay "$CAMPAIGN/vm-replay"
 	command -v afl-clang-fast >/dev/null 2>&1 || { log "no afl-clang-fast: libFuzzer only"; return; }
 	mkdir -p "$CAMPAIGN/logs"
 	for t in build/fuzz-afl build/fuzz-afl-cmplog; do
@@ -188,7 +192,7 @@ finish()
 	stop_engines
 	progress
 	log "triaging findings"
-	scripts/triage.sh "$CAMPAIGN"
+	REPLAY=$CAMPAIGN/vm-replay scripts/triage.sh "$CAMPAIGN"
 	exit 0
 }
 
@@ -217,7 +221,7 @@ main()
 			break
 		fi
 		if [ "$TRIAGE_EVERY" -gt 0 ] && [ $((SECONDS - last_triage)) -ge "$TRIAGE_EVERY" ]; then
-			scripts/triage.sh -q "$CAMPAIGN"
+			REPLAY=$CAMPAIGN/vm-replay scripts/triage.sh -q "$CAMPAIGN"
 			last_triage=$SECONDS
 		fi
 	done

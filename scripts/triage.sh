@@ -12,13 +12,15 @@
 # campaign can call this periodically.  Inputs that replay clean are kept aside in
 # build/triage/unreproduced/ for a human to look at.
 #
+#   REPLAY=path       the replay tool (default build/vm-replay; the campaign passes the
+#                     copy it took when it built its engines, build/campaign/vm-replay)
 #   TRIAGE_STATE=dir  where seen, counts and unreproduced/ live (default build/triage)
 #   CRASHES=dir       store findings there instead of crashes/ (every crashes/ entry is
 #                     a regression test of make test, so unfixed bugs may go elsewhere)
 set -u
 cd "$(dirname "$0")/.." || exit 2
 
-REPLAY=build/vm-replay
+REPLAY=${REPLAY:-build/vm-replay}
 STATE=${TRIAGE_STATE:-build/triage}
 CRASHES=${CRASHES:-crashes}
 REPLAY_TIMEOUT=${REPLAY_TIMEOUT:-60}
