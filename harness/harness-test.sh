@@ -2,9 +2,13 @@
 # harness-test.sh - `make harness-test`: the harness self-tests, the dictionary is up to
 # date, every corpus file round-trips text -> binary -> text and replays with its
 # expected replies, replays are deterministic, every crashes/*/input.bin replays clean,
-# a planted crash and a planted panic give stable findings, and a short seeded
+# a planted crash and a planted panic give stable findings, every rule of the memory
+# oracle and every counter of the leak oracle fires on its planted bug, the fault
+# sweep finds nothing on inputs that reach every fault site, and a short seeded
 # libFuzzer run ends without a finding.  Needs the targets harness.mk builds first.
 set -eu
+# LeakSanitizer checks the host heap of every replay (vm-replay reports it as a finding).
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1"
 B=${BUILD:-build}
 R=$B/vm-replay
 T=$B/harness-test
@@ -65,7 +69,59 @@ for kind in crash panic; do
 done
 grep -q 'at=vm/' "$T/plant-crash-1.line" || fail "planted crash not attributed to a vm/ frame"
 
-# 7. A short seeded libFuzzer run on the corpus ends without a finding.
+# 7. Each planted bug makes its oracle fire with a stable signature: the memory rules
+#    (the harness corrupts the MMU state as a VM bug would) and the leak counters.
+#    plant_expect NAME KIND AT FILE
+plant_expect() {
+	for i in 1 2; do
+		if VMFUZZ_PLANT=$1 $R "$4" > "$T/plant-$1-$i.log" 2>&1; then
+			fail "planted $1 gave no finding"
+		fi
+		grep '^FINDING' "$T/plant-$1-$i.log" | head -n 1 > "$T/plant-$1-$i.line"
+	done
+	grep -q "^FINDING kind=$2 .* at=$3\$" "$T/plant-$1-1.line" ||
+		fail "planted $1: expected kind=$2 at=$3, got: $(cat "$T/plant-$1-1.line")"
+	cmp -s "$T/plant-$1-1.line" "$T/plant-$1-2.line" || fail "planted $1: signature differs between runs"
+	echo "harness-test: planted $1: $(cat "$T/plant-$1-1.line")"
+}
+printf 'write proc=live:4 addr=region:4.1+0x10 value=0x1234\nread proc=live:4 addr=region:4.1+0x10\n' > "$T/m-flip.txt"
+printf '%s\n' 'write proc=live:4 addr=region:4.1+0x10 value=0x11111111' \
+	'msg from=live:0 VM_FORK parent=live:4 slot=fresh:7' \
+	'write proc=live:4 addr=region:4.1+0x10 value=0x22222222' \
+	'read proc=live:6 addr=region:6.1+0x10' > "$T/m-cow.txt"
+printf '%s\n' 'msg from=live:4 VM_MMAP addr=0 len=0x2000 prot=3 flags=0x1002 fd=-1 forwhom=self' \
+	'write proc=live:4 addr=region:4.2+0x1000 value=7' \
+	'msg from=live:4 VM_MUNMAP addr=region:4.2 len=0x2000' \
+	'read proc=live:4 addr=0x20001000' > "$T/m-unmap.txt"
+printf 'write proc=live:4 addr=region:4.0+0x20 value=5\n' > "$T/m-ro.txt"
+plant_expect mem:flip memory memory-read-value "$T/m-flip.txt"
+plant_expect mem:cow memory memory-fork-write-shows "$T/m-cow.txt"
+plant_expect mem:unmap memory memory-unmapped-reachable "$T/m-unmap.txt"
+plant_expect mem:ro memory memory-ro-write "$T/m-ro.txt"
+for f in flip cow unmap ro; do
+	$R "$T/m-$f.txt" > "$T/m-$f.log" || { cat "$T/m-$f.log"; fail "m-$f.txt gives a finding without its plant"; }
+done
+plant_expect leak:kslot leak leak-slots corpus/fork-then-exit.txt
+plant_expect leak:pages leak leak-pages corpus/fork-then-exit.txt
+plant_expect leak:slab leak leak-slab-objects corpus/fork-then-exit.txt
+plant_expect leak:acl leak leak-acl corpus/fork-then-exit.txt
+plant_expect leak:host leak leak-host-heap corpus/fork-then-exit.txt
+
+# 8. The fault sweep (every site, every hit, once and from) finds nothing on inputs
+#    that together reach every fault site.
+SWEEP="cow-write-both-sides info-stats-usage-regions fault-slab_alloc munmap-middle-splits block-cache"
+: > "$T/sweep-all.log"
+for s in $SWEEP; do
+	$R --sweep "corpus/$s.txt" > "$T/sweep-$s.log" 2>&1 || { cat "$T/sweep-$s.log"; fail "fault sweep of corpus/$s.txt found something"; }
+	cat "$T/sweep-$s.log" >> "$T/sweep-all.log"
+done
+trials=$(awk '$1 == "sweep:" && $4 == "trials" { t += $5 } END { print t + 0 }' "$T/sweep-all.log")
+sites=$(awk '$1 == "sweep:" && $4 == "trials" { all[$2] = 1; if ($5 > 1) hit[$2] = 1 }
+	END { n = 0; for (s in all) if (!(s in hit)) { printf "%s ", s; n++ } }' "$T/sweep-all.log")
+[ -z "$sites" ] || fail "the sweep inputs never reach fault site(s): $sites"
+echo "harness-test: fault sweep of $(echo $SWEEP | wc -w) inputs, every site, once and from: $trials trials, 0 findings"
+
+# 9. A short seeded libFuzzer run on the corpus ends without a finding.
 if $B/fuzz-libfuzzer -runs=20000 -seed=1 -max_len=1024 -dict=harness/vmfuzz.dict \
 	-artifact_prefix="$T/" "$T/lf-new" "$B/corpus-bin" > "$T/libfuzzer.log" 2>&1; then
 	grep -E '^Done|^#[0-9]+.*DONE' "$T/libfuzzer.log" | tail -n 1 | sed 's/^/harness-test: libFuzzer: /'

@@ -110,8 +110,11 @@ void leak_check(void);
 /* Self-test: plant "leak:kslot", "leak:pages", "leak:slab", "leak:acl", "leak:host"
  * or "none"; -1 when the name is not one of them. */
 int leak_plant(const char *name);
-/* Planted bugs that act on a message's outcome. */
-void leak_plant_msg(const message *m, int32_t code);
+/* Every run: forget the devices of the last one. */
+void leak_begin(void);
+/* After every message: remember the devices VM_SETCACHEPAGE filled; planted bugs
+ * that act on a message's outcome. */
+void leak_msg(const message *m, int32_t code);
 
 /* ---- minimize.c ---- */
 /* Shrink c while its (kind, sig) stays that of the first run.  0, or -1 when c does

@@ -12,7 +12,9 @@
  * 3. The surviving boot processes legitimately hold what they gained (brk, mmap,
  *    faults, page tables, region objects).  Rather than re-derive that from VM's
  *    internals, the harness ends them too (the handlers, directly) and compares with
- *    the same teardown applied to the boot state at init: pages free and managed,
+ *    the same teardown applied to the boot state at init; the block cache, which
+ *    outlives processes by design, is emptied first through VM_CLEARCACHE's handler
+ *    for every device a successful VM_SETCACHEPAGE named: pages free and managed,
  *    slab objects and slab pages, ACL entries, live slots of both sides must be
  *    exactly equal.  So "boot baseline + what the survivors hold" is measured by VM
  *    itself, and any page, page-table page, slab object, ACL entry or slot that the
@@ -44,6 +46,8 @@ static struct {
 	char note[200];
 	enum lplant plant;
 	int planted;
+	int32_t dev[CONV_MAX_RECORDS]; /* devices the conversation cached pages of */
+	uint32_t ndev;
 } lk;
 
 static void counts_now(struct counts *c)
@@ -186,6 +190,18 @@ static void end_all(int plant)
 		}
 }
 
+/* Empty the block cache of every device the conversation filled. */
+static void clear_caches(void)
+{
+	message m;
+	for (uint32_t i = 0; i < lk.ndev; i++) {
+		memset(&m, 0, sizeof m);
+		m.m_type = VM_CLEARCACHE;
+		m.u.clearcache.dev = lk.dev[i];
+		do_clearcache(&m);
+	}
+}
+
 static int compare(const struct counts *c)
 {
 	const struct counts *b = &lk.base;
@@ -233,9 +249,21 @@ int leak_plant(const char *name)
 	return -1;
 }
 
-void leak_plant_msg(const message *m, int32_t code)
+void leak_begin(void)
+{
+	lk.ndev = 0;
+}
+
+void leak_msg(const message *m, int32_t code)
 {
 	int32_t s = ep_slot(m->u.exit.endpt);
+	if (m->m_type == VM_SETCACHEPAGE && code == VM_OK) {
+		uint32_t i = 0;
+		while (i < lk.ndev && lk.dev[i] != m->u.setcachepage.dev)
+			i++;
+		if (i == lk.ndev && lk.ndev < CONV_MAX_RECORDS)
+			lk.dev[lk.ndev++] = m->u.setcachepage.dev;
+	}
 	if (lk.plant == LP_KSLOT && m->m_type == VM_EXIT && code == VM_OK && s >= 0 && s < NR_PROCS)
 		kmodel.proc[s].flags |= KP_INUSE; /* VM did not end the kernel's slot */
 	if (lk.plant == LP_HOST && m->m_type == VM_FORK && code == VM_OK) {
@@ -260,6 +288,7 @@ void leak_check(void)
 	if (finding_get() || check_slots("after PM ended every process it did not boot with", 1))
 		return;
 	end_all(1);
+	clear_caches();
 	counts_now(&c);
 	compare(&c);
 }

@@ -411,7 +411,7 @@ static void run_msg(const struct rec *r, message *m, uint32_t status)
 	deliver(m, status);
 	int32_t code = check_replies(r, src, m->m_type, was_live);
 	check_acl(mut, code);
-	leak_plant_msg(m, code);
+	leak_msg(m, code);
 	if (!finding_get())
 		shadow_msg(m, code, reply_to(src), was_live);
 	if (r->kind == REC_MSG)
@@ -512,6 +512,7 @@ static void begin(const struct conv *c, int flags)
 	fault_reset();
 	feed_fail_sends(c->flags & HF_FAIL_SENDS ? UINT32_MAX : 0);
 	shadow_begin();
+	leak_begin();
 }
 
 /* After a clean conversation: the state digest (RUN_DIGEST), then the leak oracle's

@@ -19,7 +19,7 @@
  *   VM_BRK OK      every byte of [heap base, break) is mapped now; what was unmapped
  *                  before reads as zero, with the heap's write permission
  *   VM_FORK OK     the child's shadow is a copy of the parent's
- *   VM_EXIT OK     the process's shadow is dropped
+ *   VM_EXIT OK     the process's shadow is dropped (shadows are per endpoint)
  *   VM_INFO OK     the caller's [ptr, ptr+len) holds unknown bytes (len 20, 32 or
  *                  count*16 by `what`)
  *   VM_MAP_PHYS OK the returned range (plus a page for the offset) is volatile
@@ -270,12 +270,13 @@ static void range_op(struct shadow *s, uint64_t a, uint64_t end, enum op op, str
 }
 
 /* ---- Processes ---- */
-/* The shadow of live process ep (an untracked one starts unknown), or NULL for
- * endpoints that name no process slot. */
+/* The shadow of live process ep (an untracked one starts unknown), or NULL when ep
+ * is not a live process other than VM.  A slot's shadow is stamped with its
+ * endpoint, so a dead process's shadow is never used again. */
 static struct shadow *shadow_of(endpoint_t ep)
 {
 	int32_t slot = ep_slot(ep);
-	if (slot < 0 || slot >= NR_PROCS || slot == VM_PROC_NR)
+	if (slot < 0 || slot >= NR_PROCS || slot == VM_PROC_NR || !sel_is_live(ep))
 		return NULL;
 	struct shadow *s = &sh.p[slot];
 	if (s->gen != sh.gen || s->ep != ep)
@@ -673,10 +674,6 @@ void shadow_msg(const message *m, int32_t code, const message *rep, int was_live
 	case VM_FORK:
 		on_fork(m, code, rep);
 		break;
-	case VM_EXIT:
-		if (code == VM_OK && (s = shadow_of(m->u.exit.endpt)))
-			s->gen = 0;
-		break;
 	case VM_INFO:
 		on_info(m, code, rep);
 		break;
@@ -687,6 +684,7 @@ void shadow_msg(const message *m, int32_t code, const message *rep, int was_live
 		if (code == VM_OK && (s = phys_target(m, m->u.unmap_phys.endpt)))
 			shadow_unknown(s, s->ep);
 		break;
+	case VM_EXIT: /* the endpoint is dead: its shadow is never used again */
 	case VM_WILLEXIT:
 	case VM_PAGEFAULT:
 	case NOTIFY_MESSAGE:
