@@ -98,6 +98,8 @@ void shadow_access(endpoint_t ep, uint32_t addr, int write, uint32_t val, int rc
  * logged), was_live whether the sender was live. */
 void shadow_before_msg(const message *m);
 void shadow_msg(const message *m, int32_t code, const message *rep, int was_live);
+/* Reads of the last run compared with a value the shadow knew (self-test). */
+uint32_t shadow_checked(void);
 /* Self-test: plant "mem:flip", "mem:cow", "mem:unmap", "mem:ro" or "none"; -1 when
  * the name is not one of them. */
 int shadow_plant(const char *name);

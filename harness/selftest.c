@@ -148,6 +148,57 @@ static void test_random_runs(int count)
 	       found ? "FAIL" : "PASS", count);
 }
 
+/* The memory oracle checks what the protocol promises, without false findings: boot
+ * image, bss and stack, zero after brk and mmap, words copied at fork and private
+ * after it, a VM_INFO copy overwriting a word; the planted bugs make it fire. */
+static void test_memory_oracle(void)
+{
+	static const char *const text =
+		"read proc=live:4 addr=0x08048010\n"      /* text: image bytes */
+		"read proc=live:4 addr=0x0804c100\n"      /* data: image bytes */
+		"read proc=live:4 addr=0x0804d900\n"      /* data past the file size: zero */
+		"read proc=live:4 addr=0xeffff000\n"      /* stack: zero */
+		"msg from=live:4 VM_BRK addr=0x08050000\n"
+		"read proc=live:4 addr=0x0804f004\n"      /* grown heap: zero */
+		"msg from=live:4 VM_MMAP addr=0 len=0x2000 prot=3 flags=0x1002 fd=-1 forwhom=self\n"
+		"read proc=live:4 addr=region:4.2+0x1008\n" /* fresh mapping: zero */
+		"write proc=live:4 addr=region:4.2+0x10 value=0xabcd\n"
+		"msg from=live:0 VM_FORK parent=live:4 slot=fresh:7\n"
+		"read proc=live:6 addr=region:6.2+0x10\n" /* the child sees the parent's word */
+		"write proc=live:4 addr=region:4.2+0x10 value=0x1111\n"
+		"read proc=live:6 addr=region:6.2+0x10\n" /* ... and not its later write */
+		"read proc=live:4 addr=region:4.2+0x10\n"
+		"msg from=live:4 VM_INFO what=1 endpt=self count=0 ptr=region:4.2+0x10 next=0\n"
+		"read proc=live:4 addr=region:4.2+0x10\n" /* overwritten: not checked, pinned */
+		"read proc=live:4 addr=region:4.2+0x10\n"
+		"msg from=live:4 VM_MUNMAP addr=region:4.2 len=0x2000\n"
+		"read proc=live:4 addr=0x20000010\n";     /* unmapped: the access fails */
+	static const char *const plants[] = { "mem:flip", "mem:cow", "mem:ro" };
+	static const char *const rules[] = { "memory-read-value", "memory-fork-write-shows", "memory-ro-write" };
+	static const char *const planted[] = {
+		"write proc=live:4 addr=region:4.1+0x10 value=0x1234\nread proc=live:4 addr=region:4.1+0x10\n",
+		("write proc=live:4 addr=region:4.1+0x10 value=1\nmsg from=live:0 VM_FORK parent=live:4 slot=fresh:7\n"
+		 "write proc=live:4 addr=region:4.1+0x10 value=2\nread proc=live:6 addr=region:6.1+0x10\n"),
+		"write proc=live:4 addr=region:4.0+0x20 value=5\n",
+	};
+	static struct conv c;
+	char err[256];
+	EXPECT(conv_parse(text, &c, err, sizeof err) == 0, "memory conversation: %s", err);
+	EXPECT(run_conv(&c, 0) == 0, "clean memory conversation gave %s at %s",
+	       finding_get() ? finding_get()->kind : "-", finding_get() ? finding_get()->at : "-");
+	EXPECT(shadow_checked() == 10, "the memory oracle checked %u reads, not 10", shadow_checked());
+	for (int i = 0; i < 3; i++) {
+		EXPECT(conv_parse(planted[i], &c, err, sizeof err) == 0, "planted conversation: %s", err);
+		shadow_plant(plants[i]);
+		int found = run_conv(&c, 0);
+		shadow_plant("none");
+		EXPECT(found && !strcmp(finding_get()->kind, "memory") && !strcmp(finding_get()->at, rules[i]),
+		       "plant %s gave %s", plants[i], found ? finding_get()->at : "no finding");
+	}
+	printf("%s SELF0006 the memory oracle checks boot, brk, mmap and fork memory and fires on planted bugs\n",
+	       failures ? "FAIL" : "PASS");
+}
+
 int main(int argc, char **argv)
 {
 	int runs = argc > 1 ? atoi(argv[1]) : 2000;
@@ -156,6 +207,7 @@ int main(int argc, char **argv)
 	test_errors();
 	test_fault_engine();
 	test_random_runs(runs);
+	test_memory_oracle();
 	printf("harness-selftest: %s\n", failures ? "FAILED" : "all passed");
 	return failures ? 1 : 0;
 }
