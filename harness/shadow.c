@@ -17,7 +17,8 @@
  *                  leaves its range unknown (it may have been unmapped first)
  *   VM_MUNMAP OK   the range is unmapped; failed: unknown
  *   VM_BRK OK      every byte of [heap base, break) is mapped now; what was unmapped
- *                  before reads as zero, with the heap's write permission
+ *                  before reads as zero, with the heap's write permission (heap base
+ *                  unknown: nothing is known unmapped any more)
  *   VM_FORK OK     the child's shadow is a copy of the parent's
  *   VM_EXIT OK     the process's shadow is dropped (shadows are per endpoint)
  *   VM_INFO OK     the caller's [ptr, ptr+len) holds unknown bytes (len 20, 32 or
@@ -589,7 +590,13 @@ static void on_mmap(const message *m, int32_t code, const message *rep)
 static void on_brk(const message *m, int32_t code)
 {
 	struct shadow *s = shadow_of(m->m_source);
-	if (!s || code != VM_OK || !s->heap_base || m->u.brk.addr <= s->heap_base)
+	if (!s || code != VM_OK)
+		return;
+	if (!s->heap_base) { /* the heap is somewhere: what was unmapped may be mapped now */
+		forget_unmapped(s);
+		return;
+	}
+	if (m->u.brk.addr <= s->heap_base)
 		return;
 	const struct sh_iv *h = &s->iv[iv_find(s, s->heap_base)];
 	uint8_t wprot = h->map == MS_MAPPED ? h->wprot : WP_UNKNOWN;
