@@ -516,3 +516,21 @@ TEST(MMAP0030, "a write to read-only text kills the writer with SIGSEGV and leav
 	CHECK_EQ(block_at(child, TEXT_VADDR)->refcount, 2);
 	CHECK_EQ(sanity_check(), SAN_OK);
 }
+
+TEST(MMAP0031, "MAP_PREALLOC memory is mapped at once; if it cannot be mapped the mmap fails whole")
+{
+	uint32_t a, phys, minflt = vm.proc[INIT_PROC_NR].minflt;
+	struct baseline b;
+
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, 2 * PAGE_SIZE, PROT_RW, MAP_PREALLOC, &a), VM_OK);
+	CHECK_EQ(mmu_translate(INIT_PROC_NR, a, 1, &phys), VM_OK);
+	CHECK_EQ(mmu_translate(INIT_PROC_NR, a + PAGE_SIZE, 1, &phys), VM_OK);
+	CHECK_EQ(vm.proc[INIT_PROC_NR].minflt, minflt);
+	baseline_take(&b);
+	fault_fail_nth(FS_PT_PAGE, 1);
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0x70000000, PAGE_SIZE, PROT_RW, MAP_PREALLOC | MAP_FIXED, NULL), VM_ENOMEM);
+	CHECK(fault_fired());
+	CHECK(region_find(vmp_of(INIT_PROC_NR), 0x70000000) == NULL);
+	CHECK_BASELINE(b);
+	CHECK_EQ(sanity_check(), SAN_OK);
+}

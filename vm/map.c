@@ -298,7 +298,7 @@ static int copy_region(struct vmproc *dst, struct vir_region *r)
 }
 
 /* Map every page of r that has one (allocating page tables as needed). */
-static int map_region_pages(struct vmproc *vmp, struct vir_region *r)
+int map_region_pages(struct vmproc *vmp, struct vir_region *r)
 {
 	for (REGION_EACH_PAGE(r, i))
 		if (map_map_page(vmp, r, i) != VM_OK)

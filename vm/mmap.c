@@ -110,8 +110,9 @@ int do_mmap(message *m)
 	r = map_new_region(vmp, addr, len, rflags, &mem_type_anon, (flags & MAP_FIXED) != 0, &err);
 	if (!r)
 		return err;
-	if ((flags & MAP_PREALLOC) && prealloc_region(r, (flags & MAP_CONTIG) != 0) != VM_OK) {
-		map_free_region(vmp, r);
+	if ((flags & MAP_PREALLOC) && (prealloc_region(r, (flags & MAP_CONTIG) != 0) != VM_OK ||
+				       map_region_pages(vmp, r) != VM_OK)) {
+		map_free_region(vmp, r); /* preallocated memory is mapped, or not there at all */
 		return VM_ENOMEM;
 	}
 	m->u.mmap.retaddr = r->vaddr;

@@ -62,7 +62,9 @@ static int memctl_heap(struct vmproc *vmp, uint32_t len)
 	old = region_npages(heap);
 	if ((err = map_extend_upto(vmp, heap, end)) != VM_OK)
 		return err;
-	return prealloc_pages(heap, old);
+	if ((err = prealloc_pages(heap, old)) != VM_OK)
+		return err;
+	return map_region_pages(vmp, heap);
 }
 
 /* MAP_PREALLOC: one preallocated anonymous region of len bytes (at addr if free);
@@ -81,7 +83,7 @@ static int memctl_map(struct vmproc *vmp, message *m)
 			   &mem_type_anon, 0, &err);
 	if (!r)
 		return err;
-	if (prealloc_pages(r, 0) != VM_OK) {
+	if (prealloc_pages(r, 0) != VM_OK || map_region_pages(vmp, r) != VM_OK) {
 		map_free_region(vmp, r);
 		return VM_ENOMEM;
 	}
