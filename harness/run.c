@@ -252,16 +252,9 @@ static void reply_finding(const char *why, const char *fmt, ...)
 	finding_set("reply", key, cur_call(), at, "%s", detail);
 }
 
-/* Calls whose OUT address is always a real one.  The others share a field list with
- * such a call (the block-cache family with VM_MAPCACHEPAGE) and may leave it 0. */
-static int reply_has_addr(int32_t type)
-{
-	return type != VM_SETCACHEPAGE && type != VM_FORGETCACHEPAGE && type != VM_CLEARCACHE;
-}
-
 /* Returned fields of an OK reply: addresses in the user range (aligned where the call
- * returns a mapping; 0 allowed where the call returns no address), a forked child
- * live. */
+ * returns a mapping), a forked child live.  (Only calls that return an address have an
+ * OUT address field: VM_MAPCACHEPAGE has its own field list for that reason.) */
 static void check_reply_fields(const struct call_desc *cd, const message *rep)
 {
 	for (int i = 0; i < cd->nfields; i++) {
@@ -269,8 +262,6 @@ static void check_reply_fields(const struct call_desc *cd, const message *rep)
 		if (fd->dir != FD_OUT)
 			continue;
 		uint32_t v = (uint32_t)read_field(rep, fd);
-		if (fd->kind == FK_ADDR && v == 0 && !reply_has_addr(cd->type))
-			continue;
 		if (fd->kind == FK_ADDR && (v < USER_BASE || v >= USER_TOP))
 			reply_finding("field", "%s.%s = 0x%x outside the user range", cd->name, fd->name, v);
 		else if (fd->kind == FK_ADDR && reply_aligned(cd->type) && !page_aligned(v))
