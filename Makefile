@@ -3,6 +3,8 @@
 # Each part owns a fragment: kernel/kernel.mk, harness/harness.mk, tests/tests.mk.
 
 CC      := $(shell command -v clang-14 2>/dev/null || echo clang)
+# Sanitizers symbolise with it: stack signatures of findings depend on it.
+export ASAN_SYMBOLIZER_PATH ?= $(shell command -v llvm-symbolizer-14 2>/dev/null || command -v llvm-symbolizer 2>/dev/null)
 LLD     := $(shell command -v ld.lld-14 2>/dev/null || echo ld.lld)
 BUILD   := build
 RTDIR   := $(shell $(CC) -print-resource-dir)/lib/linux

@@ -2,7 +2,9 @@
 # deps.sh - install, with apt-get, exactly the Debian packages vmfuzz needs that are
 # missing.  Idempotent; needs root only when something is missing.
 set -eu
-want="clang-14 lld-14 llvm-14 libclang-rt-14-dev afl++ qemu-system-x86 gnuplot make python3"
+# llvm (unversioned) puts llvm-symbolizer on the PATH, which ASan needs for stable
+# stack signatures.
+want="clang-14 lld-14 llvm-14 llvm libclang-rt-14-dev afl++ qemu-system-x86 gnuplot make python3"
 missing=""
 for p in $want; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
