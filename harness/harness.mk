@@ -7,7 +7,7 @@
 
 HARNESS_CFLAGS := $(HOSTED_CFLAGS) -Iharness
 HARNESS_HDRS   := $(wildcard harness/*.h include/*.h vm/*.h stubs/*.h)
-HARNESS_CORE   := $(patsubst %,$(BUILD)/harness/%.o,proto codec text select fault oracle run shadow leak)
+HARNESS_CORE   := $(patsubst %,$(BUILD)/harness/%.o,proto codec text selcore select fault oracle run shadow leak)
 HOSTED_LIBS    := $(BUILD)/libstubs-hosted.a $(BUILD)/libvm-hosted.a $(BUILD)/libstubs-hosted.a
 COV_VM_SRCS    := $(filter-out vm/sanity.c,$(VM_SRCS))
 # The checker's walkers that live outside vm/sanity.c are not instrumented either.

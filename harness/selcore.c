@@ -1,0 +1,69 @@
+/* selcore.c - the endpoint-selector rules shared by the hosted harness and the guest
+ * agent (see selcore.h).  No libc: the agent builds it freestanding. */
+#include "selcore.h"
+
+static int in_set(const struct sel_table *t, int32_t s, enum sel_set set)
+{
+	switch (set) {
+	case SEL_LIVE: return t->live(s);
+	case SEL_USED: return t->used(s);
+	default: return !t->used(s);
+	}
+}
+
+int32_t selcore_nth(const struct sel_table *t, unsigned n, enum sel_set set)
+{
+	int32_t count = 0;
+
+	for (int32_t s = 0; s < NR_PROCS; s++)
+		count += in_set(t, s, set) != 0;
+	if (count == 0)
+		return -1;
+	n %= (unsigned)count;
+	for (int32_t s = 0; s < NR_PROCS; s++)
+		if (in_set(t, s, set) && n-- == 0)
+			return s;
+	return -1;
+}
+
+/* A dead endpoint of slot s: its last occupant when free, else the generation
+ * before the current one (or after it, for generation 0). */
+static endpoint_t stale_of(const struct sel_table *t, int32_t s)
+{
+	int32_t g = t->generation(s);
+
+	if (!t->live(s))
+		return ep_make(g, s);
+	return ep_make(g > 0 ? g - 1 : g + 1, s);
+}
+
+endpoint_t selcore_endpoint(const struct sel_table *t, const struct ep_sel *e)
+{
+	static const endpoint_t special[3] = { ANY, NONE, SELF };
+	int32_t s;
+
+	switch (e->kind) {
+	case EPS_LIVE:
+		s = selcore_nth(t, e->arg, SEL_LIVE);
+		return s < 0 ? e->arg : t->endpt(s);
+	case EPS_STALE:
+		s = selcore_nth(t, e->arg, SEL_USED);
+		return s < 0 ? e->arg : stale_of(t, s);
+	case EPS_FRESH:
+		s = selcore_nth(t, e->arg, SEL_FRESH);
+		return s < 0 ? e->arg : ep_make(0, s);
+	case EPS_TASK:
+		return -1 - (endpoint_t)(e->arg % NR_TASKS);
+	case EPS_SPECIAL:
+		return special[e->arg % 3];
+	default:
+		return e->raw;
+	}
+}
+
+int32_t selcore_slot(const struct sel_table *t, const struct ep_sel *e)
+{
+	if (e->kind == EPS_RAW)
+		return e->raw;
+	return ep_slot(selcore_endpoint(t, e));
+}

@@ -1,0 +1,27 @@
+/* selcore.h - the endpoint-selector rules, one copy for the hosted harness
+ * (harness/select.c, over the kernel model) and the guest agent in the fuzz image
+ * (harness/guest/select.c, over the kernel's table): "live" = the slot is in use,
+ * "used" = in use or ever used, "fresh" = never used; the k-th of a set is taken
+ * modulo its size in slot order, and an empty set falls back to the raw value. */
+#ifndef VMFUZZ_SELCORE_H
+#define VMFUZZ_SELCORE_H
+
+#include "input.h"
+
+/* A view of the process table by slot. */
+struct sel_table {
+	int (*live)(int32_t slot);
+	int (*used)(int32_t slot);
+	endpoint_t (*endpt)(int32_t slot);      /* of a live slot */
+	int32_t (*generation)(int32_t slot);    /* of the current or last occupant */
+};
+
+enum sel_set { SEL_LIVE, SEL_USED, SEL_FRESH };
+/* The n-th slot (modulo the set's size) of the set, or -1 when it is empty. */
+int32_t selcore_nth(const struct sel_table *t, unsigned n, enum sel_set set);
+/* The endpoint an endpoint selector names. */
+endpoint_t selcore_endpoint(const struct sel_table *t, const struct ep_sel *e);
+/* The slot a SLOT field selector names (raw values pass through). */
+int32_t selcore_slot(const struct sel_table *t, const struct ep_sel *e);
+
+#endif
