@@ -20,6 +20,8 @@ endpoint_t sel_endpoint(const struct ep_sel *e);
 int32_t sel_slot(const struct ep_sel *e);
 /* The address an addr-sel names now (the offset alone when the region is missing). */
 uint32_t sel_addr(const struct addr_sel *a);
+/* The request of MSG record r, built against live state. */
+void sel_build_msg(const struct rec *r, message *m);
 /* True when ep is a live process for the kernel model. */
 int sel_is_live(endpoint_t ep);
 

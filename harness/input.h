@@ -136,6 +136,9 @@ extern const char *const fault_site_name[FS_COUNT];
 int call_by_type(int32_t t);
 /* Index of the call named s ("VM_MMAP"), or -1. */
 int call_by_name(const char *s);
+/* A field's value in a message (little-endian, the field's size). */
+uint64_t field_read(const message *m, const struct field_desc *fd);
+void field_write(message *m, const struct field_desc *fd, uint64_t v);
 /* True when the field is sent in the request (IN or INOUT). */
 static inline int field_is_in(const struct field_desc *fd) { return fd->dir != FD_OUT; }
 /* The errno table: names and (negative) values, in VM_ERRNOS order. */

@@ -132,3 +132,18 @@ int const_by_name(const char *s, int64_t *v)
 		}
 	return 0;
 }
+
+uint64_t field_read(const message *m, const struct field_desc *fd)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < fd->size; i++)
+		v |= (uint64_t)m->u.raw[fd->off + i] << (8 * i);
+	return v;
+}
+
+void field_write(message *m, const struct field_desc *fd, uint64_t v)
+{
+	for (int i = 0; i < fd->size; i++)
+		m->u.raw[fd->off + i] = (uint8_t)(v >> (8 * i));
+}

@@ -143,46 +143,6 @@ void run_init(int flags)
 }
 
 /* ---- Delivering ---- */
-static void write_field(message *m, const struct field_desc *fd, uint64_t v)
-{
-	for (int i = 0; i < fd->size; i++)
-		m->u.raw[fd->off + i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t read_field(const message *m, const struct field_desc *fd)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < fd->size; i++)
-		v |= (uint64_t)m->u.raw[fd->off + i] << (8 * i);
-	return v;
-}
-
-/* Build the request of MSG record r against live state. */
-static void build_msg(const struct rec *r, message *m)
-{
-	memset(m, 0, sizeof *m);
-	m->m_source = sel_endpoint(&r->ep);
-	if (r->call < 0) {
-		m->m_type = (int32_t)r->raw_type;
-		return;
-	}
-	const struct call_desc *cd = &call_table[r->call];
-	m->m_type = cd->type;
-	for (int i = 0; i < cd->nfields; i++) {
-		const struct field_desc *fd = &cd->fields[i];
-		uint64_t v = r->f[i].raw;
-		if (!field_is_in(fd))
-			continue;
-		if (fd->kind == FK_ENDPOINT)
-			v = (uint32_t)sel_endpoint(&r->f[i].ep);
-		else if (fd->kind == FK_SLOT)
-			v = (uint32_t)sel_slot(&r->f[i].ep);
-		else if (fd->kind == FK_ADDR)
-			v = sel_addr(&r->f[i].ad);
-		write_field(m, fd, v);
-	}
-}
-
 /* Push m and run VM until the feed is empty; a hang finding past STEP_CAP steps. */
 static void deliver(const message *m, uint32_t status)
 {
@@ -261,7 +221,7 @@ static void check_reply_fields(const struct call_desc *cd, const message *rep)
 		const struct field_desc *fd = &cd->fields[i];
 		if (fd->dir != FD_OUT)
 			continue;
-		uint32_t v = (uint32_t)read_field(rep, fd);
+		uint32_t v = (uint32_t)field_read(rep, fd);
 		if (fd->kind == FK_ADDR && (v < USER_BASE || v >= USER_TOP))
 			reply_finding("field", "%s.%s = 0x%x outside the user range", cd->name, fd->name, v);
 		else if (fd->kind == FK_ADDR && reply_aligned(cd->type) && !page_aligned(v))
@@ -386,7 +346,7 @@ static const char *reply_out_fields(const struct rec *r, endpoint_t src)
 			size_t n = strlen(buf);
 			if (cd->fields[k].dir != FD_IN)
 				snprintf(buf + n, sizeof buf - n, " %s=0x%llx", cd->fields[k].name,
-					 (unsigned long long)read_field(&rp->m, &cd->fields[k]));
+					 (unsigned long long)field_read(&rp->m, &cd->fields[k]));
 		}
 	}
 	return buf;
@@ -443,7 +403,7 @@ static void run_record(const struct rec *r)
 	memset(&m, 0, sizeof m);
 	switch (r->kind) {
 	case REC_MSG:
-		build_msg(r, &m);
+		sel_build_msg(r, &m);
 		run_msg(r, &m, 0);
 		break;
 	case REC_NOTIFY:

@@ -1,5 +1,6 @@
 /* selcore.c - the endpoint-selector rules shared by the hosted harness and the guest
  * agent (see selcore.h).  No libc: the agent builds it freestanding. */
+#include <string.h>
 #include "selcore.h"
 
 static int in_set(const struct sel_table *t, int32_t s, enum sel_set set)
@@ -66,4 +67,31 @@ int32_t selcore_slot(const struct sel_table *t, const struct ep_sel *e)
 	if (e->kind == EPS_RAW)
 		return e->raw;
 	return ep_slot(selcore_endpoint(t, e));
+}
+
+void selcore_build_msg(const struct sel_table *t, uint32_t (*addr)(const struct addr_sel *a),
+		       const struct rec *r, message *m)
+{
+	memset(m, 0, sizeof *m);
+	m->m_source = selcore_endpoint(t, &r->ep);
+	if (r->call < 0) {
+		m->m_type = (int32_t)r->raw_type;
+		return;
+	}
+	const struct call_desc *cd = &call_table[r->call];
+	m->m_type = cd->type;
+	for (int i = 0; i < cd->nfields; i++) {
+		const struct field_desc *fd = &cd->fields[i];
+		uint64_t v = r->f[i].raw;
+
+		if (!field_is_in(fd))
+			continue;
+		if (fd->kind == FK_ENDPOINT)
+			v = (uint32_t)selcore_endpoint(t, &r->f[i].ep);
+		else if (fd->kind == FK_SLOT)
+			v = (uint32_t)selcore_slot(t, &r->f[i].ep);
+		else if (fd->kind == FK_ADDR)
+			v = addr(&r->f[i].ad);
+		field_write(m, fd, v);
+	}
 }

@@ -23,5 +23,9 @@ int32_t selcore_nth(const struct sel_table *t, unsigned n, enum sel_set set);
 endpoint_t selcore_endpoint(const struct sel_table *t, const struct ep_sel *e);
 /* The slot a SLOT field selector names (raw values pass through). */
 int32_t selcore_slot(const struct sel_table *t, const struct ep_sel *e);
+/* Build the request of MSG record r: selectors resolved through t, addresses through
+ * addr (region selectors need each build's view of VM's regions). */
+void selcore_build_msg(const struct sel_table *t, uint32_t (*addr)(const struct addr_sel *a),
+		       const struct rec *r, message *m);
 
 #endif

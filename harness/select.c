@@ -50,3 +50,9 @@ uint32_t sel_addr(const struct addr_sel *a)
 		r = region_next(vmp, r);
 	return r ? r->vaddr + a->value : a->value;
 }
+
+/* Build the request of MSG record r against live state. */
+void sel_build_msg(const struct rec *r, message *m)
+{
+	selcore_build_msg(&kmodel_table, sel_addr, r, m);
+}

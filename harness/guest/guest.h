@@ -22,6 +22,7 @@ void gsel_refresh(void);
 endpoint_t gsel_endpoint(const struct ep_sel *e);
 int32_t gsel_slot(const struct ep_sel *e);
 uint32_t gsel_addr(const struct addr_sel *a);
+void gsel_build_msg(const struct rec *r, message *m);
 int gsel_is_live(endpoint_t ep);
 /* The flags (FZP_*) of ep's slot, 0 when it is not live. */
 uint32_t gsel_flags(endpoint_t ep);

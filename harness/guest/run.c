@@ -96,46 +96,6 @@ static int vm_gone(void)
 }
 
 /* ---- Messages ---- */
-static void write_field(message *m, const struct field_desc *fd, uint64_t v)
-{
-	for (int i = 0; i < fd->size; i++)
-		m->u.raw[fd->off + i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t read_field32(const message *m, const struct field_desc *fd)
-{
-	uint32_t v = 0;
-	for (int i = 0; i < fd->size && i < 4; i++)
-		v |= (uint32_t)m->u.raw[fd->off + i] << (8 * i);
-	return v;
-}
-
-/* Build the request of MSG record r against live state (harness/run.c build_msg). */
-static void build_msg(const struct rec *r, message *m)
-{
-	memset(m, 0, sizeof *m);
-	m->m_source = gsel_endpoint(&r->ep);
-	if (r->call < 0) {
-		m->m_type = (int32_t)r->raw_type;
-		return;
-	}
-	const struct call_desc *cd = &call_table[r->call];
-	m->m_type = cd->type;
-	for (int i = 0; i < cd->nfields; i++) {
-		const struct field_desc *fd = &cd->fields[i];
-		uint64_t v = r->f[i].raw;
-		if (!field_is_in(fd))
-			continue;
-		if (fd->kind == FK_ENDPOINT)
-			v = (uint32_t)gsel_endpoint(&r->f[i].ep);
-		else if (fd->kind == FK_SLOT)
-			v = (uint32_t)gsel_slot(&r->f[i].ep);
-		else if (fd->kind == FK_ADDR)
-			v = gsel_addr(&r->f[i].ad);
-		write_field(m, fd, v);
-	}
-}
-
 static int count_events(enum trace_ev ev, endpoint_t a)
 {
 	int n = 0;
@@ -179,7 +139,7 @@ static void check_reply_fields(const struct call_desc *cd, const message *rep)
 		const struct field_desc *fd = &cd->fields[i];
 		if (fd->dir != FD_OUT)
 			continue;
-		uint32_t v = read_field32(rep, fd);
+		uint32_t v = (uint32_t)field_read(rep, fd);
 		if (fd->kind == FK_ADDR && (v < USER_BASE || v >= USER_TOP))
 			reply_finding("field", "returned address outside the user range");
 		else if (fd->kind == FK_ADDR && reply_aligned(cd->type) && !page_aligned(v))
@@ -302,7 +262,7 @@ static void run_record(const struct rec *r)
 	gsel_refresh();
 	switch (r->kind) {
 	case REC_MSG:
-		build_msg(r, &m);
+		gsel_build_msg(r, &m);
 		run_msg(r, &m, 0);
 		break;
 	case REC_NOTIFY:

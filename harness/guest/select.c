@@ -55,3 +55,9 @@ uint32_t gsel_addr(const struct addr_sel *a)
 		return a->value;
 	return ctl_out.ctl.vaddr[j] + a->value;
 }
+
+/* Build the request of MSG record r against the image's live state. */
+void gsel_build_msg(const struct rec *r, message *m)
+{
+	selcore_build_msg(&fz_table, gsel_addr, r, m);
+}
