@@ -175,6 +175,7 @@ int do_clearcache(message *m)
 	return VM_OK;
 }
 
+/* Number of blocks the cache holds. */
 uint32_t cache_pages(void)
 {
 	uint32_t n = 0;
@@ -184,6 +185,7 @@ uint32_t cache_pages(void)
 	return n;
 }
 
+/* Call fn for each cached block (the sanity checker). */
 void cache_for_each(void (*fn)(struct phys_block *pb, void *arg), void *arg)
 {
 	for (int i = 0; i < CACHE_MAX; i++)

@@ -12,6 +12,7 @@ static struct vmproc *info_target(const message *m, int *err)
 	return vmp;
 }
 
+/* VMIW_STATS: the allocator's counts, copied to ptr in the caller. */
 static int info_stats(message *m)
 {
 	struct vm_stats_info si = {
@@ -43,6 +44,7 @@ static void usage_of(struct vmproc *vmp, struct vm_usage_info *ui)
 	ui->majflt = vmp->majflt;
 }
 
+/* VMIW_USAGE: the target's usage (SELF: the caller), copied to ptr in the caller. */
 static int info_usage(message *m)
 {
 	struct vm_usage_info ui = { 0 };

@@ -3,6 +3,7 @@
  * private copy-on-write sharer (the page's former owner) to a copy of its own. */
 #include "vm.h"
 
+/* Every page is linked when the region is made; a write frees it of private sharers. */
 static int cache_pagefault(struct vir_region *r, uint32_t idx, int write)
 {
 	struct phys_region *pr = region_page(r, idx);

@@ -51,6 +51,7 @@ static struct vir_region *rebalance(struct vir_region *r)
 	return r;
 }
 
+/* Insert r below root; returns the rebalanced subtree. */
 static struct vir_region *insert_at(struct vir_region *root, struct vir_region *r)
 {
 	if (!root)
@@ -73,6 +74,7 @@ static struct vir_region *remove_min(struct vir_region *root, struct vir_region 
 	return rebalance(root);
 }
 
+/* Remove r from below root (it must be there); returns the rebalanced subtree. */
 static struct vir_region *remove_at(struct vir_region *root, struct vir_region *r)
 {
 	struct vir_region *min;

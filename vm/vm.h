@@ -252,9 +252,7 @@ struct cache_entry {
 	uint64_t dev_off, ino, ino_off;
 	uint32_t stamp;        /* last use, for eviction */
 };
-/* Number of blocks the cache holds. */
 uint32_t cache_pages(void);
-/* Call fn for each cached block (sanity). */
 void cache_for_each(void (*fn)(struct phys_block *pb, void *arg), void *arg);
 
 /* ---- acl.c ---- */
