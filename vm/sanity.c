@@ -39,11 +39,12 @@ static void mark_used(uint32_t phys, void *arg)
 	t->used++;
 }
 
-/* Check one page reference: links, sharer count, PTE. */
-static int check_page(struct vmproc *vmp, struct vir_region *r, uint32_t idx, struct tally *t)
+/* Check one page reference: links and sharer count (its PTE is checked from the
+ * page table's side, check_mapping). */
+static int check_page(struct vir_region *r, uint32_t idx, struct tally *t)
 {
 	struct phys_region *pr = region_page(r, idx), *s;
-	uint32_t n = 0, found = 0, pte, want;
+	uint32_t n = 0, found = 0;
 
 	if (!slab_is_live(pr, sizeof(*pr)) || !slab_is_live(pr->ph, sizeof(*pr->ph)))
 		return SAN_PR_LINK;
@@ -62,11 +63,6 @@ static int check_page(struct vmproc *vmp, struct vir_region *r, uint32_t idx, st
 		if (!(pr->ph->flags & PBF_DEVICE))
 			mark_used(pr->ph->phys, t);
 	}
-	pte = pt_lookup(&vmp->pt, r->vaddr + (idx << PAGE_SHIFT));
-	want = map_expected_pte(r, idx);
-	if ((pte & PTE_P) && ((pte & PTE_ADDR_MASK) != pr->ph->phys || !(pte & PTE_U) ||
-			      ((pte & PTE_W) && !(want & PTE_W))))
-		return SAN_PTE;
 	return 0;
 }
 
@@ -96,7 +92,7 @@ static int check_region(struct vmproc *vmp, struct vir_region *r, struct vir_reg
 	for (uint32_t i = pagemap_next(r, 0); i < pagemap_capacity(r); i = pagemap_next(r, i + 1)) {
 		if (i >= region_npages(r))
 			return SAN_PR_LINK;
-		if ((err = check_page(vmp, r, i, t)) != 0)
+		if ((err = check_page(r, i, t)) != 0)
 			return err;
 	}
 	return t->err;
@@ -106,15 +102,21 @@ struct stray_arg {
 	struct vmproc *vmp;
 };
 
-/* A present PTE must belong to a region page (SAN_PTE_STRAY otherwise). */
+/* A present PTE must map exactly the page of its region page, as a user page, and
+ * be writable only where the page may be written (SAN_PTE); a PTE where no region
+ * page is is SAN_PTE_STRAY.  (A region page without a PTE is fine: it faults in.) */
 static int check_mapping(uint32_t vaddr, uint32_t pte, void *arg)
 {
 	struct vmproc *vmp = ((struct stray_arg *)arg)->vmp;
 	struct vir_region *r = region_find(vmp, vaddr);
+	struct phys_region *pr;
+	uint32_t idx;
 
-	(void)pte;
-	if (!r || !region_page(r, (vaddr - r->vaddr) >> PAGE_SHIFT))
+	if (!r || !(pr = region_page(r, idx = (vaddr - r->vaddr) >> PAGE_SHIFT)))
 		return SAN_PTE_STRAY;
+	if ((pte & PTE_ADDR_MASK) != pr->ph->phys || !(pte & PTE_U) ||
+	    ((pte & PTE_W) && !(map_expected_pte(r, idx) & PTE_W)))
+		return SAN_PTE;
 	return 0;
 }
 
