@@ -65,7 +65,7 @@ typedef uint64_t vmk_U64;      /* a 64-bit offset, device or inode number */
 	C(45, PROCCTL, procctl, do_procctl)                         \
 	C(46, VFS_MMAP, vfs_mmap, 0)                       \
 	C(47, GETRUSAGE, getrusage, do_getrusage)                     \
-	C(48, RS_PREPARE, rs_prepare, 0)                   \
+	C(48, RS_PREPARE, rs_prepare, do_rs_prepare)                   \
 	C(0xFF, PAGEFAULT, pagefault, do_pagefault)
 
 /* F(c, kind, dir, field): c is passed through so generators can name the call. */

@@ -241,3 +241,70 @@ TEST(RSU0002, "RS_UPDATE refuses bad pairs, a preallocated target without ROLLBA
 	CHECK_EQ(v, 0x5);
 	CHECK_EQ(sanity_check(), SAN_OK);
 }
+
+static int prepare(endpoint_t src, endpoint_t dst, uint32_t flags)
+{
+	message m = msg_zero();
+
+	m.u.rs_prepare.src = src;
+	m.u.rs_prepare.dst = dst;
+	m.u.rs_prepare.flags = flags;
+	return call(RS_PROC_NR, VM_RS_PREPARE, &m);
+}
+
+TEST(RSP0010, "RS_PREPARE grows the new instance's heap to the old one's and shares its mmaps copy-on-write")
+{
+	endpoint_t a, b;
+	uint32_t ma, v;
+	struct vir_region *ha, *hb;
+
+	CHECK_EQ(fork_child(INIT_PROC_NR, &a), VM_OK);
+	CHECK_EQ(fork_child(INIT_PROC_NR, &b), VM_OK);
+	CHECK_EQ(brk_call(a, boot_break(INIT_PROC_NR) + 4 * PAGE_SIZE), VM_OK);
+	CHECK_EQ(mmap_anon(a, 0x30000000, 2 * PAGE_SIZE, PROT_RW, MAP_FIXED, &ma), VM_OK);
+	CHECK_EQ(proc_write32(a, ma, 0x77), VM_OK);
+	CHECK_EQ(prepare(a, b, 0), VM_OK);
+	ha = region_find(vmp_of(a), vmp_of(a)->heap_base);
+	hb = region_find(vmp_of(b), vmp_of(b)->heap_base);
+	CHECK_EQ(hb->length, ha->length);
+	CHECK_EQ(proc_read32(b, ma, &v), VM_OK);
+	CHECK_EQ(v, 0x77);
+	CHECK_EQ(block_at(a, ma), block_at(b, ma));
+	CHECK_EQ(proc_write32(b, ma, 0x78), VM_OK); /* copy-on-write: a keeps its value */
+	CHECK_EQ(proc_read32(a, ma, &v), VM_OK);
+	CHECK_EQ(v, 0x77);
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(RSP0011, "RS_PREPARE with NOMMAP shares nothing; a taken address is ENOMEM and bad pairs EINVAL")
+{
+	endpoint_t a, b;
+	uint32_t ma;
+
+	CHECK_EQ(fork_child(INIT_PROC_NR, &a), VM_OK);
+	CHECK_EQ(fork_child(INIT_PROC_NR, &b), VM_OK);
+	CHECK_EQ(mmap_anon(a, 0x30000000, PAGE_SIZE, PROT_RW, MAP_FIXED, &ma), VM_OK);
+	CHECK_EQ(prepare(a, b, SF_VM_NOMMAP), VM_OK);
+	CHECK(region_find(vmp_of(b), ma) == NULL);
+	CHECK_EQ(mmap_anon(b, 0x30000000, PAGE_SIZE, PROT_RW, MAP_FIXED, NULL), VM_OK);
+	CHECK_EQ(prepare(a, b, 0), VM_ENOMEM);
+	CHECK_EQ(prepare(a, a, 0), VM_EINVAL);
+	CHECK_EQ(prepare(a, VM_PROC_NR, 0), VM_EINVAL);
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(RSP0012, "an RS_PREPARE that runs out of memory while sharing leaves no half-made region")
+{
+	endpoint_t a, b;
+	uint32_t n;
+
+	CHECK_EQ(fork_child(INIT_PROC_NR, &a), VM_OK);
+	CHECK_EQ(fork_child(INIT_PROC_NR, &b), VM_OK);
+	CHECK_EQ(mmap_anon(a, 0x30000000, PAGE_SIZE, PROT_RW, MAP_FIXED, NULL), VM_OK);
+	CHECK_EQ(proc_write32(a, 0x30000000, 1), VM_OK);
+	n = region_count(vmp_of(b));
+	fault_fail_nth(FS_PT_PAGE, 1);
+	CHECK_EQ(prepare(a, b, 0), VM_ENOMEM);
+	CHECK_EQ(region_count(vmp_of(b)), n);
+	CHECK_EQ(sanity_check(), SAN_OK);
+}

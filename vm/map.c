@@ -306,6 +306,28 @@ int map_region_pages(struct vmproc *vmp, struct vir_region *r)
 	return VM_OK;
 }
 
+/* Give dst a copy-on-write copy of src's region r at the same address: pages shared,
+ * mapped read-only in dst and in src.  VM_ENOMEM when that range is taken in dst or
+ * memory runs out; dst is then as it was (src may keep some PTEs read-only: a write
+ * fault maps them writable again). */
+int map_share_region(struct vmproc *dst, struct vmproc *src, struct vir_region *r)
+{
+	struct vir_region *c;
+	int err;
+
+	if (!map_range_free(dst, r->vaddr, r->length))
+		return VM_ENOMEM;
+	err = copy_region(dst, r);
+	c = region_find(dst, r->vaddr); /* the copy, if copy_region got to insert it */
+	if (err == VM_OK) {
+		map_protect_region(src, r);
+		err = map_region_pages(dst, c);
+	}
+	if (err != VM_OK && c)
+		map_free_region(dst, c);
+	return err;
+}
+
 /* Give dst (empty, with a page table) a copy-on-write copy of src's address space:
  * every page is shared and mapped read-only in both.  On VM_ENOMEM dst is emptied
  * again; src keeps its pages, some of its PTEs possibly read-only where they were

@@ -166,3 +166,48 @@ int do_rs_update(message *m)
 	}
 	return VM_OK;
 }
+
+/* Grow dst's heap to the length of src's (never shrinks it). */
+static int prepare_heap(struct vmproc *dst, struct vmproc *src)
+{
+	struct vir_region *sh = region_find(src, src->heap_base), *dh = region_find(dst, dst->heap_base);
+
+	if (!sh || sh->vaddr != src->heap_base || sh->length <= (dh ? dh->length : 0))
+		return VM_OK;
+	if (!dh || dh->vaddr != dst->heap_base)
+		return VM_ENOMEM;
+	return map_extend_upto(dst, dh, dh->vaddr + sh->length);
+}
+
+/* True when every anonymous region of src in the mmap range is free in dst. */
+static int mmaps_fit(struct vmproc *dst, struct vmproc *src)
+{
+	for (struct vir_region *r = region_find_ge(src, MMAP_BASE); r && r->vaddr < MMAP_TOP; r = region_next(src, r))
+		if (r->type == &mem_type_anon && !map_range_free(dst, r->vaddr, r->length))
+			return 0;
+	return 1;
+}
+
+/* VM_RS_PREPARE: make dst ready to take over src's state: its heap as large as src's
+ * and, unless SF_VM_NOMMAP, src's anonymous mmap regions shared copy-on-write at the
+ * same addresses (VM_ENOMEM when one of those addresses is taken in dst; the regions
+ * already shared stay). */
+int do_rs_prepare(message *m)
+{
+	struct vmproc *src = proc_target(m->u.rs_prepare.src), *dst = proc_target(m->u.rs_prepare.dst);
+	int err;
+
+	if (!src || !dst || src == dst)
+		return VM_EINVAL;
+	if (!(m->u.rs_prepare.flags & SF_VM_NOMMAP) && !mmaps_fit(dst, src))
+		return VM_ENOMEM;
+	if ((err = prepare_heap(dst, src)) != VM_OK)
+		return err;
+	if (m->u.rs_prepare.flags & SF_VM_NOMMAP)
+		return VM_OK;
+	for (struct vir_region *r = region_find_ge(src, MMAP_BASE); r && r->vaddr < MMAP_TOP; r = region_next(src, r))
+		if (r->type == &mem_type_anon && (err = map_share_region(dst, src, r)) != VM_OK)
+			return err;
+	kc_flush_tlb(src->endpt);
+	return VM_OK;
+}

@@ -231,6 +231,7 @@ void map_free_region(struct vmproc *vmp, struct vir_region *r);
 void map_free_proc(struct vmproc *vmp);
 int map_unmap_range(struct vmproc *vmp, uint32_t addr, uint32_t len);
 int map_copy_proc(struct vmproc *dst, struct vmproc *src);
+int map_share_region(struct vmproc *dst, struct vmproc *src, struct vir_region *r);
 int map_extend_upto(struct vmproc *vmp, struct vir_region *r, uint32_t v);
 int map_map_page(struct vmproc *vmp, struct vir_region *r, uint32_t idx);
 /* Map every page r has (page tables allocated as needed); VM_ENOMEM on failure. */
@@ -352,6 +353,7 @@ int do_info(message *m);     /* info.c */
 int do_rs_set_priv(message *m); /* rs.c */
 int do_rs_memctl(message *m); /* rs.c */
 int do_rs_update(message *m); /* rs.c */
+int do_rs_prepare(message *m); /* rs.c */
 int do_getphys(message *m);  /* query.c */
 int do_getref(message *m);   /* query.c */
 int do_map_phys(message *m); /* mapphys.c */
