@@ -308,3 +308,30 @@ TEST(RSP0012, "an RS_PREPARE that runs out of memory while sharing leaves no hal
 	CHECK_EQ(region_count(vmp_of(b)), n);
 	CHECK_EQ(sanity_check(), SAN_OK);
 }
+
+TEST(RSP0013, "HEAP_PREALLOC and RS_PREPARE that fail part-way leave the heap and the regions as they were")
+{
+	endpoint_t a, b;
+	struct vir_region *h;
+	uint32_t hlen, len = 2 * PAGE_SIZE, n, v;
+
+	CHECK_EQ(fork_child(INIT_PROC_NR, &a), VM_OK);
+	CHECK_EQ(fork_child(INIT_PROC_NR, &b), VM_OK);
+	h = region_find(vmp_of(b), vmp_of(b)->heap_base);
+	hlen = h->length;
+	fault_fail_nth(FS_PAGE_ALLOC, 2);
+	CHECK_EQ(memctl(b, VM_RS_MEM_HEAP_PREALLOC, NULL, &len), VM_ENOMEM);
+	CHECK_EQ(h->length, hlen);
+	CHECK(proc_read32(b, h->vaddr + hlen, &v) != VM_OK); /* not mapped: SIGSEGV */
+	CHECK_EQ(brk_call(a, h->vaddr + hlen + 8 * PAGE_SIZE), VM_OK);
+	CHECK_EQ(mmap_anon(a, 0x30000000, PAGE_SIZE, PROT_RW, MAP_FIXED, NULL), VM_OK);
+	CHECK_EQ(mmap_anon(a, 0x31000000, PAGE_SIZE, PROT_RW, MAP_FIXED, NULL), VM_OK);
+	CHECK_EQ(proc_write32(a, 0x30000000, 1), VM_OK);
+	CHECK_EQ(proc_write32(a, 0x31000000, 1), VM_OK);
+	n = region_count(vmp_of(b));
+	fault_fail_nth(FS_PT_PAGE, 2); /* the second mmap's copy cannot be mapped */
+	CHECK_EQ(prepare(a, b, 0), VM_ENOMEM);
+	CHECK_EQ(region_count(vmp_of(b)), n);
+	CHECK_EQ(h->length, hlen);
+	CHECK_EQ(sanity_check(), SAN_OK);
+}

@@ -170,6 +170,15 @@ static void drop_pages(struct vmproc *vmp, struct vir_region *r, uint32_t from, 
 	}
 }
 
+/* Cut r back to its first npages pages (undoing a growth): the pages past them are
+ * unmapped and released. */
+void map_truncate(struct vmproc *vmp, struct vir_region *r, uint32_t npages)
+{
+	drop_pages(vmp, r, npages, region_npages(r));
+	r->length = npages << PAGE_SHIFT;
+	MUTATED();
+}
+
 /* Remove r from vmp and free it with every page it references. */
 void map_free_region(struct vmproc *vmp, struct vir_region *r)
 {

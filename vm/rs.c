@@ -48,7 +48,8 @@ static struct vir_region *prealloc_map(struct vmproc *vmp)
 	return NULL;
 }
 
-/* HEAP_PREALLOC: grow the heap by len bytes and back the new part now. */
+/* HEAP_PREALLOC: grow the heap by len bytes and back (and map) the new part now; a
+ * failure undoes the growth, so ENOMEM leaves the heap as it was. */
 static int memctl_heap(struct vmproc *vmp, uint32_t len)
 {
 	struct vir_region *heap = region_find(vmp, vmp->heap_base);
@@ -62,9 +63,11 @@ static int memctl_heap(struct vmproc *vmp, uint32_t len)
 	old = region_npages(heap);
 	if ((err = map_extend_upto(vmp, heap, end)) != VM_OK)
 		return err;
-	if ((err = prealloc_pages(heap, old)) != VM_OK)
-		return err;
-	return map_region_pages(vmp, heap);
+	if (prealloc_pages(heap, old) != VM_OK || map_region_pages(vmp, heap) != VM_OK) {
+		map_truncate(vmp, heap, old);
+		return VM_ENOMEM;
+	}
+	return VM_OK;
 }
 
 /* MAP_PREALLOC: one preallocated anonymous region of len bytes (at addr if free);
@@ -188,26 +191,48 @@ static int mmaps_fit(struct vmproc *dst, struct vmproc *src)
 	return 1;
 }
 
+/* Undo a partial prepare: free dst's copies of src's mmap regions below `upto` and cut
+ * dst's heap back to heap_pages pages. */
+static void prepare_undo(struct vmproc *dst, struct vmproc *src, uint32_t upto, uint32_t heap_pages)
+{
+	struct vir_region *dh = region_find(dst, dst->heap_base);
+
+	for (struct vir_region *r = region_find_ge(src, MMAP_BASE); r && r->vaddr < upto; r = region_next(src, r)) {
+		struct vir_region *c = r->type == &mem_type_anon ? region_find(dst, r->vaddr) : NULL;
+		if (c)
+			map_free_region(dst, c);
+	}
+	if (dh && dh->vaddr == dst->heap_base && region_npages(dh) > heap_pages)
+		map_truncate(dst, dh, heap_pages);
+}
+
 /* VM_RS_PREPARE: make dst ready to take over src's state: its heap as large as src's
  * and, unless SF_VM_NOMMAP, src's anonymous mmap regions shared copy-on-write at the
- * same addresses (VM_ENOMEM when one of those addresses is taken in dst; the regions
- * already shared stay). */
+ * same addresses.  VM_ENOMEM when one of those addresses is taken in dst or memory
+ * runs out; a failure leaves dst as it was. */
 int do_rs_prepare(message *m)
 {
 	struct vmproc *src = proc_target(m->u.rs_prepare.src), *dst = proc_target(m->u.rs_prepare.dst);
+	struct vir_region *dh, *r;
+	uint32_t heap_pages;
 	int err;
 
 	if (!src || !dst || src == dst)
 		return VM_EINVAL;
 	if (!(m->u.rs_prepare.flags & SF_VM_NOMMAP) && !mmaps_fit(dst, src))
 		return VM_ENOMEM;
+	dh = region_find(dst, dst->heap_base);
+	heap_pages = dh && dh->vaddr == dst->heap_base ? region_npages(dh) : 0;
 	if ((err = prepare_heap(dst, src)) != VM_OK)
 		return err;
 	if (m->u.rs_prepare.flags & SF_VM_NOMMAP)
 		return VM_OK;
-	for (struct vir_region *r = region_find_ge(src, MMAP_BASE); r && r->vaddr < MMAP_TOP; r = region_next(src, r))
-		if (r->type == &mem_type_anon && (err = map_share_region(dst, src, r)) != VM_OK)
+	for (r = region_find_ge(src, MMAP_BASE); r && r->vaddr < MMAP_TOP; r = region_next(src, r)) {
+		if (r->type == &mem_type_anon && (err = map_share_region(dst, src, r)) != VM_OK) {
+			prepare_undo(dst, src, r->vaddr, heap_pages);
 			return err;
+		}
+	}
 	kc_flush_tlb(src->endpt);
 	return VM_OK;
 }

@@ -233,6 +233,7 @@ int map_unmap_range(struct vmproc *vmp, uint32_t addr, uint32_t len);
 int map_copy_proc(struct vmproc *dst, struct vmproc *src);
 int map_share_region(struct vmproc *dst, struct vmproc *src, struct vir_region *r);
 int map_extend_upto(struct vmproc *vmp, struct vir_region *r, uint32_t v);
+void map_truncate(struct vmproc *vmp, struct vir_region *r, uint32_t npages);
 int map_map_page(struct vmproc *vmp, struct vir_region *r, uint32_t idx);
 /* Map every page r has (page tables allocated as needed); VM_ENOMEM on failure. */
 int map_region_pages(struct vmproc *vmp, struct vir_region *r);
