@@ -196,6 +196,17 @@ void map_free_proc(struct vmproc *vmp)
 		map_free_region(vmp, r);
 }
 
+/* Give region d the type parameters of r (device base, shared-memory source) for the
+ * part of r that starts at page `from`. */
+static void inherit_params(struct vir_region *d, const struct vir_region *r, uint32_t from)
+{
+	d->phys_base = r->phys_base + (from << PAGE_SHIFT);
+	d->src_endpt = r->src_endpt;
+	d->src_vaddr = r->src_vaddr;
+	d->src_id = r->src_id;
+	d->src_pgoff = r->src_pgoff + from;
+}
+
 /* A region for the pages of r from page `from` on, with a map slot reserved for each
  * page r has there, so moving them cannot fail.  NULL on allocation failure (nothing
  * changed). */
@@ -206,11 +217,7 @@ static struct vir_region *prepare_tail(struct vir_region *r, uint32_t from)
 
 	if (!t)
 		return NULL;
-	t->phys_base = r->phys_base + (from << PAGE_SHIFT);
-	t->src_endpt = r->src_endpt;
-	t->src_vaddr = r->src_vaddr;
-	t->src_id = r->src_id;
-	t->src_pgoff = r->src_pgoff + from;
+	inherit_params(t, r, from);
 	for (uint32_t i = pagemap_next(r, from); i < region_npages(r); i = pagemap_next(r, i + 1)) {
 		if (pagemap_reserve(t, i - from) != VM_OK) {
 			region_release(t);
@@ -294,11 +301,7 @@ static int copy_region(struct vmproc *dst, struct vir_region *r)
 
 	if (!c)
 		return VM_ENOMEM;
-	c->phys_base = r->phys_base;
-	c->src_endpt = r->src_endpt;
-	c->src_vaddr = r->src_vaddr;
-	c->src_id = r->src_id;
-	c->src_pgoff = r->src_pgoff;
+	inherit_params(c, r, 0);
 	region_insert(dst, c);
 	for (REGION_EACH_PAGE(r, i))
 		if (pb_reference(c, i, region_page(r, i)->ph) != VM_OK)
