@@ -1,8 +1,9 @@
 /* acl.c - which VM calls each process may make.
  *
  * Entry USER_ACL (0) is shared by every user process; each system service owns one
- * entry of its own.  A process with NO_ACL is denied everything; VM itself is always
- * allowed.  Every change bumps the mutation counter. */
+ * entry of its own.  A process with NO_ACL is denied everything (VM itself never
+ * gets this far: the loop refuses requests claiming its endpoint).  Every change bumps
+ * the mutation counter. */
 #include "vm.h"
 
 /* Boot state: only the shared user entry exists, holding the boot table's user mask. */
@@ -59,8 +60,6 @@ void acl_clear(struct vmproc *vmp)
 /* VM_OK when vmp may make call c, VM_ECALLDENIED otherwise. */
 int acl_check(const struct vmproc *vmp, int c)
 {
-	if (vmp->endpt == vm.self)
-		return VM_OK;
 	if (c < 0 || c >= NR_VM_CALLS || vmp->acl < 0 || vmp->acl >= NR_SYS_PROCS)
 		return VM_ECALLDENIED;
 	return (vm.acl.mask[vmp->acl] & VM_CALL_BIT(c)) ? VM_OK : VM_ECALLDENIED;
