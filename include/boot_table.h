@@ -33,4 +33,12 @@
 #define BOOT_PROCS_FUZZ(B) \
 	B(AGENT_PROC_NR, "agent", 0, MASK_USER, 4, 2)
 
+/* The byte at offset off of segment seg (0 text, 1 data) of the synthetic boot image
+ * of slot, which the hosted model and the fuzz image both load, so the two builds
+ * boot the same memory. */
+static inline uint8_t boot_image_byte(int32_t slot, int seg, uint32_t off)
+{
+	return (uint8_t)(0x40u + (uint32_t)slot * 0x11u + (uint32_t)seg * 0x05u + off * 3u + (off >> 9));
+}
+
 #endif

@@ -206,14 +206,10 @@ static void boot_vm(const struct module *m, const struct boot_entry *be)
 	k.vm = p;
 }
 
-#ifndef KERNEL_FUZZ
-/* Describe boot process be (loaded from m) in the boot info for VM. */
-static void boot_other(const struct module *m, const struct boot_entry *be)
+/* Fill the identity of boot process be in its description for VM: slot, endpoint,
+ * kind, mask, name and the standard stack. */
+static void describe_identity(struct boot_proc *bp, const struct boot_entry *be)
 {
-	struct boot_proc *bp = &k.bi.proc[k.bi.nprocs++];
-	uint32_t entry;
-
-	bp->nsegs = elf_load(m, bp->seg, &entry);
 	bp->slot = be->slot;
 	bp->endpt = ep_make(0, be->slot);
 	bp->is_sys = be->is_sys;
@@ -222,6 +218,17 @@ static void boot_other(const struct module *m, const struct boot_entry *be)
 	bp->mask = be->mask;
 	for (int i = 0; i < 7 && be->name[i]; i++)
 		bp->name[i] = be->name[i];
+}
+
+#ifndef KERNEL_FUZZ
+/* Describe boot process be (loaded from m) in the boot info for VM. */
+static void boot_other(const struct module *m, const struct boot_entry *be)
+{
+	struct boot_proc *bp = &k.bi.proc[k.bi.nprocs++];
+	uint32_t entry;
+
+	bp->nsegs = elf_load(m, bp->seg, &entry);
+	describe_identity(bp, be);
 	boot_proc(be, entry);
 }
 #endif
@@ -240,13 +247,6 @@ static const struct module *find_module(const struct module *mods, uint32_t n, c
  * manages as many pages in the fuzz image as in the hosted build. */
 #define FZ_POOL_SIZE ((64u << 20) - (1u << 20))
 
-/* The byte at offset off of segment seg of the synthetic image of slot: the same
- * formula as the hosted model's hosted_boot_byte() (stubs/kmodel.c). */
-static uint8_t fz_boot_byte(int32_t slot, int seg, uint32_t off)
-{
-	return (uint8_t)(0x40u + (uint32_t)slot * 0x11u + (uint32_t)seg * 0x05u + off * 3u + (off >> 9));
-}
-
 /* Describe boot process be as the hosted model does (stubs/kmodel.c): a text
  * segment of text_pages at TEXT_VADDR, fully file-backed, and a writable data
  * segment of data_pages right after it, file-backed up to half a page before its
@@ -261,15 +261,8 @@ static void fz_boot_other(const struct boot_entry *be)
 	bp->seg[1] = (struct boot_seg){ palloc(be->data_pages), TEXT_VADDR + tlen, dlen - PAGE_SIZE / 2, dlen, SEG_W };
 	for (int s = 0; s < 2; s++)
 		for (uint32_t off = 0; off < bp->seg[s].filesz; off++)
-			((uint8_t *)bp->seg[s].phys)[off] = fz_boot_byte(be->slot, s, off);
-	bp->slot = be->slot;
-	bp->endpt = ep_make(0, be->slot);
-	bp->is_sys = be->is_sys;
-	bp->stack_top = STACK_TOP;
-	bp->stack_size = BOOT_STACK_SIZE;
-	bp->mask = be->mask;
-	for (int i = 0; i < 7 && be->name[i]; i++)
-		bp->name[i] = be->name[i];
+			((uint8_t *)bp->seg[s].phys)[off] = boot_image_byte(be->slot, s, off);
+	describe_identity(bp, be);
 	boot_proc(be, 0)->rts |= RTS_FZ_HOLD;
 	k.proc[be->slot].ever_used = 1;
 }

@@ -31,7 +31,7 @@ static const struct boot_row boot_rows[] = { BOOT_PROCS(BOOT_ROW) BOOT_PROCS_FUZ
 /* The byte at offset off of segment seg (0 text, 1 data) of the process in slot. */
 uint8_t hosted_boot_byte(int32_t slot, int seg, uint32_t off)
 {
-	return (uint8_t)(0x40u + (uint32_t)slot * 0x11u + (uint32_t)seg * 0x05u + off * 3u + (off >> 9));
+	return boot_image_byte(slot, seg, off);
 }
 
 /* Fill the process part of bi (everything but VM) from the boot table. */
