@@ -394,15 +394,20 @@ const struct trace_rec *trace_last(enum trace_ev ev)
 	return NULL;
 }
 
-void rs_grant_all(void)
+void set_mask_from(endpoint_t setter, endpoint_t target, vm_callmask_t mask)
 {
-	uint32_t a = data_region(RS_PROC_NR)->vaddr + 0x100;
+	uint32_t a = data_region(setter)->vaddr + 0x100;
 	message m = msg_zero();
 
-	CHECK_EQ(proc_write32(RS_PROC_NR, a, 0xFFFFFFFFu), VM_OK);
-	CHECK_EQ(proc_write32(RS_PROC_NR, a + 4, 0xFFFFFFFFu), VM_OK);
-	m.u.rs_set_priv.endpt = RS_PROC_NR;
+	CHECK_EQ(proc_write32(setter, a, (uint32_t)mask), VM_OK);
+	CHECK_EQ(proc_write32(setter, a + 4, (uint32_t)(mask >> 32)), VM_OK);
+	m.u.rs_set_priv.endpt = target;
 	m.u.rs_set_priv.buf = a;
 	m.u.rs_set_priv.sys = 1;
-	CHECK_EQ(call(RS_PROC_NR, VM_RS_SET_PRIV, &m), VM_OK);
+	CHECK_EQ(call(setter, VM_RS_SET_PRIV, &m), VM_OK);
+}
+
+void rs_grant_all(void)
+{
+	set_mask_from(RS_PROC_NR, RS_PROC_NR, ~(vm_callmask_t)0);
 }

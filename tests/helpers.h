@@ -37,6 +37,9 @@ int munmap_call(endpoint_t ep, uint32_t addr, uint32_t len);
 /* VM_BRK from ep. */
 int brk_call(endpoint_t ep, uint32_t addr);
 
+/* setter (RS, or a process RS let make VM_RS_SET_PRIV) gives target a system mask of
+ * its own, written into the setter's data region and read from there by VM. */
+void set_mask_from(endpoint_t setter, endpoint_t target, vm_callmask_t mask);
 /* RS gives itself every VM call (through VM_RS_SET_PRIV), so tests can send the
  * IPC server's calls (GETPHYS, GETREF, REMAP, SHM_UNMAP) from RS. */
 void rs_grant_all(void);

@@ -259,3 +259,137 @@ TEST(ACL0015, "the most negative message type answers ENOSYS (no overflow comput
 	CHECK_EQ(call(INIT_PROC_NR, (int)0x80000000 + 5, &m), VM_ENOSYS);
 	CHECK_EQ(vm.mutations, muts);
 }
+
+/* ---- Powers belong to a process identity, never to a slot ---- */
+
+#define DEV_PAGE 0xA0000u /* inside the device window the kernel model grants MEM and TTY */
+
+/* VM_MMAP of one anonymous page from src with extra flags, for forwhom. */
+static int mmap_as(endpoint_t src, uint32_t extra, endpoint_t forwhom, uint32_t addr)
+{
+	message m = msg_zero();
+
+	m.u.mmap.addr = addr;
+	m.u.mmap.len = PAGE_SIZE;
+	m.u.mmap.prot = PROT_RW;
+	m.u.mmap.flags = MAP_ANONPRIV | extra;
+	m.u.mmap.fd = -1;
+	m.u.mmap.forwhom = forwhom;
+	return call(src, VM_MMAP, &m);
+}
+
+static int map_phys_as(endpoint_t src, endpoint_t target, uint32_t *va)
+{
+	message m = msg_zero();
+	int r;
+
+	m.u.map_phys.endpt = target;
+	m.u.map_phys.phaddr = DEV_PAGE;
+	m.u.map_phys.len = PAGE_SIZE;
+	r = call(src, VM_MAP_PHYS, &m);
+	if (va)
+		*va = m.u.map_phys.reply;
+	return r;
+}
+
+static int unmap_phys_as(endpoint_t src, endpoint_t target, uint32_t va)
+{
+	message m = msg_zero();
+
+	m.u.unmap_phys.endpt = target;
+	m.u.unmap_phys.vaddr = va;
+	return call(src, VM_UNMAP_PHYS, &m);
+}
+
+static int procctl_as(endpoint_t src, int param, endpoint_t who, uint32_t addr)
+{
+	message m = msg_zero();
+
+	m.u.procctl.param = param;
+	m.u.procctl.who = who;
+	m.u.procctl.m1 = addr;
+	m.u.procctl.len = PAGE_SIZE;
+	return call(src, VM_PROCCTL, &m);
+}
+
+/* The boot process of slot exits; PM forks init into that slot and setter gives the
+ * newcomer the boot process's mask, so only the powers can tell them apart. */
+static endpoint_t newcomer_in(int32_t slot, endpoint_t setter)
+{
+	endpoint_t n;
+
+	CHECK_EQ(pm_exit(ep_make(0, slot)), VM_OK);
+	CHECK_EQ(pm_fork(INIT_PROC_NR, slot, &n), VM_OK);
+	CHECK(n != ep_make(0, slot));
+	CHECK_EQ(ep_slot(n), slot);
+	set_mask_from(setter, n, boot_mask(slot));
+	CHECK_EQ(vmp_of(n)->powers, 0);
+	return n;
+}
+
+/* Every power check refuses n: EPERM, one acl_deny trace naming n each, no change. */
+static void check_powerless(endpoint_t n)
+{
+	endpoint_t dev;
+	uint32_t va, data = data_region(INIT_PROC_NR)->vaddr, muts;
+
+	CHECK_EQ(pm_fork(INIT_PROC_NR, MEM_PROC_NR, &dev), VM_OK); /* owns a device window */
+	CHECK_EQ(map_phys_as(dev, SELF, &va), VM_OK);
+	muts = vm.mutations;
+	trace_capture();
+	CHECK_EQ(mmap_as(n, MAP_THIRDPARTY, INIT_PROC_NR, 0), VM_EPERM);
+	CHECK_EQ(mmap_as(n, MAP_THIRDPARTY | MAP_FIXED, INIT_PROC_NR, data), VM_EPERM);
+	CHECK_EQ(mmap_as(n, MAP_UNINITIALIZED, SELF, 0), VM_EPERM);
+	CHECK_EQ(map_phys_as(n, dev, NULL), VM_EPERM);
+	CHECK_EQ(unmap_phys_as(n, dev, va), VM_EPERM);
+	CHECK_EQ(procctl_as(n, VMPPARAM_CLEAR, dev, 0), VM_EPERM);
+	CHECK_EQ(procctl_as(n, VMPPARAM_HANDLEMEM, INIT_PROC_NR, data), VM_EPERM);
+	CHECK_EQ(trace_count(TR_ACL_DENY), 7);
+	CHECK_EQ(trace_last(TR_ACL_DENY)->a, n);
+	CHECK_EQ(vm.mutations, muts);
+	CHECK_EQ(data_region(INIT_PROC_NR)->vaddr, data);
+	CHECK(region_find(vmp_of(dev), va) != NULL);
+}
+
+TEST(ACL0017, "a process PM forks into VFS's slot after VFS exits holds none of VFS's powers, even with its mask")
+{
+	check_powerless(newcomer_in(VFS_PROC_NR, RS_PROC_NR));
+	CHECK_EQ(mmap_as(RS_PROC_NR, MAP_THIRDPARTY, INIT_PROC_NR, 0), VM_OK); /* the boot RS still may */
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(ACL0018, "a process PM forks into RS's slot after RS exits holds none of RS's powers, even with its mask")
+{
+	endpoint_t n;
+
+	/* VFS may set masks, so the newcomer gets RS's mask after RS is gone */
+	set_mask_from(RS_PROC_NR, VFS_PROC_NR, boot_mask(VFS_PROC_NR) | VM_CALL_BIT(VMC_RS_SET_PRIV));
+	n = newcomer_in(RS_PROC_NR, VFS_PROC_NR);
+	check_powerless(n);
+	CHECK_EQ(mmap_as(VFS_PROC_NR, MAP_THIRDPARTY, INIT_PROC_NR, 0), VM_OK); /* the boot VFS still may */
+}
+
+TEST(ACL0019, "a process in PM's slot after PM exits may not read usage with GETRUSAGE (EPERM, acl_deny)")
+{
+	vm_callmask_t pm = boot_mask(PM_PROC_NR);
+	message m = msg_zero();
+	endpoint_t n;
+
+	set_mask_from(RS_PROC_NR, RS_PROC_NR, boot_mask(RS_PROC_NR) | pm); /* RS stands in for PM */
+	m.u.willexit.endpt = PM_PROC_NR;
+	CHECK_EQ(call(RS_PROC_NR, VM_WILLEXIT, &m), VM_OK);
+	m.u.exit.endpt = PM_PROC_NR;
+	CHECK_EQ(call(RS_PROC_NR, VM_EXIT, &m), VM_OK);
+	m = msg_zero();
+	m.u.fork.parent = INIT_PROC_NR;
+	m.u.fork.slot = PM_PROC_NR;
+	CHECK_EQ(call(RS_PROC_NR, VM_FORK, &m), VM_OK);
+	n = m.u.fork.child;
+	set_mask_from(RS_PROC_NR, n, pm);
+	m = msg_zero();
+	m.u.getrusage.endpt = INIT_PROC_NR;
+	m.u.getrusage.addr = data_region(n)->vaddr;
+	trace_capture();
+	CHECK_EQ(call(n, VM_GETRUSAGE, &m), VM_EPERM);
+	CHECK_EQ(trace_count(TR_ACL_DENY), 1);
+}

@@ -42,6 +42,7 @@ static int boot_proc(const struct boot_proc *bp)
 	vmp = &vm.proc[bp->slot];
 	vmp->flags = VMF_INUSE;
 	vmp->endpt = bp->endpt;
+	vmp->powers = proc_boot_powers(bp->slot); /* this endpoint's, not the slot's */
 	if ((err = pt_new(&vmp->pt)) != VM_OK || (err = acl_set(vmp, bp->mask, bp->is_sys)) != VM_OK)
 		return err;
 	for (uint32_t i = 0; i < bp->nsegs; i++)

@@ -3,8 +3,8 @@
 #include "vm.h"
 
 /* The process a map_phys/unmap_phys names: the caller for SELF; another process
- * only for VFS and RS (unlike MINIX, which let any caller map into or unmap from
- * anyone).  NULL with *err set. */
+ * only for the boot VFS and RS (POWER_EXEC; unlike MINIX, which let any caller map
+ * into or unmap from anyone).  NULL with *err set. */
 static struct vmproc *phys_target(const message *m, endpoint_t ep, int *err)
 {
 	struct vmproc *caller = proc_get(m->m_source), *t = ep == SELF ? caller : proc_target(ep);
@@ -14,11 +14,8 @@ static struct vmproc *phys_target(const message *m, endpoint_t ep, int *err)
 		*err = VM_EINVAL;
 		return NULL;
 	}
-	if (t != caller && caller->slot != VFS_PROC_NR && caller->slot != RS_PROC_NR) {
-		seam_trace(TR_ACL_DENY, caller->endpt, (int32_t)(m->m_type - VM_RQ_BASE));
-		*err = VM_EPERM;
+	if (t != caller && (*err = proc_require_power(caller, POWER_EXEC, m->m_type - VM_RQ_BASE)) != VM_OK)
 		return NULL;
-	}
 	return t;
 }
 

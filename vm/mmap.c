@@ -1,16 +1,9 @@
-/* mmap.c - VM_MMAP and VM_MUNMAP: anonymous mappings of the caller (or, for VFS and
- * RS, of a third party). */
+/* mmap.c - VM_MMAP and VM_MUNMAP: anonymous mappings of the caller (or, for the boot
+ * VFS and RS, of a third party). */
 #include "vm.h"
 
-/* VFS and RS may map for others and ask for uninitialised memory. */
-static int has_execpriv(const struct vmproc *vmp)
-{
-	int32_t s = vmp->slot;
-
-	return s == VFS_PROC_NR || s == RS_PROC_NR;
-}
-
-/* The process the mmap is for: the caller, or forwhom with MAP_THIRDPARTY. */
+/* The process the mmap is for: the caller, or forwhom with MAP_THIRDPARTY (the
+ * boot VFS and RS only: POWER_EXEC). */
 static struct vmproc *mmap_target(const message *m, struct vmproc *caller, int *err)
 {
 	struct vmproc *t;
@@ -18,11 +11,8 @@ static struct vmproc *mmap_target(const message *m, struct vmproc *caller, int *
 	*err = VM_OK;
 	if (!(m->u.mmap.flags & MAP_THIRDPARTY))
 		return caller;
-	if (!has_execpriv(caller)) {
-		seam_trace(TR_ACL_DENY, caller->endpt, VMC_MMAP);
-		*err = VM_EPERM;
+	if ((*err = proc_require_power(caller, POWER_EXEC, VMC_MMAP)) != VM_OK)
 		return NULL;
-	}
 	t = m->u.mmap.forwhom == SELF ? caller : proc_target(m->u.mmap.forwhom);
 	if (!t)
 		*err = VM_ESRCH;
@@ -74,10 +64,8 @@ static int mmap_check(const message *m, const struct vmproc *caller)
 		return VM_EINVAL;
 	if ((flags & MAP_CONTIG) && !(flags & MAP_PREALLOC))
 		return VM_EINVAL;
-	if ((flags & MAP_UNINITIALIZED) && !has_execpriv(caller)) {
-		seam_trace(TR_ACL_DENY, caller->endpt, VMC_MMAP);
+	if ((flags & MAP_UNINITIALIZED) && proc_require_power(caller, POWER_EXEC, VMC_MMAP) != VM_OK)
 		return VM_EPERM;
-	}
 	if ((flags & MAP_FIXED) && (!page_aligned(m->u.mmap.addr) || m->u.mmap.addr < USER_BASE))
 		return VM_EINVAL;
 	return VM_OK;

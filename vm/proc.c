@@ -47,3 +47,30 @@ void proc_clear(struct vmproc *vmp)
 	vmp->pt.dir_phys = PHYS_NONE;
 	MUTATED();
 }
+
+/* The powers the boot process at slot holds: the boot RS and VFS map for others and
+ * clear address spaces, VFS also makes memory present for copies, PM reads usage. */
+uint32_t proc_boot_powers(int32_t slot)
+{
+	switch (slot) {
+	case PM_PROC_NR: return POWER_RUSAGE;
+	case VFS_PROC_NR: return POWER_EXEC | POWER_HANDLEMEM;
+	case RS_PROC_NR: return POWER_EXEC;
+	default: return 0;
+	}
+}
+
+/* True when vmp holds every power of `power` (its own, never its slot's). */
+int proc_has_power(const struct vmproc *vmp, uint32_t power)
+{
+	return (vmp->powers & power) == power;
+}
+
+/* VM_OK when vmp holds `power`, else VM_EPERM with an acl_deny trace for call c. */
+int proc_require_power(const struct vmproc *vmp, uint32_t power, int c)
+{
+	if (proc_has_power(vmp, power))
+		return VM_OK;
+	seam_trace(TR_ACL_DENY, vmp->endpt, c);
+	return VM_EPERM;
+}

@@ -2,16 +2,10 @@
 #include "vm.h"
 #include "vm_info.h"
 
-/* Does the caller of m have one of the given slots?  Otherwise trace an in-handler
- * ACL denial of call c. */
-static int caller_is(const message *m, int32_t a, int32_t b, int c)
+/* The power the caller of m needs for call c: VM_OK, or VM_EPERM traced as a denial. */
+static int caller_needs(const message *m, uint32_t power, int c)
 {
-	int32_t s = proc_get(m->m_source)->slot;
-
-	if (s == a || s == b)
-		return 1;
-	seam_trace(TR_ACL_DENY, m->m_source, c);
-	return 0;
+	return proc_require_power(proc_get(m->m_source), power, c);
 }
 
 /* VMPPARAM_CLEAR: give vmp an empty address space (for exec).  The new page
@@ -34,22 +28,22 @@ static int procctl_clear(struct vmproc *vmp)
 	return VM_OK;
 }
 
-/* VM_PROCCTL: CLEAR (from RS or VFS) or HANDLEMEM (from VFS: make [m1, m1+len) of
- * who present, writable when flags is non-zero).  VM_EPERM for another caller,
- * VM_EINVAL for a bad target or param. */
+/* VM_PROCCTL: CLEAR (POWER_EXEC: the boot RS or VFS) or HANDLEMEM (POWER_HANDLEMEM:
+ * the boot VFS; make [m1, m1+len) of who present, writable when flags is non-zero).
+ * VM_EPERM for another caller, VM_EINVAL for a bad target or param. */
 int do_procctl(message *m)
 {
 	struct vmproc *vmp = proc_target(m->u.procctl.who);
 
 	switch (m->u.procctl.param) {
 	case VMPPARAM_CLEAR:
-		if (!caller_is(m, RS_PROC_NR, VFS_PROC_NR, VMC_PROCCTL))
+		if (caller_needs(m, POWER_EXEC, VMC_PROCCTL) != VM_OK)
 			return VM_EPERM;
 		if (!vmp)
 			return VM_EINVAL;
 		return procctl_clear(vmp);
 	case VMPPARAM_HANDLEMEM:
-		if (!caller_is(m, VFS_PROC_NR, VFS_PROC_NR, VMC_PROCCTL))
+		if (caller_needs(m, POWER_HANDLEMEM, VMC_PROCCTL) != VM_OK)
 			return VM_EPERM;
 		if (!vmp)
 			return VM_EINVAL;
@@ -59,14 +53,14 @@ int do_procctl(message *m)
 	}
 }
 
-/* VM_GETRUSAGE (PM only): write the memory usage of endpt to addr in PM. */
+/* VM_GETRUSAGE (POWER_RUSAGE: the boot PM only): write the memory usage of endpt to addr in PM. */
 int do_getrusage(message *m)
 {
 	struct vmproc *vmp = proc_target(m->u.getrusage.endpt);
 	struct vm_rusage_info ru;
 	uint32_t pages = 0;
 
-	if (!caller_is(m, PM_PROC_NR, PM_PROC_NR, VMC_GETRUSAGE))
+	if (caller_needs(m, POWER_RUSAGE, VMC_GETRUSAGE) != VM_OK)
 		return VM_EPERM;
 	if (!vmp)
 		return VM_ESRCH;

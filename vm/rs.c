@@ -125,17 +125,18 @@ int do_rs_memctl(message *m)
 }
 
 /* Exchange the address spaces (and ACLs, heap bases, counters) of a and b; each
- * keeps its slot and endpoint. */
+ * keeps its slot, endpoint and the powers of that endpoint. */
 static void swap_procs(struct vmproc *a, struct vmproc *b)
 {
 	struct vmproc t = *a;
 	endpoint_t ea = a->endpt, eb = b->endpt;
 	int32_t sa = a->slot, sb = b->slot;
+	uint32_t pa = a->powers, pb = b->powers;
 
 	*a = *b;
 	*b = t;
-	a->endpt = ea, a->slot = sa;
-	b->endpt = eb, b->slot = sb;
+	a->endpt = ea, a->slot = sa, a->powers = pa;
+	b->endpt = eb, b->slot = sb, b->powers = pb;
 	for (struct vir_region *r = region_first(a); r; r = region_next(a, r))
 		r->slot = sa;
 	for (struct vir_region *r = region_first(b); r; r = region_next(b, r))

@@ -221,7 +221,7 @@ int sanity_check(void)
 		struct vmproc *vmp = &vm.proc[s];
 
 		if (!(vmp->flags & VMF_INUSE)) {
-			if (vmp->regions || vmp->pt.dir_phys != PHYS_NONE || vmp->acl != NO_ACL)
+			if (vmp->regions || vmp->pt.dir_phys != PHYS_NONE || vmp->acl != NO_ACL || vmp->powers)
 				return SAN_PROC;
 			continue;
 		}

@@ -282,9 +282,26 @@ struct vmproc {
 	struct pt pt;
 	struct vir_region *regions; /* AVL root */
 	int32_t acl;
+	uint32_t powers;    /* POWER_*: held by this endpoint only, see proc.c */
 	uint32_t heap_base; /* start of the region brk grows (the data segment) */
 	uint32_t pages_now, pages_max, minflt, majflt;
 };
+/* Powers: privileges beyond the call mask.  They belong to a process identity (the
+ * endpoint, generation included) that the boot description names, never to a slot:
+ * they are given at boot, stay with the endpoint through a live update, and end with
+ * the process (a later occupant of its slot holds none). */
+#define POWER_EXEC      0x1 /* RS, VFS (MINIX's execpriv): mmap for another process
+			     * (MAP_THIRDPARTY, MAP_FIXED over it), MAP_UNINITIALIZED,
+			     * MAP_PHYS/UNMAP_PHYS for another process, PROCCTL CLEAR */
+#define POWER_HANDLEMEM 0x2 /* VFS: PROCCTL HANDLEMEM */
+#define POWER_RUSAGE    0x4 /* PM: GETRUSAGE */
+/* The powers of the boot process at slot (0 for a slot that has none). */
+uint32_t proc_boot_powers(int32_t slot);
+/* True when vmp holds every power of `power`. */
+int proc_has_power(const struct vmproc *vmp, uint32_t power);
+/* VM_OK when vmp holds `power`; otherwise VM_EPERM, traced as an in-handler ACL
+ * denial of call number c (the event the ACL oracle judges by). */
+int proc_require_power(const struct vmproc *vmp, uint32_t power, int c);
 /* Slot of a live endpoint: VM_OK and *slot, VM_EINVAL (slot out of range) or
  * VM_EDEADEPT (stale generation or free slot). */
 int vm_isokendpt(endpoint_t ep, int32_t *slot);
