@@ -6,8 +6,13 @@
 # harness, the stubs and the checker are plain ASan+UBSan objects.
 
 HARNESS_CFLAGS := $(HOSTED_CFLAGS) -Iharness
-HARNESS_HDRS   := $(wildcard harness/*.h include/*.h vm/*.h stubs/*.h)
-HARNESS_CORE   := $(patsubst %,$(BUILD)/harness/%.o,proto codec text selcore select fault oracle run shadow leak)
+HARNESS_HDRS   := $(wildcard harness/*.h harness/model/*.h include/*.h vm/*.h stubs/*.h)
+# The runner and the oracles the guest agent shares, then the hosted platform and the
+# hosted-only oracles, then the protocol model (harness/model/).
+HARNESS_SHARED := proto codec text selcore findings runner oracle_reply oracle_acl oracle_expect oracle_vm
+MODEL_SRCS     := $(sort $(wildcard harness/model/*.c))
+HARNESS_CORE   := $(patsubst %,$(BUILD)/harness/%.o,$(HARNESS_SHARED) fault run host shadow leak report) \
+		  $(MODEL_SRCS:harness/%.c=$(BUILD)/harness/%.o)
 HOSTED_LIBS    := $(BUILD)/libstubs-hosted.a $(BUILD)/libvm-hosted.a $(BUILD)/libstubs-hosted.a
 COV_VM_SRCS    := $(filter-out vm/sanity.c,$(VM_SRCS))
 # The checker's walkers that live outside vm/sanity.c are not instrumented either.

@@ -26,43 +26,26 @@
  * path forgets a page, a slab object, an ACL entry).
  * LeakSanitizer covers the host heap (vm-replay, leak:host). */
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "harness.h"
-#include "hosted.h"
-#include "vm.h"
-
-struct counts {
-	uint32_t free, managed, objects, slab_pages, vm_live, k_live;
-	uint64_t acl;
-};
+#include "host.h"
 
 enum lplant { LP_NONE, LP_KSLOT, LP_PAGES, LP_SLAB, LP_ACL, LP_HOST };
 static const char *const lplant_name[] = { "", "leak:kslot", "leak:pages", "leak:slab", "leak:acl", "leak:host" };
 
 static struct {
+	const struct platform *plat;
 	endpoint_t boot_ep[NR_PROCS]; /* NONE when no boot process had the slot */
-	struct counts base;           /* every process ended, from the boot state */
+	struct host_counts base;      /* every process ended, from the boot state */
 	char note[200];
 	enum lplant plant;
 	int planted;
 	int32_t dev[CONV_MAX_RECORDS]; /* devices the conversation cached pages of */
 	uint32_t ndev;
+	struct outcome o;
 } lk;
-
-static void counts_now(struct counts *c)
-{
-	memset(c, 0, sizeof *c);
-	c->free = mem_free_count();
-	c->managed = mem_managed_count();
-	c->objects = slab_live_objects();
-	c->slab_pages = vm.slab.pages;
-	c->acl = vm.acl.inuse;
-	for (int32_t s = 0; s < NR_PROCS; s++) {
-		c->vm_live += (vm.proc[s].flags & VMF_INUSE) != 0;
-		c->k_live += (kmodel.proc[s].flags & KP_INUSE) != 0;
-	}
-}
 
 static void leak_finding(const char *counter, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void leak_finding(const char *counter, const char *fmt, ...)
@@ -93,10 +76,11 @@ static void note(const char *fmt, ...)
 }
 
 /* The kernel model and VM agree on slot s (both free, or both live with one endpoint). */
-static int slot_agrees(int32_t s)
+static int slot_agrees(int32_t s, int *vl, endpoint_t *vep, int *kl, endpoint_t *kep)
 {
-	int vl = (vm.proc[s].flags & VMF_INUSE) != 0, kl = (kmodel.proc[s].flags & KP_INUSE) != 0;
-	return vl == kl && (!vl || vm.proc[s].endpt == kmodel.proc[s].endpt);
+	*vl = host_vm_slot(s, vep);
+	*kl = host_k_slot(s, kep);
+	return *vl == *kl && (!*vl || *vep == *kep);
 }
 
 /* A leak:slots finding for the first slot where the sides disagree, or where a
@@ -104,43 +88,47 @@ static int slot_agrees(int32_t s)
 static int check_slots(const char *when, int boot_only)
 {
 	for (int32_t s = 0; s < NR_PROCS; s++) {
-		const struct vmproc *v = &vm.proc[s];
-		const struct kproc *k = &kmodel.proc[s];
-		if (!slot_agrees(s)) {
+		int vl, kl;
+		endpoint_t vep, kep;
+		if (!slot_agrees(s, &vl, &vep, &kl, &kep)) {
 			leak_finding("slots", "%s: slot %d is %s %d for the kernel model but %s %d for VM", when, s,
-				     (k->flags & KP_INUSE) ? "live" : "free", k->endpt,
-				     (v->flags & VMF_INUSE) ? "live" : "free", v->endpt);
+				     kl ? "live" : "free", kep, vl ? "live" : "free", vep);
 			return 1;
 		}
-		if (boot_only && (v->flags & VMF_INUSE) && v->endpt != lk.boot_ep[s]) {
-			leak_finding("slots", "%s: process %d in slot %d is still live", when, v->endpt, s);
+		if (boot_only && vl && vep != lk.boot_ep[s]) {
+			leak_finding("slots", "%s: process %d in slot %d is still live", when, vep, s);
 			return 1;
 		}
 	}
 	return 0;
 }
 
-/* End ep with VM's exit handlers called directly (from PM, outside the loop). */
+/* Send m from src through VM's loop; the code src got.  A VM death is a finding. */
+static int32_t call_vm(endpoint_t src, message *m)
+{
+	m->m_source = src;
+	lk.plat->deliver(m, 0, &lk.o);
+	vm_death_finding(&lk.o);
+	if (!finding_get() && lk.o.hang)
+		finding_set("hang", "hang:steps", NULL, "harness:step-cap", "VM still has messages after %d steps",
+			    STEP_CAP);
+	return out_code(&lk.o, src);
+}
+
+/* End ep with VM's exit handlers called directly, from PM. */
 static void end_direct(endpoint_t ep)
 {
-	message m;
-	memset(&m, 0, sizeof m);
-	m.m_source = lk.boot_ep[PM_PROC_NR];
-	m.m_type = VM_WILLEXIT;
-	m.u.willexit.endpt = ep;
-	do_willexit(&m);
-	m.m_type = VM_EXIT;
-	m.u.exit.endpt = ep;
-	do_exit(&m);
+	host_end_direct(lk.boot_ep[PM_PROC_NR], ep, &lk.o);
+	vm_death_finding(&lk.o);
 }
 
 /* End ep as PM would: VM_WILLEXIT, VM_EXIT through the loop; directly when PM is
  * gone or refuses. */
 static void end_via_pm(endpoint_t ep)
 {
-	endpoint_t pm = lk.boot_ep[PM_PROC_NR];
+	endpoint_t pm = lk.boot_ep[PM_PROC_NR], vep;
 	message m;
-	if (!sel_is_live(pm) || !(vm.proc[PM_PROC_NR].flags & VMF_INUSE)) {
+	if (!plat_is_live(lk.plat, pm) || !host_vm_slot(PM_PROC_NR, &vep)) {
 		note("PM is not live: processes were ended by calling VM's exit handlers directly");
 		end_direct(ep);
 		return;
@@ -148,13 +136,13 @@ static void end_via_pm(endpoint_t ep)
 	memset(&m, 0, sizeof m);
 	m.m_type = VM_WILLEXIT;
 	m.u.willexit.endpt = ep;
-	int32_t c1 = run_call(pm, &m);
+	int32_t c1 = call_vm(pm, &m);
 	if (finding_get())
 		return;
 	memset(&m, 0, sizeof m);
 	m.m_type = VM_EXIT;
 	m.u.exit.endpt = ep;
-	int32_t c2 = c1 == VM_OK ? run_call(pm, &m) : c1;
+	int32_t c2 = c1 == VM_OK ? call_vm(pm, &m) : c1;
 	if (finding_get())
 		return;
 	if (c2 != VM_OK) {
@@ -171,40 +159,34 @@ static void plant_fire(void)
 	if (lk.planted)
 		return;
 	lk.planted = 1;
-	if (lk.plant == LP_PAGES)
-		mem_alloc(1, 0);
-	else if (lk.plant == LP_SLAB)
-		slab_alloc(16);
-	else if (lk.plant == LP_ACL)
-		vm.acl.inuse |= (uint64_t)1 << (NR_SYS_PROCS - 1);
+	host_plant_leak(lk.plant == LP_PAGES ? 0 : lk.plant == LP_SLAB ? 1 : 2);
 }
 
 /* End every live process but VM with the handlers directly (step 3). */
 static void end_all(int plant)
 {
-	for (int32_t s = 0; s < NR_PROCS; s++)
-		if (s != VM_PROC_NR && (vm.proc[s].flags & VMF_INUSE)) {
-			end_direct(vm.proc[s].endpt);
+	for (int32_t s = 0; s < NR_PROCS && !finding_get(); s++) {
+		endpoint_t ep;
+		if (s != VM_PROC_NR && host_vm_slot(s, &ep)) {
+			end_direct(ep);
 			if (plant && lk.plant >= LP_PAGES && lk.plant <= LP_ACL)
 				plant_fire();
 		}
+	}
 }
 
 /* Empty the block cache of every device the conversation filled. */
 static void clear_caches(void)
 {
-	message m;
-	for (uint32_t i = 0; i < lk.ndev; i++) {
-		memset(&m, 0, sizeof m);
-		m.m_type = VM_CLEARCACHE;
-		m.u.clearcache.dev = lk.dev[i];
-		do_clearcache(&m);
+	for (uint32_t i = 0; i < lk.ndev && !finding_get(); i++) {
+		host_clear_cache(lk.dev[i], &lk.o);
+		vm_death_finding(&lk.o);
 	}
 }
 
-static int compare(const struct counts *c)
+static int compare(const struct host_counts *c)
 {
-	const struct counts *b = &lk.base;
+	const struct host_counts *b = &lk.base;
 	if (c->vm_live != b->vm_live || c->k_live != b->k_live)
 		leak_finding("slots", "after ending every process %u slots are live for VM and %u for the kernel model; boot teardown leaves %u and %u",
 			     c->vm_live, c->k_live, b->vm_live, b->k_live);
@@ -224,15 +206,17 @@ static int compare(const struct counts *c)
 	return finding_get() != NULL;
 }
 
-void leak_init(void)
+void leak_init(const struct platform *plat)
 {
-	memset(lk.boot_ep, 0, sizeof lk.boot_ep);
+	lk.plat = plat;
 	for (int32_t s = 0; s < NR_PROCS; s++)
-		lk.boot_ep[s] = (kmodel.proc[s].flags & KP_INUSE) ? kmodel.proc[s].endpt : NONE;
-	hosted_set_fault_hook(NULL);
+		if (!host_k_slot(s, &lk.boot_ep[s]))
+			lk.boot_ep[s] = NONE;
+	plat->reset(HARNESS_SANITY_FLOOR, 0);
+	host_quiesce();
 	end_all(0);
-	counts_now(&lk.base);
-	hosted_restore();
+	host_counts(&lk.base);
+	plat->reset(HARNESS_SANITY_FLOOR, 0);
 }
 
 int leak_plant(const char *name)
@@ -249,46 +233,63 @@ int leak_plant(const char *name)
 	return -1;
 }
 
-void leak_begin(void)
+static void leak_begin(const struct run_ctx *x)
 {
+	(void)x;
 	lk.ndev = 0;
 }
 
-void leak_msg(const message *m, int32_t code)
+/* After every message: remember the devices VM_SETCACHEPAGE filled; planted bugs
+ * that act on a message's outcome. */
+static void leak_after_msg(const struct run_ctx *x, const struct msg_seen *s)
 {
-	int32_t s = ep_slot(m->u.exit.endpt);
-	if (m->m_type == VM_SETCACHEPAGE && code == VM_OK) {
+	const message *m = &s->m;
+	(void)x;
+	if (m->m_type == VM_SETCACHEPAGE && s->code == VM_OK) {
 		uint32_t i = 0;
 		while (i < lk.ndev && lk.dev[i] != m->u.setcachepage.dev)
 			i++;
 		if (i == lk.ndev && lk.ndev < CONV_MAX_RECORDS)
 			lk.dev[lk.ndev++] = m->u.setcachepage.dev;
 	}
-	if (lk.plant == LP_KSLOT && m->m_type == VM_EXIT && code == VM_OK && s >= 0 && s < NR_PROCS)
-		kmodel.proc[s].flags |= KP_INUSE; /* VM did not end the kernel's slot */
-	if (lk.plant == LP_HOST && m->m_type == VM_FORK && code == VM_OK) {
+	if (lk.plant == LP_KSLOT && m->m_type == VM_EXIT && s->code == VM_OK)
+		host_plant_kslot(ep_slot(m->u.exit.endpt)); /* VM did not end the kernel's slot */
+	if (lk.plant == LP_HOST && m->m_type == VM_FORK && s->code == VM_OK) {
 		void *volatile p = malloc(64); /* planted host heap leak */
 		p = NULL;
 		(void)p;
 	}
 }
 
-void leak_check(void)
+/* After a clean conversation: end every process, compare with the baseline. */
+static void leak_end(const struct run_ctx *x)
 {
-	struct counts c;
+	struct host_counts c;
+	(void)x;
 	lk.note[0] = 0;
 	lk.planted = 0;
+	finding_context(x->rec, "teardown");
+	host_quiesce(); /* the teardown must not fail by injection nor count hits */
 	if (check_slots("at the end of the conversation", 0))
 		return;
 	for (int32_t s = 0; s < NR_PROCS && !finding_get(); s++) {
-		const struct vmproc *v = &vm.proc[s];
-		if (s != VM_PROC_NR && (v->flags & VMF_INUSE) && v->endpt != lk.boot_ep[s])
-			end_via_pm(v->endpt);
+		endpoint_t ep;
+		if (s != VM_PROC_NR && host_vm_slot(s, &ep) && ep != lk.boot_ep[s])
+			end_via_pm(ep);
 	}
 	if (finding_get() || check_slots("after PM ended every process it did not boot with", 1))
 		return;
 	end_all(1);
 	clear_caches();
-	counts_now(&c);
+	if (finding_get())
+		return;
+	host_counts(&c);
 	compare(&c);
 }
+
+const struct oracle leak_oracle = {
+	.name = "leak",
+	.begin = leak_begin,
+	.after_msg = leak_after_msg,
+	.end = leak_end,
+};

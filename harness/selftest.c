@@ -7,6 +7,24 @@
 #include "harness.h"
 
 static int failures;
+static int failures_before; /* failures when the current test started */
+
+/* Start a test: its verdict counts the checks that fail from here. */
+static void test_start(void)
+{
+	failures_before = failures;
+}
+
+/* One line per test saying what happened: PASS with the claim, or FAIL with the
+ * number of its checks that failed (each printed above as it failed). */
+static void test_verdict(const char *id, const char *claim)
+{
+	int failed = failures - failures_before;
+	if (failed)
+		printf("FAIL %s %s: %d check(s) failed\n", id, claim, failed);
+	else
+		printf("PASS %s %s\n", id, claim);
+}
 #define EXPECT(c, ...)                                          \
 	do {                                                    \
 		if (!(c)) {                                     \
@@ -63,10 +81,13 @@ static void check_roundtrip(const uint8_t *in, size_t n)
 static void test_total(int count)
 {
 	static uint8_t buf[2048];
+	char claim[128];
+	test_start();
 	for (int i = 0; i < count; i++)
 		check_roundtrip(buf, random_input(buf, sizeof buf));
-	printf("PASS SELF0001 %d random byte strings decode, re-encode canonically and round-trip as text\n",
-	       count);
+	snprintf(claim, sizeof claim, "%d random byte strings decode, re-encode canonically and round-trip as text",
+		 count);
+	test_verdict("SELF0001", claim);
 }
 
 static void test_truncated(void)
@@ -74,6 +95,7 @@ static void test_truncated(void)
 	static struct conv c;
 	static uint8_t buf[CONV_ENCODED_MAX];
 	char err[128];
+	test_start();
 	EXPECT(!conv_parse("msg from=live:0 VM_BRK addr=0x1000\nnotify from=any\nfault page_alloc nth=3 from\n",
 			   &c, err, sizeof err), "parse: %s", err);
 	size_t n = conv_encode(&c, buf, sizeof buf);
@@ -81,7 +103,7 @@ static void test_truncated(void)
 	EXPECT(c.n == 2, "truncated last record not dropped (%u records)", c.n);
 	conv_decode(buf, 3, &c);
 	EXPECT(c.n == 0, "a short header must decode to an empty conversation");
-	printf("PASS SELF0002 a truncated record is dropped, a short header gives no records\n");
+	test_verdict("SELF0002", "a truncated record is dropped, a short header gives no records");
 }
 
 static void test_errors(void)
@@ -100,18 +122,20 @@ static void test_errors(void)
 	};
 	static struct conv c;
 	char err[256];
+	test_start();
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		int rc = conv_parse(bad[i].text, &c, err, sizeof err);
 		EXPECT(rc != 0 && strncmp(err, bad[i].want, strlen(bad[i].want)) == 0,
 		       "'%s' gave '%s', want '%s'", bad[i].text, rc ? err : "success", bad[i].want);
 	}
-	printf("PASS SELF0003 syntax errors name their line and reason\n");
+	test_verdict("SELF0003", "syntax errors name their line and reason");
 }
 
 static void test_fault_engine(void)
 {
 	static struct conv c;
 	char err[128];
+	test_start();
 	EXPECT(!conv_parse("fault pt_new nth=2 once\nfault slab_alloc nth=3 from\n", &c, err, sizeof err),
 	       "%s", err);
 	fault_reset();
@@ -125,7 +149,7 @@ static void test_fault_engine(void)
 	EXPECT(fault_hits(FS_PT_NEW) == 6 && fault_injected() == 5, "counters wrong");
 	fault_arm(FS_PT_NEW, 1, FM_ONCE); /* counted from the arming: hit 7 fails */
 	EXPECT(fault_hook(FS_PT_NEW) == 1 && fault_hook(FS_PT_NEW) == 0, "arming does not count from now");
-	printf("PASS SELF0004 the fault engine fails the N-th hit after arming once, or every hit from it\n");
+	test_verdict("SELF0004", "the fault engine fails the N-th hit after arming once, or every hit from it");
 }
 
 /* Random conversations must run clean (a finding here is a VM bug or a harness bug). */
@@ -134,7 +158,8 @@ static void test_random_runs(int count)
 	static uint8_t buf[1024];
 	static struct conv c;
 	int found = 0;
-	run_init(0);
+	char claim[128];
+	test_start();
 	for (int i = 0; i < count; i++) {
 		conv_decode(buf, random_input(buf, sizeof buf), &c);
 		if (run_conv(&c, 0)) {
@@ -144,8 +169,8 @@ static void test_random_runs(int count)
 		}
 	}
 	EXPECT(found == 0, "%d of %d random conversations gave a finding", found, count);
-	printf("%s SELF0005 %d random conversations from a fixed seed run without a finding\n",
-	       found ? "FAIL" : "PASS", count);
+	snprintf(claim, sizeof claim, "%d random conversations from a fixed seed run without a finding", count);
+	test_verdict("SELF0005", claim);
 }
 
 /* The memory oracle checks what the protocol promises, without false findings: boot
@@ -183,6 +208,7 @@ static void test_memory_oracle(void)
 	};
 	static struct conv c;
 	char err[256];
+	test_start();
 	EXPECT(conv_parse(text, &c, err, sizeof err) == 0, "memory conversation: %s", err);
 	EXPECT(run_conv(&c, 0) == 0, "clean memory conversation gave %s at %s",
 	       finding_get() ? finding_get()->kind : "-", finding_get() ? finding_get()->at : "-");
@@ -195,13 +221,13 @@ static void test_memory_oracle(void)
 		EXPECT(found && !strcmp(finding_get()->kind, "memory") && !strcmp(finding_get()->at, rules[i]),
 		       "plant %s gave %s", plants[i], found ? finding_get()->at : "no finding");
 	}
-	printf("%s SELF0006 the memory oracle checks boot, brk, mmap and fork memory and fires on planted bugs\n",
-	       failures ? "FAIL" : "PASS");
+	test_verdict("SELF0006", "the memory oracle checks boot, brk, mmap and fork memory and fires on planted bugs");
 }
 
 int main(int argc, char **argv)
 {
 	int runs = argc > 1 ? atoi(argv[1]) : 2000;
+	run_init(0);
 	test_total(5000);
 	test_truncated();
 	test_errors();

@@ -38,9 +38,9 @@
  * would, from the harness, so each rule is shown to fire. */
 #include <stdarg.h>
 #include <string.h>
+#include <stdio.h>
 #include "harness.h"
 #include "hosted.h"
-#include "vm.h"
 
 #define SH_MAX_IV 224              /* boot layout plus 3 boundaries per record */
 #define SH_MAX_W  CONV_MAX_RECORDS /* one word per ACCESS record at most */
@@ -73,6 +73,7 @@ static const char *const plant_name[] = { "", "mem:flip", "mem:cow", "mem:unmap"
 #define PLANT_SAVE 16 /* PTEs mem:unmap puts back */
 
 static struct {
+	const struct platform *plat;
 	uint32_t gen;
 	struct shadow p[NR_PROCS];
 	struct shadow boot[BOOT_MAX_PROCS];
@@ -278,7 +279,7 @@ static void range_op(struct shadow *s, uint64_t a, uint64_t end, enum op op, str
 static struct shadow *shadow_of(endpoint_t ep)
 {
 	int32_t slot = ep_slot(ep);
-	if (slot < 0 || slot >= NR_PROCS || slot == VM_PROC_NR || !sel_is_live(ep))
+	if (slot < 0 || slot >= NR_PROCS || slot == VM_PROC_NR || !plat_is_live(sh.plat, ep))
 		return NULL;
 	struct shadow *s = &sh.p[slot];
 	if (s->gen != sh.gen || s->ep != ep)
@@ -349,19 +350,14 @@ static int range_has(const struct shadow *s, uint64_t a, uint64_t end, int map, 
 static void memory_finding(const char *rule, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void memory_finding(const char *rule, const char *fmt, ...)
 {
-	char key[64], at[64], detail[400], call[32];
-	int32_t rec;
-	const struct conv *c = run_current(&rec);
+	char key[64], at[64], detail[400];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof detail, fmt, ap);
 	va_end(ap);
-	snprintf(call, sizeof call, "none");
-	if (c && rec >= 0 && (uint32_t)rec < c->n)
-		rec_call_name(&c->r[rec], call, sizeof call);
 	snprintf(key, sizeof key, "memory:%s", rule);
 	snprintf(at, sizeof at, "memory-%s", rule);
-	finding_set("memory", key, call, at, "%s", detail);
+	finding_set("memory", key, NULL, at, "%s", detail);
 }
 
 /* ---- Boot ---- */
@@ -387,19 +383,16 @@ static void boot_shadow(struct shadow *s, const struct boot_proc *bp)
 		range_op(s, (uint64_t)bp->stack_top - bp->stack_size, bp->stack_top, OP_FRESH, (struct attr){ CK_ZERO, WP_RW, 0, 0 });
 }
 
-void shadow_init(void)
+void shadow_init(const struct platform *plat)
 {
-	struct boot_info bi;
-	uint32_t kcalls = kmodel.kcalls;
+	const struct boot_info *bi = plat->bootinfo();
 	enum plant plant = sh.plant;
 	memset(&sh, 0, sizeof sh);
+	sh.plat = plat;
 	sh.plant = plant;
 	sh.gen = 1;
-	if (kc_bootinfo(&bi) != VM_OK)
-		bi.nprocs = 0;
-	kmodel.kcalls = kcalls; /* asking is not part of the system's state */
-	for (uint32_t i = 0; i < bi.nprocs && i < BOOT_MAX_PROCS; i++)
-		boot_shadow(&sh.boot[sh.nboot++], &bi.proc[i]);
+	for (uint32_t i = 0; i < bi->nprocs && i < BOOT_MAX_PROCS; i++)
+		boot_shadow(&sh.boot[sh.nboot++], &bi->proc[i]);
 }
 
 uint32_t shadow_checked(void)
@@ -407,8 +400,9 @@ uint32_t shadow_checked(void)
 	return sh.checked;
 }
 
-void shadow_begin(void)
+static void shadow_begin(const struct run_ctx *x)
 {
+	(void)x;
 	sh.gen++;
 	sh.checked = 0;
 	for (uint32_t i = 0; i < sh.nboot; i++) {
@@ -493,8 +487,9 @@ static void plant_after_msg(const message *m, int32_t code, const message *rep)
 	}
 }
 
-void shadow_before_access(endpoint_t ep, uint32_t addr, int write)
+static void shadow_before_access(const struct run_ctx *x, endpoint_t ep, uint32_t addr, int write)
 {
+	(void)x;
 	uint32_t *pde, *pte;
 	if (sh.plant == PL_RO && write && (pte = pte_of(ep, addr, &pde)) && (*pte & PTE_P)) {
 		*pde |= PTE_W;
@@ -517,7 +512,7 @@ static const char *read_rule(const struct shadow *s, uint32_t addr, uint32_t val
 	for (int32_t slot = 0; slot < NR_PROCS; slot++) {
 		const struct shadow *o = &sh.p[slot];
 		const struct sh_word *w;
-		if (o == s || o->gen != sh.gen || !sel_is_live(o->ep))
+		if (o == s || o->gen != sh.gen || !plat_is_live(sh.plat, o->ep))
 			continue;
 		if ((w = word_get(o, addr)) && w->val == val)
 			return "fork-write-shows";
@@ -525,8 +520,12 @@ static const char *read_rule(const struct shadow *s, uint32_t addr, uint32_t val
 	return "read-value";
 }
 
-void shadow_access(endpoint_t ep, uint32_t addr, int write, uint32_t val, int rc)
+static void shadow_access(const struct run_ctx *x, const struct access_seen *a)
 {
+	endpoint_t ep = a->ep;
+	uint32_t addr = a->addr, val = a->value;
+	int write = a->write, rc = a->rc;
+	(void)x;
 	plant_after_access(ep, addr, write, rc);
 	struct shadow *s = rc == VM_OK ? shadow_of(ep) : NULL;
 	uint32_t at, exp;
@@ -551,8 +550,10 @@ void shadow_access(endpoint_t ep, uint32_t addr, int write, uint32_t val, int rc
 	range_op(s, addr & ~PAGE_MASK, (uint64_t)(addr & ~PAGE_MASK) + PAGE_SIZE, OP_SEEN, NO_ATTR);
 }
 
-void shadow_before_msg(const message *m)
+static void shadow_before_msg(const struct run_ctx *x, const message *m, uint32_t status)
 {
+	(void)x;
+	(void)status;
 	plant_before_msg(m);
 }
 
@@ -610,7 +611,7 @@ static void on_fork(const message *m, int32_t code, const message *rep)
 		return;
 	endpoint_t child = rep ? rep->u.fork.child : kmodel.proc[slot].endpt;
 	struct shadow *p = shadow_of(m->u.fork.parent), *c = shadow_of(child);
-	if (!p || !c || p == c || !sel_is_live(child))
+	if (!p || !c || p == c || !plat_is_live(sh.plat, child))
 		return;
 	shadow_copy(c, p);
 	c->ep = child;
@@ -667,11 +668,16 @@ static void on_map_phys(const message *m, int32_t code, const message *rep)
 	range_op(s, a, end > SH_END ? SH_END : end, OP_FRESH, (struct attr){ CK_UNKNOWN, WP_UNKNOWN, 0, 1 });
 }
 
-void shadow_msg(const message *m, int32_t code, const message *rep, int was_live)
+static void shadow_after_msg(const struct run_ctx *x, const struct msg_seen *seen)
 {
+	const message *m = &seen->m, *rep = seen->rep;
+	int32_t code = seen->code;
 	struct shadow *s;
+	(void)x;
+	if (!seen->r)
+		return;
 	plant_after_msg(m, code, rep);
-	if (!was_live)
+	if (!seen->was_live)
 		return; /* dropped unseen */
 	switch (m->m_type) {
 	case VM_MMAP:
@@ -712,3 +718,12 @@ void shadow_msg(const message *m, int32_t code, const message *rep, int was_live
 		break;
 	}
 }
+
+const struct oracle memory_oracle = {
+	.name = "memory",
+	.begin = shadow_begin,
+	.before_msg = shadow_before_msg,
+	.after_msg = shadow_after_msg,
+	.before_access = shadow_before_access,
+	.access = shadow_access,
+};

@@ -1,55 +1,15 @@
-/* oracle.c - findings: kind, signature, the report, and (in replay) the crash reporter
+/* report.c - printing a finding (hosted tools), and the crash reporter of vm-replay
  * that turns sanitizer deaths and fatal signals into a FINDING line whose signature is
  * the hash of the top three symbolised vm/ frames (stable across runs and ASLR). */
 #include <execinfo.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
 #include <sanitizer/common_interface_defs.h>
 #include "harness.h"
 
-static struct finding cur;
 int finding_report_fd = -1;
-
-uint32_t sig_hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-	for (; *s; s++)
-		h = (h ^ (uint8_t)*s) * 16777619u;
-	return h;
-}
-
-void finding_set(const char *kind, const char *sigkey, const char *call, const char *at,
-		 const char *fmt, ...)
-{
-	va_list ap;
-	int32_t rec;
-	if (cur.set)
-		return;
-	run_current(&rec);
-	cur.set = 1;
-	cur.rec = rec;
-	snprintf(cur.kind, sizeof cur.kind, "%s", kind);
-	cur.sig = sig_hash(sigkey);
-	snprintf(cur.call, sizeof cur.call, "%s", call);
-	snprintf(cur.at, sizeof cur.at, "%s", at);
-	va_start(ap, fmt);
-	vsnprintf(cur.detail, sizeof cur.detail, fmt, ap);
-	va_end(ap);
-}
-
-const struct finding *finding_get(void)
-{
-	return cur.set ? &cur : NULL;
-}
-
-void finding_clear(void)
-{
-	memset(&cur, 0, sizeof cur);
-	cur.rec = -1;
-}
 
 void finding_print(FILE *out, const struct finding *f, const struct conv *c)
 {
@@ -109,7 +69,7 @@ static int frames_key(void **pcs, int n, const char *dir, char *key, size_t kl, 
 		int line;
 		symbolize((char *)pcs[i] - 1, file, sizeof file, &line, fn, sizeof fn);
 		const char *p = project_path(file, dir);
-		if (!p || strstr(p, "harness/oracle.c"))
+		if (!p || strstr(p, "harness/report.c"))
 			continue;
 		if (used++ == 0)
 			snprintf(at, al, "%s:%d", p, line);
@@ -125,14 +85,12 @@ static void report_crash(const char *what)
 	char key[512], at[160] = "?", call[32] = "none";
 	int n = backtrace(pcs, CRASH_FRAMES);
 	static const char *const dirs[] = { "vm/", "stubs/", "harness/" };
-	int32_t rec;
-	const struct conv *c = run_current(&rec);
+	const struct conv *c = runner_conv();
 
 	for (int d = 0; d < 3; d++)
 		if (frames_key(pcs, n, dirs[d], key, sizeof key, at, sizeof at))
 			break;
-	if (c && rec >= 0 && (uint32_t)rec < c->n)
-		rec_call_name(&c->r[rec], call, sizeof call);
+	snprintf(call, sizeof call, "%s", finding_call());
 	finding_set("crash", key, call, at, "%s; frames %s", what, key);
 	finding_print(stdout, finding_get(), c);
 }

@@ -1,0 +1,333 @@
+/* host.c - the hosted platform: VM's own message loop in this process, the kernel
+ * model of stubs/ as the kernel.  The one harness file that reads vm/'s internals
+ * (its state struct, its counters, its handlers); everything else in harness/ goes
+ * through struct platform (platform.h) and host.h.
+ *
+ * A VM panic long-jumps back to the request that caused it and is reported in the
+ * outcome (VM_PANICKED); VM is not run again before the next reset. */
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "harness.h"
+#include "host.h"
+#include "hosted.h"
+#include "vm.h"
+
+static const char *const sanity_name[SAN_COUNT] = {
+#define SAN_NAME(id, text) #id,
+	SANITY_INVARIANTS(SAN_NAME)
+#undef SAN_NAME
+};
+
+static struct {
+	struct outcome *o; /* where trace events and a panic go */
+	jmp_buf panic_jmp;
+	int armed;
+	struct boot_info bi;
+	int32_t sanity_fail;
+} hs;
+
+/* ---- Hooks ---- */
+static void on_trace(enum trace_ev ev, int32_t a, int32_t b)
+{
+	struct outcome *o = hs.o;
+	if (ev == TR_SANITY_FAIL)
+		hs.sanity_fail = a;
+	if (!o)
+		return;
+	if (o->nev == OUT_EV_MAX) {
+		o->ev_lost++;
+		return;
+	}
+	o->ev[o->nev].ev = ev;
+	o->ev[o->nev].a = a;
+	o->ev[o->nev].b = b;
+	o->nev++;
+}
+
+/* Fill o with the sanity failure id (name and statement). */
+static void sanity_into(struct outcome *o, int32_t id)
+{
+	o->sanity_fail = id > 0 && id < SAN_COUNT ? id : -1;
+	snprintf(o->sanity_inv, sizeof o->sanity_inv, "%s", o->sanity_fail > 0 ? sanity_name[id] : "");
+	snprintf(o->sanity_text, sizeof o->sanity_text, "%s", o->sanity_fail > 0 ? sanity_text[id] : "");
+}
+
+static void on_panic(const char *file, int line, const char *why)
+{
+	static struct outcome spare;
+	struct outcome *o = hs.o ? hs.o : &spare;
+	o->life = VM_PANICKED;
+	o->panic_line = line;
+	snprintf(o->panic_file, sizeof o->panic_file, "%s", file);
+	snprintf(o->panic_why, sizeof o->panic_why, "%s", why);
+	sanity_into(o, hs.sanity_fail);
+	if (!hs.armed) {
+		fprintf(stderr, "VM panic outside a request: %s:%d: %s\n", file, line, why);
+		abort();
+	}
+	longjmp(hs.panic_jmp, 1);
+}
+
+/* ---- The platform ---- */
+static void host_reset(int level, int fail_sends)
+{
+	hosted_restore();
+	hosted_set_trace_hook(on_trace);
+	hosted_set_fault_hook(fault_hook);
+	hosted_set_panic_hook(on_panic);
+	vm.sanity_level = level;
+	kmodel.sanity_level = level;
+	fault_reset();
+	feed_fail_sends(fail_sends ? UINT32_MAX : 0);
+}
+
+/* Start filling o for one request. */
+static void out_begin(struct outcome *o)
+{
+	o->nreplies = o->nev = o->ev_lost = 0;
+	o->hang = o->rc = 0;
+	o->value = 0;
+	o->life = VM_ALIVE;
+	o->sanity_fail = -1;
+	o->mut_before = vm.mutations;
+	o->free_before = mem_free_count();
+	o->injected = fault_injected();
+	hs.o = o;
+	hs.sanity_fail = -1;
+	feed_reset_replies();
+}
+
+/* Finish o: replies from the feed's log, counters. */
+static void out_end(struct outcome *o)
+{
+	uint32_t n = reply_count();
+	for (uint32_t i = 0; i < n; i++) {
+		const struct reply_rec *rp = reply_get(i);
+		if (rp) {
+			o->reply[o->nreplies % OUT_REPLY_MAX].dst = rp->dst;
+			o->reply[o->nreplies % OUT_REPLY_MAX].m = rp->m;
+		}
+		o->nreplies++;
+	}
+	o->mut_after = vm.mutations;
+	o->injected = fault_injected() - o->injected;
+	hs.o = NULL;
+}
+
+static void host_deliver(const message *m, uint32_t status, struct outcome *o)
+{
+	out_begin(o);
+	if (status & DELIVER_MARK_PF) { /* the kernel blocks the faulter */
+		int32_t s = ep_slot(m->m_source);
+		if (s >= 0 && s < NR_PROCS && (kmodel.proc[s].flags & KP_INUSE) && kmodel.proc[s].endpt == m->m_source)
+			kmodel.proc[s].flags |= KP_PAGEFAULT;
+	}
+	feed_push(m, status & ~DELIVER_MARK_PF);
+	hs.armed = 1;
+	if (setjmp(hs.panic_jmp) == 0)
+		for (int steps = 0; vm_step();)
+			if (++steps > STEP_CAP) {
+				o->hang = 1;
+				break;
+			}
+	hs.armed = 0;
+	out_end(o);
+}
+
+static void host_access(endpoint_t ep, uint32_t addr, int write, uint32_t value, struct outcome *o)
+{
+	out_begin(o);
+	o->value = value;
+	hs.armed = 1;
+	if (setjmp(hs.panic_jmp) == 0)
+		o->rc = write ? proc_write32(ep, addr, value) : proc_read32(ep, addr, &o->value);
+	hs.armed = 0;
+	out_end(o);
+}
+
+static void host_fault(int site, uint32_t nth, int mode)
+{
+	fault_arm(site, nth, mode);
+}
+
+static int km_live(int32_t s) { return (kmodel.proc[s].flags & KP_INUSE) != 0; }
+static int km_used(int32_t s) { return km_live(s) || kmodel.proc[s].ever_used; }
+static endpoint_t km_endpt(int32_t s) { return kmodel.proc[s].endpt; }
+static int32_t km_generation(int32_t s) { return kmodel.proc[s].generation; }
+static const struct sel_table kmodel_table = { km_live, km_used, km_endpt, km_generation };
+
+static uint32_t host_proc_flags(endpoint_t ep)
+{
+	int32_t s = ep_slot(ep);
+	if (s < 0 || s >= NR_PROCS || !km_live(s) || kmodel.proc[s].endpt != ep)
+		return 0;
+	return kmodel.proc[s].flags & (PF_LIVE | PF_PAGEFAULT | PF_KILLED | PF_STOPPED);
+}
+
+static int host_regions(int32_t slot, uint32_t *vaddr, int max)
+{
+	if (slot < 0 || slot >= NR_PROCS || !(vm.proc[slot].flags & VMF_INUSE))
+		return 0;
+	struct vmproc *vmp = &vm.proc[slot];
+	int n = 0;
+	for (struct vir_region *r = region_first(vmp); r; r = region_next(vmp, r), n++)
+		if (n < max)
+			vaddr[n] = r->vaddr;
+	return n;
+}
+
+static void host_sanity(struct outcome *o)
+{
+	out_begin(o);
+	hs.armed = 1;
+	if (setjmp(hs.panic_jmp) == 0)
+		sanity_into(o, sanity_check());
+	hs.armed = 0;
+	out_end(o);
+}
+
+static const struct boot_info *host_bootinfo(void)
+{
+	return &hs.bi;
+}
+
+/* A kernel read: the page must be present for a user access (no fault is raised). */
+static int host_peek(endpoint_t ep, uint32_t addr, uint32_t *val)
+{
+	uint32_t phys;
+	if ((addr & 3) || mmu_translate(ep, addr, 0, &phys) != VM_OK)
+		return -1;
+	memcpy(val, hosted_ram + phys, 4);
+	return 0;
+}
+
+static void host_print(const char *line)
+{
+	printf("%s\n", line);
+}
+
+const struct platform host_platform = {
+	.name = "hosted",
+	.reset = host_reset,
+	.deliver = host_deliver,
+	.access = host_access,
+	.fault = host_fault,
+	.procs = &kmodel_table,
+	.proc_flags = host_proc_flags,
+	.regions = host_regions,
+	.sanity = host_sanity,
+	.bootinfo = host_bootinfo,
+	.peek = host_peek,
+	.digest = hosted_digest,
+	.print = host_print,
+};
+
+void host_init(void)
+{
+	hosted_set_panic_hook(on_panic);
+	hosted_boot(HARNESS_SANITY_FLOOR);
+	hosted_snapshot();
+	uint32_t kcalls = kmodel.kcalls;
+	if (kc_bootinfo(&hs.bi) != VM_OK)
+		hs.bi.nprocs = 0;
+	kmodel.kcalls = kcalls; /* asking is not part of the system's state */
+	hosted_set_trace_hook(on_trace);
+	hosted_set_fault_hook(fault_hook);
+}
+
+void host_quiesce(void)
+{
+	hosted_set_fault_hook(NULL);
+	feed_fail_sends(0);
+}
+
+/* ---- The leak oracle's view of VM ---- */
+void host_counts(struct host_counts *c)
+{
+	memset(c, 0, sizeof *c);
+	c->free = mem_free_count();
+	c->managed = mem_managed_count();
+	c->objects = slab_live_objects();
+	c->slab_pages = vm.slab.pages;
+	c->acl = vm.acl.inuse;
+	for (int32_t s = 0; s < NR_PROCS; s++) {
+		c->vm_live += (vm.proc[s].flags & VMF_INUSE) != 0;
+		c->k_live += (kmodel.proc[s].flags & KP_INUSE) != 0;
+	}
+}
+
+int host_vm_slot(int32_t s, endpoint_t *ep)
+{
+	*ep = vm.proc[s].endpt;
+	return (vm.proc[s].flags & VMF_INUSE) != 0;
+}
+
+int host_k_slot(int32_t s, endpoint_t *ep)
+{
+	*ep = kmodel.proc[s].endpt;
+	return km_live(s);
+}
+
+/* Run fn(arg) as VM code outside the loop: a panic inside is caught into o. */
+static void guarded(void (*fn)(const message *), const message *m, struct outcome *o)
+{
+	out_begin(o);
+	hs.armed = 1;
+	if (setjmp(hs.panic_jmp) == 0)
+		fn(m);
+	hs.armed = 0;
+	out_end(o);
+}
+
+static void end_direct(const message *req)
+{
+	message m = *req;
+	m.m_type = VM_WILLEXIT;
+	m.u.willexit.endpt = req->u.exit.endpt;
+	do_willexit(&m);
+	m = *req;
+	m.m_type = VM_EXIT;
+	do_exit(&m);
+}
+
+void host_end_direct(endpoint_t pm, endpoint_t ep, struct outcome *o)
+{
+	message m;
+	memset(&m, 0, sizeof m);
+	m.m_source = pm;
+	m.u.exit.endpt = ep;
+	guarded(end_direct, &m, o);
+}
+
+static void clear_cache(const message *req)
+{
+	message m = *req;
+	do_clearcache(&m);
+}
+
+void host_clear_cache(int32_t dev, struct outcome *o)
+{
+	message m;
+	memset(&m, 0, sizeof m);
+	m.m_type = VM_CLEARCACHE;
+	m.u.clearcache.dev = dev;
+	guarded(clear_cache, &m, o);
+}
+
+void host_plant_leak(int what)
+{
+	if (what == 0)
+		mem_alloc(1, 0);
+	else if (what == 1)
+		slab_alloc(16);
+	else
+		vm.acl.inuse |= (uint64_t)1 << (NR_SYS_PROCS - 1);
+}
+
+void host_plant_kslot(int32_t s)
+{
+	if (s >= 0 && s < NR_PROCS)
+		kmodel.proc[s].flags |= KP_INUSE;
+}

@@ -1,0 +1,37 @@
+/* host.h - the hosted platform (harness/host.c): the one harness file that reads
+ * vm/'s internals and calls its handlers directly.  Everything else in harness/ sees
+ * the system through struct platform (platform.h) and these few hosted-only helpers. */
+#ifndef VMFUZZ_HARNESS_HOST_H
+#define VMFUZZ_HARNESS_HOST_H
+
+#include <stdint.h>
+#include "platform.h"
+
+extern const struct platform host_platform;
+
+/* Boot the hosted system at the floor level and snapshot it. */
+void host_init(void);
+/* Fault injection off and reply sends working (the leak oracle's teardown). */
+void host_quiesce(void);
+
+/* ---- What the leak oracle counts and does (VM's side) ---- */
+struct host_counts {
+	uint32_t free, managed, objects, slab_pages, vm_live, k_live;
+	uint64_t acl;
+};
+void host_counts(struct host_counts *c);
+/* VM's view of slot s: 1 and *ep when VM holds a live process there. */
+int host_vm_slot(int32_t s, endpoint_t *ep);
+/* The kernel model's view of slot s: 1 and *ep when the slot is live. */
+int host_k_slot(int32_t s, endpoint_t *ep);
+/* End ep with VM's exit handlers called directly, as if from pm (outside the loop);
+ * a VM panic inside shows in *o. */
+void host_end_direct(endpoint_t pm, endpoint_t ep, struct outcome *o);
+/* Empty VM's block cache of device dev through VM_CLEARCACHE's handler, directly. */
+void host_clear_cache(int32_t dev, struct outcome *o);
+/* Planted leaks (self-test): 0 pages, 1 slab object, 2 ACL entry. */
+void host_plant_leak(int what);
+/* Planted kernel slot leak: the kernel keeps slot s live. */
+void host_plant_kslot(int32_t s);
+
+#endif

@@ -1,0 +1,81 @@
+/* oracle_vm.c - VM's own alarms: a panic (a sanity failure when VM announced one
+ * before panicking), an exception inside VM (the image), a request that keeps VM busy
+ * past STEP_CAP steps, an access that still faults after the retries without VM
+ * killing the process, and the sanity checker once more after the last record (plus
+ * the state digest for RUN_DIGEST). */
+#include <stdio.h>
+#include "oracle.h"
+
+/* A finding for VM's death in o; 1 when VM died. */
+int vm_death_finding(const struct outcome *o)
+{
+	char at[160], key[256];
+	if (o->life == VM_ALIVE)
+		return 0;
+	if (o->life == VM_PANICKED && o->sanity_fail > 0) {
+		snprintf(key, sizeof key, "sanity:%s", o->sanity_inv);
+		snprintf(at, sizeof at, "%s:%d", o->panic_file, o->panic_line);
+		finding_set("sanity", key, NULL, o->sanity_inv, "invariant %s failed (%s); panic at %s: %s",
+			    o->sanity_inv, o->sanity_text, at, o->panic_why);
+	} else if (o->life == VM_PANICKED) {
+		snprintf(key, sizeof key, "panic:%s:%s", o->panic_file, o->panic_why);
+		snprintf(at, sizeof at, "%s:%d", o->panic_file, o->panic_line);
+		finding_set("panic", key, NULL, at, "VM panic: %s", o->panic_why);
+	} else {
+		snprintf(key, sizeof key, "crash:vm-exception:%u:%x", o->exc_vec, o->exc_eip);
+		snprintf(at, sizeof at, "vm:eip=0x%x", o->exc_eip);
+		finding_set("crash", key, NULL, at, "exception %u in VM at 0x%x", o->exc_vec, o->exc_eip);
+	}
+	return 1;
+}
+
+static void vm_after_msg(const struct run_ctx *x, const struct msg_seen *s)
+{
+	(void)x;
+	if (vm_death_finding(s->o))
+		return;
+	if (s->o->hang)
+		finding_set("hang", "hang:steps", NULL, "harness:step-cap", "VM still has messages after %d steps",
+			    STEP_CAP);
+}
+
+static void vm_access(const struct run_ctx *x, const struct access_seen *a)
+{
+	if (vm_death_finding(a->o))
+		return;
+	uint32_t pf = x->plat->proc_flags(a->ep);
+	if (a->rc == VM_EFAULT && (pf & PF_LIVE) && !(pf & (PF_KILLED | PF_STOPPED)) &&
+	    !out_events(a->o, TR_PF_SEGV, a->ep))
+		finding_set("hang", "hang:pf-retry", NULL, "harness:retry-cap",
+			    "%s of 0x%x by %d still faults after the retries and VM did not kill it",
+			    a->write ? "write" : "read", a->addr, a->ep);
+}
+
+/* The state the last record left must pass the checker too. */
+static void vm_end(const struct run_ctx *x)
+{
+	static struct outcome o;
+	if (x->level >= 1) {
+		x->plat->sanity(&o);
+		if (vm_death_finding(&o))
+			return;
+		if (o.sanity_fail > 0) {
+			char key[96];
+			snprintf(key, sizeof key, "sanity:%s", o.sanity_inv);
+			finding_set("sanity", key, NULL, o.sanity_inv, "invariant %s failed after the record: %s",
+				    o.sanity_inv, o.sanity_text);
+			return;
+		}
+	}
+	if ((x->flags & RUN_DIGEST) && x->plat->digest) {
+		uint64_t d = x->plat->digest();
+		runner_hash_in(&d, sizeof d);
+	}
+}
+
+const struct oracle vmdeath_oracle = {
+	.name = "vm",
+	.after_msg = vm_after_msg,
+	.access = vm_access,
+	.end = vm_end,
+};

@@ -1,0 +1,107 @@
+/* platform.h - the system a conversation runs against, as the runner (harness/runner.c)
+ * and the oracles see it: the hosted build (harness/host.c, the one harness file that
+ * reads vm/'s internals) or the QEMU fuzz image (harness/guest/plat.c, through the fuzz
+ * kernel calls).  No libc beyond string.h: the guest agent builds this freestanding.
+ *
+ * An outcome is everything one request or access did that a client, the kernel or a
+ * debugger attached to VM could observe: the replies VM sent (to whom, what), the trace
+ * events it emitted (ACL denials, dropped forgeries, failed sends, kills), its mutation
+ * counter around the request, how many failures the fault engine injected, whether VM
+ * died (panic, sanity failure, exception) and, for an access, its result. */
+#ifndef VMFUZZ_PLATFORM_H
+#define VMFUZZ_PLATFORM_H
+
+#include <stdint.h>
+#include "ipc.h"
+#include "seam.h"
+#include "selcore.h"
+
+#define OUT_REPLY_MAX 64 /* replies kept per request: the last ones */
+#define OUT_EV_MAX    64 /* trace events kept per request: the first ones */
+
+struct out_reply {
+	endpoint_t dst;
+	message m;
+};
+
+struct out_event {
+	int32_t ev, a, b; /* enum trace_ev and its two arguments (include/seam.h) */
+};
+
+enum vm_life { VM_ALIVE, VM_PANICKED, VM_CRASHED };
+
+struct outcome {
+	uint32_t nreplies;                  /* exact count; reply i is reply[i % OUT_REPLY_MAX] */
+	struct out_reply reply[OUT_REPLY_MAX];
+	uint32_t nev, ev_lost;
+	struct out_event ev[OUT_EV_MAX];
+	uint32_t mut_before, mut_after;     /* VM's mutation counter around the request */
+	uint32_t injected;                  /* failures injected by the fault engine during it */
+	uint32_t free_before;               /* VM's free pages before it (0 = not known) */
+	int32_t hang;                       /* VM still had work after STEP_CAP steps */
+	int32_t rc;                         /* an access: VM_OK or an errno */
+	uint32_t value;                     /* an access: the value read */
+	int32_t life;                       /* enum vm_life after the request */
+	int32_t sanity_fail;                /* invariant id of a failed sanity check, or -1 */
+	char sanity_inv[32], sanity_text[96]; /* its name (SAN_*) and statement */
+	int32_t panic_line;
+	char panic_file[64], panic_why[128];
+	uint32_t exc_vec, exc_eip;          /* VM_CRASHED (the image): the exception */
+};
+
+/* Kernel-side process flags (proc_flags). */
+#define PF_LIVE      0x1
+#define PF_PAGEFAULT 0x2 /* blocked on a page fault VM has not cleared */
+#define PF_KILLED    0x4 /* got a signal from VM */
+#define PF_STOPPED   0x8 /* no address space yet */
+
+/* A deliver status bit beside IPC_FLG_*: a kernel page fault, so the live source is
+ * first marked blocked on it (as the kernel does before telling VM). */
+#define DELIVER_MARK_PF (1u << 24)
+
+struct platform {
+	const char *name; /* "hosted", "qemu" */
+	/* Back to the boot state for a new conversation: sanity level, fault counters zeroed
+	 * and no schedule, every reply send failing when fail_sends. */
+	void (*reset)(int level, int fail_sends);
+	/* Deliver m (m_source as given) with IPC_FLG_* status bits; run VM until it waits
+	 * again; fill *o. */
+	void (*deliver)(const message *m, uint32_t status, struct outcome *o);
+	/* A 32-bit user access of ep at addr (4-byte aligned) through VM's page tables; a
+	 * miss is a kernel page fault for VM, retried; fills *o (rc, value). */
+	void (*access)(endpoint_t ep, uint32_t addr, int write, uint32_t value, struct outcome *o);
+	/* Arm the fault engine: the nth hit of site from now fails, once or from then on. */
+	void (*fault)(int site, uint32_t nth, int mode);
+	/* The kernel's process table, for selectors and oracles. */
+	const struct sel_table *procs;
+	/* PF_* of the slot of ep, 0 when ep is not a live endpoint. */
+	uint32_t (*proc_flags)(endpoint_t ep);
+	/* Start addresses of the first max regions of slot, address order; the count. */
+	int (*regions)(int32_t slot, uint32_t *vaddr, int max);
+	/* VM's sanity checker at the conversation's level; fills o->life and sanity_fail. */
+	void (*sanity)(struct outcome *o);
+	/* The boot description VM was given (NULL where the platform cannot tell). */
+	const struct boot_info *(*bootinfo)(void);
+	/* Read 32 bits of ep's memory as the kernel would for a copy: 0 and *val when the
+	 * page is present, -1 otherwise; never faults anything in (NULL where unavailable). */
+	int (*peek)(endpoint_t ep, uint32_t addr, uint32_t *val);
+	/* A digest of the whole system state (NULL where unavailable). */
+	uint64_t (*digest)(void);
+	/* Trace output (one line, no newline). */
+	void (*print)(const char *line);
+};
+
+/* ---- Outcome helpers (runner.c) ---- */
+/* Reply i of o (0 = oldest), or NULL when it was not kept. */
+const struct out_reply *out_reply_get(const struct outcome *o, uint32_t i);
+/* The last reply to dst, or NULL. */
+const message *out_reply_to(const struct outcome *o, endpoint_t dst);
+/* The code dst got: its last reply's m_type, the result of a failed send to dst, or
+ * VM_SUSPEND when nothing was sent to it. */
+int32_t out_code(const struct outcome *o, endpoint_t dst);
+/* Number of events ev with first argument a (a == INT32_MIN: any). */
+int out_events(const struct outcome *o, int32_t ev, int32_t a);
+/* True when ep is a live endpoint on platform p. */
+int plat_is_live(const struct platform *p, endpoint_t ep);
+
+#endif

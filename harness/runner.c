@@ -1,0 +1,287 @@
+/* runner.c - one conversation from the boot state, judged by a list of oracles.  The
+ * same record loop runs in the hosted harness (harness/run.c over harness/host.c) and
+ * in the QEMU guest agent (harness/guest/, over the fuzz kernel calls).
+ *
+ * Per record: resolve its selectors against the live state, let every oracle look at
+ * the request (before_msg / before_access), hand it to the platform, fold what came
+ * out into the trace hash, and let every oracle judge the outcome (after_msg /
+ * access).  After the last record every oracle's end hook runs.  Hooks stop being
+ * called once a finding is set (the first finding wins); no oracle calls back here. */
+#include <stdio.h>
+#include <string.h>
+#include "oracle.h"
+
+static struct {
+	const struct run_ctx *x;
+	uint64_t hash;
+	int32_t code[CONV_MAX_RECORDS];
+	struct outcome o;
+	char call[32];
+} rn;
+
+/* ---- Outcome helpers ---- */
+const struct out_reply *out_reply_get(const struct outcome *o, uint32_t i)
+{
+	if (i >= o->nreplies || o->nreplies - i > OUT_REPLY_MAX)
+		return NULL;
+	return &o->reply[i % OUT_REPLY_MAX];
+}
+
+const message *out_reply_to(const struct outcome *o, endpoint_t dst)
+{
+	const message *m = NULL;
+	for (uint32_t i = 0; i < o->nreplies; i++) {
+		const struct out_reply *rp = out_reply_get(o, i);
+		if (rp && rp->dst == dst)
+			m = &rp->m;
+	}
+	return m;
+}
+
+int out_events(const struct outcome *o, int32_t ev, int32_t a)
+{
+	int n = 0;
+	for (uint32_t i = 0; i < o->nev && i < OUT_EV_MAX; i++)
+		n += o->ev[i].ev == ev && (a == INT32_MIN || o->ev[i].a == a);
+	return n;
+}
+
+int32_t out_code(const struct outcome *o, endpoint_t dst)
+{
+	const message *rep = out_reply_to(o, dst);
+	int32_t code = rep ? rep->m_type : VM_SUSPEND;
+	for (uint32_t i = 0; i < o->nev && i < OUT_EV_MAX; i++)
+		if (o->ev[i].ev == TR_REPLY_FAILED && o->ev[i].a == dst)
+			code = o->ev[i].b;
+	return code;
+}
+
+int plat_is_live(const struct platform *p, endpoint_t ep)
+{
+	return (p->proc_flags(ep) & PF_LIVE) != 0;
+}
+
+/* ---- Trace hash and names ---- */
+void runner_hash_in(const void *p, uint32_t n)
+{
+	const uint8_t *b = p;
+	for (uint32_t i = 0; i < n; i++)
+		rn.hash = (rn.hash ^ b[i]) * 1099511628211ull;
+}
+
+uint64_t runner_trace_hash(void)
+{
+	return rn.hash;
+}
+
+int32_t runner_reply_code(uint32_t i)
+{
+	return i < CONV_MAX_RECORDS ? rn.code[i] : 0;
+}
+
+const struct conv *runner_conv(void)
+{
+	return rn.x ? rn.x->c : NULL;
+}
+
+void rec_call_name(const struct rec *r, char *buf, uint32_t len)
+{
+	if (r->kind == REC_MSG && r->call >= 0)
+		snprintf(buf, len, "%s", call_table[r->call].name);
+	else if (r->kind == REC_MSG)
+		snprintf(buf, len, "0x%x", r->raw_type);
+	else if (r->kind == REC_ACCESS || r->kind == REC_KPF)
+		snprintf(buf, len, "VM_PAGEFAULT");
+	else
+		snprintf(buf, len, "%s", r->kind == REC_NOTIFY ? "NOTIFY" : "FAULT");
+}
+
+/* Fold an outcome into the trace hash: replies, events. */
+static void hash_outcome(const struct outcome *o)
+{
+	for (uint32_t i = 0; i < o->nreplies; i++) {
+		const struct out_reply *rp = out_reply_get(o, i);
+		if (rp)
+			runner_hash_in(rp, sizeof *rp);
+	}
+	runner_hash_in(o->ev, (o->nev < OUT_EV_MAX ? o->nev : OUT_EV_MAX) * sizeof o->ev[0]);
+}
+
+/* ---- Tracing (RUN_TRACE) ---- */
+static void trace(const struct run_ctx *x, const char *line)
+{
+	if ((x->flags & RUN_TRACE) && x->plat->print)
+		x->plat->print(line);
+}
+
+static void trace_events(const struct run_ctx *x, const struct outcome *o)
+{
+	static const char *const name[] = { "acl_deny", "drop_forged", "reply_failed", "sanity_fail",
+					     "pf_segv", "mutation" };
+	char line[96];
+	for (uint32_t i = 0; (x->flags & RUN_TRACE) && i < o->nev && i < OUT_EV_MAX; i++) {
+		snprintf(line, sizeof line, "    event %s %d %d",
+			 (unsigned)o->ev[i].ev < 6 ? name[o->ev[i].ev] : "?", o->ev[i].a, o->ev[i].b);
+		trace(x, line);
+	}
+}
+
+/* The reply to s's sender in trace mode: code, OUT and INOUT fields. */
+static void trace_reply(const struct run_ctx *x, const struct msg_seen *s)
+{
+	char line[320];
+	int n;
+	if (!(x->flags & RUN_TRACE))
+		return;
+	if (s->code == VM_SUSPEND) {
+		snprintf(line, sizeof line, "    -> no reply (src %d%s)", s->m.m_source, s->was_live ? "" : ", not live");
+		trace(x, line);
+		return;
+	}
+	n = snprintf(line, sizeof line, "    -> reply %s (%d) to %d", code_name(s->code) ? code_name(s->code) : "?",
+		     s->code, s->m.m_source);
+	if (s->rep && s->r && s->r->kind == REC_MSG && s->r->call >= 0) {
+		const struct call_desc *cd = &call_table[s->r->call];
+		for (int k = 0; k < cd->nfields && n > 0 && n < (int)sizeof line; k++)
+			if (cd->fields[k].dir != FD_IN)
+				n += snprintf(line + n, sizeof line - (uint32_t)n, " %s=0x%llx", cd->fields[k].name,
+					      (unsigned long long)field_read(s->rep, &cd->fields[k]));
+	}
+	trace(x, line);
+}
+
+/* ---- Walking the oracles ---- */
+#define EACH(list, n, hook, ...)                                           \
+	for (int i_ = 0; i_ < (n) && !finding_get(); i_++)                 \
+		if ((list)[i_]->hook)                                      \
+			(list)[i_]->hook(__VA_ARGS__)
+
+uint32_t runner_addr(const struct platform *p, const struct addr_sel *a)
+{
+	uint32_t vaddr[16];
+	if (a->kind == ADS_RAW)
+		return a->value;
+	int32_t s = selcore_nth(p->procs, a->proc, SEL_LIVE);
+	int n = s < 0 ? 0 : p->regions(s, vaddr, 16);
+	if (n <= 0)
+		return a->value;
+	uint32_t j = a->region % (uint32_t)n;
+	return j < 16 ? vaddr[j] + a->value : a->value;
+}
+
+static const struct platform *addr_plat;
+static uint32_t addr_of(const struct addr_sel *a)
+{
+	return runner_addr(addr_plat, a);
+}
+
+/* Deliver m with status and let the oracles judge it. */
+static void run_msg(const struct run_ctx *x, const struct oracle *const *list, int n, const struct rec *r,
+		    const message *m, uint32_t status)
+{
+	struct msg_seen s;
+	memset(&s, 0, sizeof s);
+	s.r = r;
+	s.m = *m;
+	s.status = status & ~DELIVER_MARK_PF;
+	s.was_live = plat_is_live(x->plat, m->m_source);
+	EACH(list, n, before_msg, x, m, s.status);
+	if (finding_get())
+		return;
+	x->plat->deliver(m, status, &rn.o);
+	s.o = &rn.o;
+	s.code = out_code(&rn.o, m->m_source);
+	s.rep = out_reply_to(&rn.o, m->m_source);
+	hash_outcome(&rn.o);
+	runner_hash_in(&s.code, sizeof s.code);
+	rn.code[x->rec] = s.code;
+	trace_reply(x, &s);
+	trace_events(x, &rn.o);
+	EACH(list, n, after_msg, x, &s);
+}
+
+static void run_access(const struct run_ctx *x, const struct oracle *const *list, int n, const struct rec *r)
+{
+	struct access_seen a;
+	char line[128];
+	memset(&a, 0, sizeof a);
+	a.r = r;
+	a.ep = selcore_endpoint(x->plat->procs, &r->ep);
+	a.addr = runner_addr(x->plat, &r->addr) & ~3u;
+	a.write = r->write;
+	EACH(list, n, before_access, x, a.ep, a.addr, a.write);
+	if (finding_get())
+		return;
+	x->plat->access(a.ep, a.addr, a.write, r->value, &rn.o);
+	a.rc = rn.o.rc;
+	a.value = a.write ? r->value : rn.o.value;
+	a.o = &rn.o;
+	hash_outcome(&rn.o);
+	runner_hash_in(&a.rc, sizeof a.rc);
+	runner_hash_in(&a.value, sizeof a.value);
+	snprintf(line, sizeof line, "    -> %s 0x%x in %d: rc %d value 0x%x", a.write ? "write" : "read", a.addr,
+		 a.ep, a.rc, a.value);
+	trace(x, line);
+	trace_events(x, &rn.o);
+	EACH(list, n, access, x, &a);
+}
+
+static void run_record(const struct run_ctx *x, const struct oracle *const *list, int n, const struct rec *r)
+{
+	message m;
+	memset(&m, 0, sizeof m);
+	switch (r->kind) {
+	case REC_MSG:
+		addr_plat = x->plat;
+		selcore_build_msg(x->plat->procs, addr_of, r, &m);
+		run_msg(x, list, n, r, &m, 0);
+		break;
+	case REC_NOTIFY:
+		m.m_source = selcore_endpoint(x->plat->procs, &r->ep);
+		m.m_type = NOTIFY_MESSAGE;
+		run_msg(x, list, n, r, &m, IPC_FLG_NOTIFY);
+		break;
+	case REC_KPF:
+		m.m_source = selcore_endpoint(x->plat->procs, &r->ep);
+		m.m_type = VM_PAGEFAULT;
+		m.u.pagefault.addr = runner_addr(x->plat, &r->addr);
+		m.u.pagefault.flags = r->value;
+		run_msg(x, list, n, r, &m, r->forged ? 0 : IPC_FLG_MSG_FROM_KERNEL | DELIVER_MARK_PF);
+		break;
+	case REC_ACCESS:
+		run_access(x, list, n, r);
+		break;
+	default:
+		x->plat->fault(r->site, r->nth, r->mode);
+		trace(x, "    -> armed");
+		EACH(list, n, fault, x, r->site, r->nth, r->mode);
+		break;
+	}
+}
+
+int runner_run(struct run_ctx *x, const struct oracle *const *list, int n)
+{
+	const struct conv *c = x->c;
+	finding_clear();
+	memset(rn.code, 0, sizeof rn.code);
+	rn.x = x;
+	rn.hash = 14695981039346656037ull;
+	x->rec = -1;
+	finding_context(-1, "none");
+	x->plat->reset(x->level, (c->flags & HF_FAIL_SENDS) != 0);
+	EACH(list, n, begin, x);
+	for (uint32_t i = 0; i < c->n && !finding_get(); i++) {
+		x->rec = (int32_t)i;
+		rec_call_name(&c->r[i], rn.call, sizeof rn.call);
+		finding_context(x->rec, rn.call);
+		if (x->flags & RUN_TRACE) {
+			char line[1024], head[1040];
+			rec_format(c, &c->r[i], line, sizeof line);
+			snprintf(head, sizeof head, "[%u] %s", i, line);
+			trace(x, head);
+		}
+		run_record(x, list, n, &c->r[i]);
+	}
+	EACH(list, n, end, x);
+	return finding_get() != NULL;
+}
