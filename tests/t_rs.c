@@ -242,6 +242,78 @@ TEST(RSU0002, "RS_UPDATE refuses bad pairs, a preallocated target without ROLLBA
 	CHECK_EQ(sanity_check(), SAN_OK);
 }
 
+/* The code of the one reply VM sent to dst since the last call (VM_SUSPEND: none). */
+static int reply_code_to(endpoint_t dst)
+{
+	int code = VM_SUSPEND;
+
+	CHECK(replies_to(dst) <= 1);
+	for (uint32_t i = 0; i < reply_count(); i++)
+		if (reply_get(i)->dst == dst)
+			code = reply_get(i)->m.m_type;
+	return code;
+}
+
+/* VM_RS_UPDATE of src and dst sent by requester. */
+static int update_from(endpoint_t requester, endpoint_t src, endpoint_t dst)
+{
+	message m = msg_zero();
+
+	m.u.rs_update.src = src;
+	m.u.rs_update.dst = dst;
+	return call(requester, VM_RS_UPDATE, &m);
+}
+
+TEST(RSU0003, "after RS_UPDATE the OK goes where the requester now runs: to dst when it was src, to src when it was dst")
+{
+	endpoint_t a, b, c;
+
+	CHECK_EQ(fork_child(INIT_PROC_NR, &a), VM_OK);
+	CHECK_EQ(update_from(RS_PROC_NR, RS_PROC_NR, a), VM_SUSPEND); /* RS updates itself */
+	CHECK_EQ(reply_code_to(a), VM_OK);
+	CHECK_EQ(replies_to(RS_PROC_NR), 0);
+	CHECK(vmp_of(a)->acl > USER_ACL); /* RS's mask went with its image */
+	CHECK_EQ(vm.proc[RS_PROC_NR].acl, USER_ACL);
+	CHECK_EQ(update_from(a, RS_PROC_NR, a), VM_SUSPEND);          /* the requester is dst now */
+	CHECK_EQ(reply_code_to(RS_PROC_NR), VM_OK);
+	CHECK_EQ(replies_to(a), 0);
+	CHECK_EQ(fork_child(INIT_PROC_NR, &b), VM_OK);
+	CHECK_EQ(fork_child(INIT_PROC_NR, &c), VM_OK);
+	CHECK_EQ(update_from(RS_PROC_NR, b, c), VM_OK);              /* a third party: the sender */
+	CHECK_EQ(replies_to(b) + replies_to(c), 0);
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(RSU0004, "a refused or rolled-back RS_UPDATE is answered to the sender, even when it names itself")
+{
+	endpoint_t a;
+
+	CHECK_EQ(fork_child(INIT_PROC_NR, &a), VM_OK);
+	CHECK_EQ(update_from(RS_PROC_NR, RS_PROC_NR, RS_PROC_NR), VM_EINVAL);
+	fault_fail_nth(FS_KC_ADDRSPACE, 1);
+	CHECK_EQ(update_from(RS_PROC_NR, RS_PROC_NR, a), VM_ENOMEM);
+	CHECK_EQ(replies_to(a), 0);
+	CHECK_EQ(vm.proc[RS_PROC_NR].acl > USER_ACL, 1);
+}
+
+TEST(RSU0005, "powers stay with the endpoint through a live update: the boot RS's endpoint keeps them, its old image loses them")
+{
+	endpoint_t a;
+	message m = msg_zero();
+
+	CHECK_EQ(fork_child(INIT_PROC_NR, &a), VM_OK);
+	CHECK_EQ(update_from(RS_PROC_NR, RS_PROC_NR, a), VM_SUSPEND);
+	CHECK_EQ(vmp_of(a)->powers, 0);
+	CHECK_EQ(vm.proc[RS_PROC_NR].powers, proc_boot_powers(RS_PROC_NR));
+	m.u.mmap.len = PAGE_SIZE;
+	m.u.mmap.prot = PROT_RW;
+	m.u.mmap.flags = MAP_ANONPRIV | MAP_THIRDPARTY;
+	m.u.mmap.fd = -1;
+	m.u.mmap.forwhom = INIT_PROC_NR;
+	CHECK_EQ(call(a, VM_MMAP, &m), VM_EPERM);
+	CHECK_EQ(call(RS_PROC_NR, VM_MMAP, &m), VM_OK);
+}
+
 static int prepare(endpoint_t src, endpoint_t dst, uint32_t flags)
 {
 	message m = msg_zero();

@@ -13,11 +13,10 @@ static vm_handler_t const vm_handlers[256] = { VM_CALLS(VM_DISPATCH_ROW) };
 static const uint8_t vm_known[256] = { VM_CALLS(VM_KNOWN_ROW) };
 #undef VM_KNOWN_ROW
 
-/* Answer m's sender with result; a refused reply is counted, never fatal. */
-static void vm_reply(message *m, int result)
+/* Send m as the reply with result to dst (the sender, or whom a handler that
+ * answers itself names); a refused reply is counted, never fatal. */
+void vm_reply_to(endpoint_t dst, message *m, int result)
 {
-	endpoint_t dst = m->m_source;
-
 	m->m_type = result;
 	if (seam_send_nb(dst, m) != VM_OK) {
 		vm.reply_failed++;
@@ -81,7 +80,7 @@ static void vm_handle(message *m, uint32_t status)
 	else
 		result = vm_dispatch(m, slot);
 	if (result != VM_SUSPEND)
-		vm_reply(m, result);
+		vm_reply_to(m->m_source, m, result);
 }
 
 /* Receive one message and handle it: 1 when one was handled, 0 when none came. */

@@ -144,10 +144,24 @@ static void swap_procs(struct vmproc *a, struct vmproc *b)
 	MUTATED();
 }
 
+/* Who waits for the answer to an update of src and dst that requester asked for: a
+ * requester that was src or dst now runs at the other endpoint (MINIX's update-aware
+ * reply), anyone else where it was. */
+static endpoint_t update_reply_endpt(endpoint_t requester, endpoint_t src, endpoint_t dst)
+{
+	if (requester == src)
+		return dst;
+	if (requester == dst)
+		return src;
+	return requester;
+}
+
 /* VM_RS_UPDATE: live update: src's and dst's address spaces change places, in the
  * kernel and in VM.  Refused with VM_ENOSYS when dst has a preallocated map and the
  * update is neither a rollback nor without mmaps (as MINIX).  A failure to install
- * the page tables swaps everything back. */
+ * the page tables swaps everything back.  A failure is answered to the sender; after
+ * a swap VM answers OK itself, to the endpoint the requester now runs at (the other
+ * one when it was src or dst), and returns VM_SUSPEND. */
 int do_rs_update(message *m)
 {
 	struct vmproc *src = proc_target(m->u.rs_update.src), *dst = proc_target(m->u.rs_update.dst);
@@ -168,7 +182,8 @@ int do_rs_update(message *m)
 		pt_bind(&dst->pt, dst->endpt);
 		return VM_ENOMEM;
 	}
-	return VM_OK;
+	vm_reply_to(update_reply_endpt(m->m_source, src->endpt, dst->endpt), m, VM_OK);
+	return VM_SUSPEND;
 }
 
 /* Grow dst's heap to the length of src's (never shrinks it). */

@@ -317,6 +317,9 @@ void proc_clear(struct vmproc *vmp);
 int vm_boot(void);
 
 /* ---- main.c: the loop ---- */
+/* Send m as the reply with result to dst (a handler that answers someone other than
+ * the sender does so itself and returns VM_SUSPEND); a refused send is counted. */
+void vm_reply_to(endpoint_t dst, message *m, int result);
 /* Receive one message and handle it.  Returns 1 when a message was handled, 0 when
  * the feed is empty. */
 int vm_step(void);
