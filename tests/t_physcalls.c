@@ -174,3 +174,21 @@ TEST(PHYS0008, "device pages are shared writable after fork and never return to 
 	CHECK_EQ(unmap_phys(child, SELF, va), VM_OK);
 	CHECK_EQ(sanity_check(), SAN_OK);
 }
+
+TEST(PHYS0009, "UNMAP_PHYS of an address that is not page-aligned answers EFAULT and leaves the device region whole")
+{
+	endpoint_t child = mem_child();
+	uint32_t va, v, muts;
+
+	CHECK_EQ(map_phys(child, SELF, DEV, 2 * P, &va), VM_OK);
+	CHECK_EQ(proc_write32(child, va + P, 7), VM_OK);
+	muts = vm.mutations;
+	CHECK_EQ(unmap_phys(child, SELF, va + 4), VM_EFAULT);
+	CHECK_EQ(unmap_phys(child, SELF, va + P + 0xFFF), VM_EFAULT);
+	CHECK_EQ(vm.mutations, muts);
+	CHECK_EQ(region_find(vmp_of(child), va)->length, 2 * P);
+	CHECK_EQ(proc_read32(child, va + P, &v), VM_OK);
+	CHECK_EQ(v, 7);
+	CHECK_EQ(unmap_phys(child, SELF, va + P), VM_OK);
+	CHECK_EQ(sanity_check(), SAN_OK);
+}

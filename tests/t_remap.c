@@ -172,3 +172,19 @@ TEST(SHM0007, "SHM_UNMAP removes only shared regions; after every side is gone n
 	CHECK_BASELINE(b);
 	CHECK_EQ(sanity_check(), SAN_OK);
 }
+
+TEST(SHM0008, "SHM_UNMAP of an address that is not page-aligned answers EFAULT and leaves the shared region whole")
+{
+	uint32_t src, dst, muts;
+
+	share_init_with_agent(&src, &dst, VM_REMAP);
+	CHECK_EQ(rd(AGENT_PROC_NR, dst + P), 2);
+	muts = vm.mutations;
+	CHECK_EQ(shm_unmap(AGENT_PROC_NR, dst + 8), VM_EFAULT);
+	CHECK_EQ(shm_unmap(AGENT_PROC_NR, dst + P + 0x800), VM_EFAULT);
+	CHECK_EQ(vm.mutations, muts);
+	CHECK_EQ(region_find(vmp_of(AGENT_PROC_NR), dst)->length, 2 * P);
+	CHECK_EQ(rd(AGENT_PROC_NR, dst + P), 2);
+	CHECK_EQ(shm_unmap(AGENT_PROC_NR, dst + P), VM_OK);
+	CHECK_EQ(sanity_check(), SAN_OK);
+}

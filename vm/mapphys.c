@@ -46,8 +46,9 @@ int do_map_phys(message *m)
 	return VM_OK;
 }
 
-/* VM_UNMAP_PHYS: remove the whole region that holds vaddr in the target; only a
- * VM_MAP_PHYS region can go this way (VM_EFAULT otherwise, or when none is there). */
+/* VM_UNMAP_PHYS: remove the whole region that holds vaddr (page-aligned) in the
+ * target; only a VM_MAP_PHYS region can go this way.  VM_EFAULT for an unaligned
+ * vaddr (as MINIX), a region of another type, or none there. */
 int do_unmap_phys(message *m)
 {
 	struct vir_region *r;
@@ -56,6 +57,8 @@ int do_unmap_phys(message *m)
 
 	if (!(vmp = phys_target(m, m->u.unmap_phys.endpt, &err)))
 		return err;
+	if (!page_aligned(m->u.unmap_phys.vaddr))
+		return VM_EFAULT;
 	r = region_find(vmp, m->u.unmap_phys.vaddr);
 	if (!r || r->type != &mem_type_directphys)
 		return VM_EFAULT;

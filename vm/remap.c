@@ -45,9 +45,9 @@ int do_remap(message *m)
 	return VM_OK;
 }
 
-/* VM_SHM_UNMAP: remove the whole shared region that holds addr in forwhom (SELF:
- * the caller).  VM_EINVAL for a bad endpoint, VM_EFAULT when no VM_REMAP region is
- * there. */
+/* VM_SHM_UNMAP: remove the whole shared region that holds addr (page-aligned) in
+ * forwhom (SELF: the caller).  VM_EINVAL for a bad endpoint, VM_EFAULT for an
+ * unaligned addr (as MINIX) or when no VM_REMAP region is there. */
 int do_shm_unmap(message *m)
 {
 	struct vmproc *vmp = remap_proc(m, m->u.shm_unmap.forwhom);
@@ -55,6 +55,8 @@ int do_shm_unmap(message *m)
 
 	if (!vmp)
 		return VM_EINVAL;
+	if (!page_aligned(m->u.shm_unmap.addr))
+		return VM_EFAULT;
 	r = region_find(vmp, m->u.shm_unmap.addr);
 	if (!r || r->type != &mem_type_shared)
 		return VM_EFAULT;
