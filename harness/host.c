@@ -20,7 +20,27 @@ static const char *const sanity_name[SAN_COUNT] = {
 #undef SAN_NAME
 };
 
+/* Planted defects the protocol model must see (VMFUZZ_PLANT=model:NAME, self-test):
+ * each breaks VM the way a real defect in one rule family would, by corrupting VM's
+ * state at the start of a conversation or the reply it sent. */
+enum mplant {
+	MP_NONE,
+	MP_ERRNO,     /* VM_MUNMAP answers EFAULT where it answered EINVAL */
+	MP_ACL_ALLOW, /* the shared user mask also allows VM_FORK */
+	MP_ACL_DENY,  /* the shared user mask lost VM_MMAP */
+	MP_POWER,     /* init holds RS's and VFS's power to map for others */
+	MP_REPLY_DST, /* VM_RS_UPDATE replies to the requester's old endpoint */
+	MP_OUT_FIELD, /* VM_GETREF's retc is one too many */
+	MP_FRAME,     /* VM_GETPHYS answers the next frame */
+	MP_COUNT
+};
+static const char *const mplant_name[MP_COUNT] = {
+	"", "model:errno", "model:acl-allow", "model:acl-deny", "model:power", "model:reply-dst",
+	"model:out-field", "model:frame",
+};
+
 static struct {
+	enum mplant plant;
 	struct outcome *o; /* where trace events and a panic go */
 	jmp_buf panic_jmp;
 	int armed;
@@ -70,6 +90,41 @@ static void on_panic(const char *file, int line, const char *why)
 	longjmp(hs.panic_jmp, 1);
 }
 
+/* ---- Planted defects ---- */
+int host_plant(const char *name)
+{
+	for (int i = 0; i < MP_COUNT; i++)
+		if ((i && !strcmp(name, mplant_name[i])) || (!i && !strcmp(name, "none"))) {
+			hs.plant = (enum mplant)i;
+			return 0;
+		}
+	return -1;
+}
+
+/* The plants that corrupt VM's state, applied after every restore. */
+static void plant_state(void)
+{
+	if (hs.plant == MP_ACL_ALLOW)
+		vm.acl.mask[USER_ACL] |= VM_CALL_BIT(VMC_FORK);
+	else if (hs.plant == MP_ACL_DENY)
+		vm.acl.mask[USER_ACL] &= ~VM_CALL_BIT(VMC_MMAP);
+	else if (hs.plant == MP_POWER)
+		vm.proc[INIT_PROC_NR].powers |= POWER_EXEC;
+}
+
+/* The plants that corrupt a reply rp to request m. */
+static void plant_reply(const message *m, struct out_reply *rp)
+{
+	if (hs.plant == MP_ERRNO && m->m_type == VM_MUNMAP && rp->m.m_type == VM_EINVAL)
+		rp->m.m_type = VM_EFAULT;
+	else if (hs.plant == MP_REPLY_DST && m->m_type == VM_RS_UPDATE)
+		rp->dst = m->m_source;
+	else if (hs.plant == MP_OUT_FIELD && m->m_type == VM_GETREF && rp->m.m_type == VM_OK)
+		rp->m.u.getref.retc++;
+	else if (hs.plant == MP_FRAME && m->m_type == VM_GETPHYS && rp->m.m_type == VM_OK)
+		rp->m.u.getphys.ret_addr += PAGE_SIZE;
+}
+
 /* ---- The platform ---- */
 static void host_reset(int level, int fail_sends)
 {
@@ -81,6 +136,7 @@ static void host_reset(int level, int fail_sends)
 	kmodel.sanity_level = level;
 	fault_reset();
 	feed_fail_sends(fail_sends ? UINT32_MAX : 0);
+	plant_state();
 }
 
 /* Start filling o for one request. */
@@ -116,6 +172,12 @@ static void out_end(struct outcome *o)
 	hs.o = NULL;
 }
 
+static void plant_replies(const message *m, struct outcome *o)
+{
+	for (uint32_t i = 0; hs.plant != MP_NONE && i < o->nreplies && i < OUT_REPLY_MAX; i++)
+		plant_reply(m, &o->reply[i]);
+}
+
 static void host_deliver(const message *m, uint32_t status, struct outcome *o)
 {
 	out_begin(o);
@@ -134,6 +196,7 @@ static void host_deliver(const message *m, uint32_t status, struct outcome *o)
 			}
 	hs.armed = 0;
 	out_end(o);
+	plant_replies(m, o);
 }
 
 static void host_access(endpoint_t ep, uint32_t addr, int write, uint32_t value, struct outcome *o)

@@ -10,7 +10,9 @@
  * or printable content) are replayed with their expected replies checked.
  * VMFUZZ_PLANT=crash:SITE or panic:SITE plants a bug at SITE's first hit; mem:RULE
  * (flip, cow, unmap, ro) and leak:WHAT (kslot, pages, slab, acl, host) plant the bugs
- * the memory and leak oracles must find (self-test).  After the last file,
+ * the memory and leak oracles must find, model:WHAT (errno, acl-allow, acl-deny,
+ * power, reply-dst, out-field, frame) the defects the protocol model must find
+ * (self-test).  After the last file,
  * LeakSanitizer looks at the host heap (unless ASAN_OPTIONS turns detect_leaks off):
  * a leak there is a FINDING kind=leak at=leak-host-heap. */
 #include <dirent.h>
@@ -20,6 +22,7 @@
 #include <unistd.h>
 #include <sanitizer/lsan_interface.h>
 #include "harness.h"
+#include "host.h"
 
 #define INPUT_MAX (1 << 20)
 
@@ -285,11 +288,11 @@ static void plant_from_env(void)
 	const char *v = getenv("VMFUZZ_PLANT");
 	if (!v || !*v)
 		return;
-	if (shadow_plant(v) == 0 || leak_plant(v) == 0)
+	if (shadow_plant(v) == 0 || leak_plant(v) == 0 || host_plant(v) == 0)
 		return;
 	int panic = strncmp(v, "panic:", 6) == 0;
 	if (!panic && strncmp(v, "crash:", 6))
-		die2("VMFUZZ_PLANT must be crash:SITE, panic:SITE, mem:RULE or leak:WHAT, not %s", v);
+		die2("VMFUZZ_PLANT must be crash:SITE, panic:SITE, mem:RULE, leak:WHAT or model:WHAT, not %s", v);
 	for (int s = 0; s < FS_COUNT; s++)
 		if (strcmp(fault_site_name[s], v + 6) == 0) {
 			fault_plant(s, panic);

@@ -130,17 +130,15 @@ static void trace_events(const struct run_ctx *x, const struct outcome *o)
 static void trace_reply(const struct run_ctx *x, const struct msg_seen *s)
 {
 	char line[320];
-	int n;
+	int n = 0;
 	if (!(x->flags & RUN_TRACE))
 		return;
-	if (s->code == VM_SUSPEND) {
+	if (s->code == VM_SUSPEND)
 		snprintf(line, sizeof line, "    -> no reply (src %d%s)", s->m.m_source, s->was_live ? "" : ", not live");
-		trace(x, line);
-		return;
-	}
-	n = snprintf(line, sizeof line, "    -> reply %s (%d) to %d", code_name(s->code) ? code_name(s->code) : "?",
-		     s->code, s->m.m_source);
-	if (s->rep && s->r && s->r->kind == REC_MSG && s->r->call >= 0) {
+	else
+		n = snprintf(line, sizeof line, "    -> reply %s (%d) to %d",
+			     code_name(s->code) ? code_name(s->code) : "?", s->code, s->m.m_source);
+	if (s->code != VM_SUSPEND && s->rep && s->r && s->r->kind == REC_MSG && s->r->call >= 0) {
 		const struct call_desc *cd = &call_table[s->r->call];
 		for (int k = 0; k < cd->nfields && n > 0 && n < (int)sizeof line; k++)
 			if (cd->fields[k].dir != FD_IN)
@@ -148,6 +146,14 @@ static void trace_reply(const struct run_ctx *x, const struct msg_seen *s)
 					      (unsigned long long)field_read(s->rep, &cd->fields[k]));
 	}
 	trace(x, line);
+	for (uint32_t i = 0; i < s->o->nreplies; i++) {
+		const struct out_reply *rp = out_reply_get(s->o, i);
+		if (!rp || rp->dst == s->m.m_source)
+			continue;
+		snprintf(line, sizeof line, "    -> reply %s (%d) to %d, not the sender",
+			 code_name(rp->m.m_type) ? code_name(rp->m.m_type) : "?", rp->m.m_type, rp->dst);
+		trace(x, line);
+	}
 }
 
 /* ---- Walking the oracles ---- */
