@@ -80,7 +80,7 @@ TEST(SHM0002, "REMAP_RO gives a read-only view: a write through it is killed wit
 	CHECK_EQ(rd(INIT_PROC_NR, src), 3);
 }
 
-TEST(SHM0003, "REMAP needs the exact start and length of an anonymous region and live endpoints")
+TEST(SHM0003, "REMAP needs the exact start and length of an anonymous region (a source in no region is EINVAL) and live endpoints")
 {
 	uint32_t src;
 	struct baseline b;
@@ -90,7 +90,7 @@ TEST(SHM0003, "REMAP needs the exact start and length of an anonymous region and
 	baseline_take(&b);
 	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src + P, P, NULL), VM_EFAULT);
 	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src, P, NULL), VM_EFAULT);
-	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, 0x1000, P, NULL), VM_EFAULT);
+	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, 0x1000, P, NULL), VM_EINVAL);
 	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src, 0, NULL), VM_EINVAL);
 	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src, 0xFFFFF001u, NULL), VM_EINVAL);
 	CHECK_EQ(remap(VM_REMAP, ep_make(3, 50), INIT_PROC_NR, 0, src, 2 * P, NULL), VM_EINVAL);
@@ -187,4 +187,41 @@ TEST(SHM0008, "SHM_UNMAP of an address that is not page-aligned answers EFAULT a
 	CHECK_EQ(rd(AGENT_PROC_NR, dst + P), 2);
 	CHECK_EQ(shm_unmap(AGENT_PROC_NR, dst + P), VM_OK);
 	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(SHM0009, "REMAP and REMAP_RO to a destination that is taken answer ENOMEM and map nothing; a free one is used exactly")
+{
+	uint32_t src, taken, dst, n;
+	struct baseline b;
+
+	rs_grant_all();
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, 2 * P, PROT_RW, 0, &src), VM_OK);
+	CHECK_EQ(mmap_anon(AGENT_PROC_NR, 0x40000000, 2 * P, PROT_RW, MAP_FIXED, &taken), VM_OK);
+	n = region_count(vmp_of(AGENT_PROC_NR));
+	baseline_take(&b);
+	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, taken, src, 2 * P, NULL), VM_ENOMEM);
+	CHECK_EQ(remap(VM_REMAP_RO, AGENT_PROC_NR, INIT_PROC_NR, taken + P, src, 2 * P, NULL), VM_ENOMEM);
+	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, taken - P, src, 2 * P, NULL), VM_ENOMEM);
+	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, USER_TOP - P, src, 2 * P, NULL), VM_ENOMEM);
+	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, taken + 0x10, src, 2 * P, NULL), VM_EINVAL);
+	CHECK_EQ(region_count(vmp_of(AGENT_PROC_NR)), n);
+	CHECK_BASELINE(b);
+	CHECK(!(region_find(vmp_of(INIT_PROC_NR), src)->flags & VR_SHARED)); /* the source is not shared yet */
+	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, taken + 2 * P, src, 2 * P, &dst), VM_OK);
+	CHECK_EQ(dst, taken + 2 * P);
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(SHM0010, "REMAP of a source address in no region is EINVAL; inside a region but not at its start, or another size, EFAULT")
+{
+	uint32_t src, muts;
+
+	rs_grant_all();
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0x30000000, 2 * P, PROT_RW, MAP_FIXED, &src), VM_OK);
+	muts = vm.mutations;
+	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src + 2 * P, P, NULL), VM_EINVAL);
+	CHECK_EQ(remap(VM_REMAP_RO, AGENT_PROC_NR, INIT_PROC_NR, 0, 0x50000000, P, NULL), VM_EINVAL);
+	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src + P, P, NULL), VM_EFAULT);
+	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src, 3 * P, NULL), VM_EFAULT);
+	CHECK_EQ(vm.mutations, muts);
 }

@@ -9,14 +9,31 @@ static struct vmproc *remap_proc(const message *m, endpoint_t ep)
 	return proc_target(ep == SELF ? m->m_source : ep);
 }
 
+/* The anonymous region of src that a remap names: it starts at addr and is len bytes
+ * long.  NULL with *err: VM_EINVAL when no region holds addr (as MINIX), VM_EFAULT
+ * when addr is not a region's start or the region has another length or type. */
+static struct vir_region *remap_source(struct vmproc *src, uint32_t addr, uint32_t len, int *err)
+{
+	struct vir_region *s = region_find(src, addr);
+
+	*err = !s ? VM_EINVAL : VM_EFAULT;
+	if (!s || s->vaddr != addr || s->length != len || s->type != &mem_type_anon)
+		return NULL;
+	*err = VM_OK;
+	return s;
+}
+
 /* VM_REMAP / VM_REMAP_RO: map src's region that starts at src_addr, whose length is
- * size rounded to pages, into dst (at dst_addr when that is free, else in the mmap
- * range); replies ret_addr.  VM_EINVAL for bad sizes or endpoints, VM_EFAULT when
- * no anonymous region starts at src_addr with that length, VM_ENOMEM without room. */
+ * size rounded to pages, into dst: exactly at dst_addr when it is not 0, else in the
+ * mmap range; replies ret_addr.  VM_EINVAL for bad sizes or endpoints, a src_addr in
+ * no region, or a dst_addr that is not page-aligned (MINIX asserts); VM_EFAULT when
+ * src_addr is not the start of an anonymous region of that length; VM_ENOMEM when
+ * dst_addr is taken or outside the user range (as MINIX: the alias is never placed
+ * elsewhere) or there is no room. */
 int do_remap(message *m)
 {
 	struct vmproc *dst = remap_proc(m, m->u.remap.dst), *src = remap_proc(m, m->u.remap.src);
-	uint32_t len, flags = VR_SHARED;
+	uint32_t len, flags = VR_SHARED, at = m->u.remap.dst_addr;
 	struct vir_region *s, *r;
 	int err;
 
@@ -24,12 +41,13 @@ int do_remap(message *m)
 		return VM_EINVAL;
 	if (page_roundup(m->u.remap.size, &len))
 		return VM_EINVAL;
-	s = region_find(src, m->u.remap.src_addr);
-	if (!s || s->vaddr != m->u.remap.src_addr || s->length != len || s->type != &mem_type_anon)
-		return VM_EFAULT;
+	if (!(s = remap_source(src, m->u.remap.src_addr, len, &err)))
+		return err;
+	if (!page_aligned(at))
+		return VM_EINVAL;
 	if (m->m_type == VM_REMAP)
 		flags |= VR_WRITABLE;
-	r = map_new_region(dst, m->u.remap.dst_addr, len, flags, &mem_type_shared, 0, &err);
+	r = map_new_region(dst, at, len, flags, &mem_type_shared, at != 0, &err);
 	if (!r)
 		return err;
 	r->src_endpt = src->endpt;
