@@ -13,6 +13,10 @@ struct vm_stats_info {  /* VMIW_STATS */
 	uint32_t cached;    /* pages in the block cache */
 };
 
+/* VMIW_USAGE of a process, or of the kernel for a negative endpoint (any kernel task,
+ * as MINIX): then total = vtotal = mvirtual = the bytes of VM's pages in use that back
+ * no process's or the cache's memory (page directories and tables, slab, large page
+ * maps), maxrss = total in pages, and common, shared, minflt, majflt are 0. */
 struct vm_usage_info {  /* VMIW_USAGE */
 	uint32_t total;     /* bytes of memory backing the process */
 	uint32_t common;    /* of those, bytes shared with another process */

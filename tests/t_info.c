@@ -147,3 +147,61 @@ TEST(INFO0008, "a count above MAX_VRI_COUNT is clamped to it")
 		CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, P, i & 1 ? PROT_READ : PROT_RW, 0, NULL), VM_OK);
 	CHECK_EQ(info(INIT_PROC_NR, VMIW_REGION, SELF, 1000, buf, &next), MAX_VRI_COUNT);
 }
+
+/* The kernel's usage as VM defines it: VM's pages in use that back no memory, here
+ * counted from their owners (page tables of every live process and the slab; the
+ * tests make no region large enough for a page-map top table of its own). */
+static uint32_t kernel_pages_expected(void)
+{
+	uint32_t n = vm.slab.pages;
+
+	for (int32_t s = 0; s < NR_PROCS; s++)
+		if ((vm.proc[s].flags & VMF_INUSE) && vm.proc[s].pt.dir_phys != PHYS_NONE)
+			n += pt_page_count(&vm.proc[s].pt);
+	return n;
+}
+
+/* Check the usage struct at buf in init is the kernel's now. */
+static void check_kernel_usage(uint32_t buf)
+{
+	uint32_t total = kernel_pages_expected() * P;
+
+	CHECK(total > 0);
+	CHECK_EQ(rd(INIT_PROC_NR, buf + 0), total);  /* total */
+	CHECK_EQ(rd(INIT_PROC_NR, buf + 4), 0);      /* common */
+	CHECK_EQ(rd(INIT_PROC_NR, buf + 8), 0);      /* shared */
+	CHECK_EQ(rd(INIT_PROC_NR, buf + 12), total); /* vtotal */
+	CHECK_EQ(rd(INIT_PROC_NR, buf + 16), total); /* mvirtual */
+	CHECK_EQ(rd(INIT_PROC_NR, buf + 20), total / P);
+	CHECK_EQ(rd(INIT_PROC_NR, buf + 24), 0);
+	CHECK_EQ(rd(INIT_PROC_NR, buf + 28), 0);
+}
+
+TEST(INFO0009, "VMIW_USAGE of a kernel task (negative endpoint) answers OK with the kernel's usage: VM's page tables and slab, all mapped")
+{
+	uint32_t buf = init_buffer(P);
+	endpoint_t child;
+
+	CHECK_EQ(rd(INIT_PROC_NR, buf), 0); /* the buffer's page and table exist before counting */
+	CHECK_EQ(info(INIT_PROC_NR, VMIW_USAGE, KERNEL, 0, buf, NULL), VM_OK);
+	check_kernel_usage(buf);
+	CHECK_EQ(info(INIT_PROC_NR, VMIW_USAGE, ASYNCM, 0, buf + 0x100, NULL), VM_OK);
+	CHECK_EQ(rd(INIT_PROC_NR, buf + 0x100), rd(INIT_PROC_NR, buf));
+	CHECK_EQ(fork_child(AGENT_PROC_NR, &child), VM_OK); /* a new directory and page tables */
+	CHECK_EQ(info(INIT_PROC_NR, VMIW_USAGE, (endpoint_t)0x80000000, 0, buf, NULL), VM_OK);
+	check_kernel_usage(buf);
+	CHECK(rd(INIT_PROC_NR, buf) > rd(INIT_PROC_NR, buf + 0x100));
+}
+
+TEST(INFO0010, "VMIW_USAGE of a kernel task into a bad buffer answers EFAULT; a dead or VM's endpoint stays EINVAL")
+{
+	uint32_t buf = init_buffer(P);
+	struct baseline b;
+
+	baseline_take(&b);
+	CHECK_EQ(info(INIT_PROC_NR, VMIW_USAGE, KERNEL, 0, 0x1000, NULL), VM_EFAULT);
+	CHECK_EQ(info(INIT_PROC_NR, VMIW_USAGE, KERNEL, 0, TEXT_VADDR, NULL), VM_EFAULT);
+	CHECK_BASELINE(b);
+	CHECK_EQ(info(INIT_PROC_NR, VMIW_USAGE, ep_make(3, 77), 0, buf, NULL), VM_EINVAL);
+	CHECK_EQ(info(INIT_PROC_NR, VMIW_USAGE, VM_PROC_NR, 0, buf, NULL), VM_EINVAL);
+}

@@ -44,16 +44,64 @@ static void usage_of(struct vmproc *vmp, struct vm_usage_info *ui)
 	ui->majflt = vmp->majflt;
 }
 
-/* VMIW_USAGE: the target's usage (SELF: the caller), copied to ptr in the caller. */
+/* Count a cached block that no region shares any more (the cache alone holds it). */
+static void count_cache_only(struct phys_block *pb, void *arg)
+{
+	if (!pb->first)
+		(*(uint32_t *)arg)++;
+}
+
+/* Pages of VM's pool that back memory: every block a live process's region or the
+ * cache holds, each once; device pages are not VM's and do not count. */
+static uint32_t block_pages(void)
+{
+	uint32_t n = 0;
+
+	for (int32_t s = 0; s < NR_PROCS; s++) {
+		struct vmproc *vmp = &vm.proc[s];
+
+		if (!(vmp->flags & VMF_INUSE))
+			continue;
+		for (struct vir_region *r = region_first(vmp); r; r = region_next(vmp, r)) {
+			for (REGION_EACH_PAGE(r, i)) {
+				struct phys_region *pr = region_page(r, i);
+				n += pr->ph->first == pr && !(pr->ph->flags & PBF_DEVICE); /* at its list head */
+			}
+		}
+	}
+	cache_for_each(count_cache_only, &n);
+	return n;
+}
+
+/* The kernel's usage (what MINIX answers for a negative endpoint).  A kernel task has
+ * no regions: its usage is the memory the system keeps outside every process's and
+ * the cache's memory, VM's pages in use that back none of it: page directories and
+ * page tables (which the kernel's MMU walks), slab pages and large page maps.  As in
+ * MINIX all of it counts as mapped: total = vtotal = mvirtual; maxrss is total in
+ * pages; nothing is shared and no fault is counted. */
+static void usage_of_kernel(struct vm_usage_info *ui)
+{
+	uint32_t pages = mem_managed_count() - mem_free_count() - block_pages();
+
+	ui->total = ui->vtotal = ui->mvirtual = pages * PAGE_SIZE;
+	ui->maxrss = pages;
+}
+
+/* VMIW_USAGE: the target's usage (SELF: the caller; a negative endpoint, a kernel
+ * task: the kernel's), copied to ptr in the caller. */
 static int info_usage(message *m)
 {
 	struct vm_usage_info ui = { 0 };
 	struct vmproc *vmp;
 	int err;
 
-	if (!(vmp = info_target(m, &err)))
-		return err;
-	usage_of(vmp, &ui);
+	if (m->u.info.endpt < 0) {
+		usage_of_kernel(&ui);
+	} else {
+		if (!(vmp = info_target(m, &err)))
+			return err;
+		usage_of(vmp, &ui);
+	}
 	return copy_to_proc(m->m_source, m->u.info.ptr, &ui, sizeof(ui));
 }
 
