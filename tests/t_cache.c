@@ -165,3 +165,47 @@ TEST(CACHE0008, "init may not use the cache calls")
 	m.u.clearcache.dev = 1;
 	CHECK_EQ(call(INIT_PROC_NR, VM_CLEARCACHE, &m), VM_ECALLDENIED);
 }
+
+/* VM_REMAP from the file system (RS): src's region at src_addr shown in dst. */
+static int remap_into(endpoint_t dst, endpoint_t src, uint32_t src_addr, uint32_t len, uint32_t *ret)
+{
+	message m = msg_zero();
+	int r;
+
+	m.u.remap.dst = dst;
+	m.u.remap.src = src;
+	m.u.remap.src_addr = src_addr;
+	m.u.remap.size = len;
+	r = call(FS, VM_REMAP, &m);
+	if (ret)
+		*ret = m.u.remap.ret_addr;
+	return r;
+}
+
+TEST(CACHE0009, "setcache refuses the pages of shared memory (a REMAP source, even pages its alias never touched, or an alias): EFAULT, nothing cached")
+{
+	uint32_t a, alias, src, own;
+	struct baseline b;
+	uint32_t muts;
+
+	rs_grant_all();
+	a = fs_pages(2, 40);
+	CHECK_EQ(remap_into(AGENT_PROC_NR, FS, a, 2 * P, &alias), VM_OK); /* the agent never touches it */
+	CHECK_EQ(block_at(FS, a)->refcount, 1);
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, P, PROT_RW, 0, &src), VM_OK);
+	CHECK_EQ(proc_write32(INIT_PROC_NR, src, 9), VM_OK);
+	CHECK_EQ(remap_into(FS, INIT_PROC_NR, src, P, &own), VM_OK);
+	CHECK_EQ(rd(FS, own), 9); /* the file system's alias has its page */
+	baseline_take(&b);
+	muts = vm.mutations;
+	CHECK_EQ(cachecall(VM_SETCACHEPAGE, 4, 0, a, 2, 0, NULL), VM_EFAULT);
+	CHECK_EQ(cachecall(VM_SETCACHEPAGE, 4, P, a + P, 1, 0, NULL), VM_EFAULT);
+	CHECK_EQ(cachecall(VM_SETCACHEPAGE, 4, 0, own, 1, 0, NULL), VM_EFAULT);
+	CHECK_EQ(vm.mutations, muts);
+	CHECK_EQ(cache_pages(), 0);
+	CHECK_BASELINE(b);
+	CHECK_EQ(proc_write32(FS, a, 41), VM_OK); /* shared memory stays shared, as before */
+	CHECK_EQ(rd(AGENT_PROC_NR, alias), 41);
+	CHECK_EQ(cachecall(VM_MAPCACHEPAGE, 4, 0, 0, 1, 0, NULL), VM_ENOENT);
+	CHECK_EQ(sanity_check(), SAN_OK);
+}

@@ -61,23 +61,27 @@ static int cache_check(const message *m)
 	return VM_OK;
 }
 
-/* The caller's page i of the block being offered: an unshared anonymous page. */
+/* The caller's page i of the block being offered: a present anonymous page with no
+ * other sharer, in a region that is not shared memory (MINIX takes only plain
+ * anonymous pages of refcount 1).  A VM_REMAP source is refused even where its alias
+ * has not linked the page yet: the alias would link it later and share the cached
+ * block, and the owner's writes in place would change it. */
 static struct phys_region *offered_page(struct vmproc *vmp, uint32_t block, uint32_t i)
 {
 	uint32_t va = block + (i << PAGE_SHIFT);
 	struct vir_region *r = region_find(vmp, va);
 	struct phys_region *pr;
 
-	if (va < block || !r || r->type != &mem_type_anon)
+	if (va < block || !r || r->type != &mem_type_anon || (r->flags & VR_SHARED))
 		return NULL;
 	pr = region_page(r, (va - r->vaddr) >> PAGE_SHIFT);
 	return pr && pr->ph->refcount == 1 && !(pr->ph->flags & PBF_DEVICE) ? pr : NULL;
 }
 
 /* VM_SETCACHEPAGE: enter `pages` pages of the caller at `block` into the cache under
- * (dev, dev_offset + i pages).  Each must be an unshared anonymous page (VM_EFAULT
- * otherwise, checked before anything changes); an entry already there for another
- * block is replaced.  The caller's pages become copy-on-write. */
+ * (dev, dev_offset + i pages).  Each must be an unshared anonymous page outside shared
+ * memory (VM_EFAULT otherwise, checked before anything changes); an entry already
+ * there for another block is replaced.  The caller's pages become copy-on-write. */
 int do_setcache(message *m)
 {
 	const struct vm_pl_setcachepage *c = &m->u.setcachepage;
