@@ -534,3 +534,51 @@ TEST(MMAP0031, "MAP_PREALLOC memory is mapped at once; if it cannot be mapped th
 	CHECK_BASELINE(b);
 	CHECK_EQ(sanity_check(), SAN_OK);
 }
+
+TEST(MMAP0032, "munmap of 2 GiB or more unmaps every region in the page-rounded range; the region just past it stays")
+{
+	endpoint_t child;
+	uint32_t a, b, c, v;
+	struct vmproc *vmp;
+
+	CHECK_EQ(fork_child(INIT_PROC_NR, &child), VM_OK);
+	vmp = vmp_of(child);
+	CHECK_EQ(mmap_anon(child, 0x20000000, 2 * P, PROT_RW, MAP_FIXED, &a), VM_OK);
+	CHECK_EQ(mmap_anon(child, 0x9FFFF000, P, PROT_RW, MAP_FIXED, &b), VM_OK);
+	CHECK_EQ(mmap_anon(child, 0xA0000000, P, PROT_RW, MAP_FIXED, &c), VM_OK);
+	CHECK_EQ(proc_write32(child, a, 1), VM_OK);
+	CHECK_EQ(proc_write32(child, b, 2), VM_OK);
+	CHECK_EQ(proc_write32(child, c, 3), VM_OK);
+	CHECK_EQ(munmap_call(child, 0x20000000, 0x80000000u), VM_OK);
+	CHECK(region_find(vmp, a) == NULL);
+	CHECK(region_find(vmp, b) == NULL);
+	CHECK_EQ(proc_read32(child, c, &v), VM_OK);
+	CHECK_EQ(v, 3);
+	CHECK_EQ(munmap_call(child, 0x20000000, 0x80000001u), VM_OK); /* 2 GiB + 1 rounds up to reach c */
+	CHECK(region_find(vmp, c) == NULL);
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(MMAP0033, "munmap of almost the whole address space empties a process; only a range that wraps past 4 GiB is EINVAL")
+{
+	endpoint_t child;
+	struct vmproc *vmp;
+	uint32_t n, muts;
+
+	CHECK_EQ(fork_child(INIT_PROC_NR, &child), VM_OK);
+	vmp = vmp_of(child);
+	n = region_count(vmp);
+	CHECK(n > 0);
+	muts = vm.mutations;
+	CHECK_EQ(munmap_call(child, 0x10000000, 0xF0000000u), VM_EINVAL); /* ends at 4 GiB exactly */
+	CHECK_EQ(munmap_call(child, 0x10000000, 0xEFFFF001u), VM_EINVAL); /* rounds up to that */
+	CHECK_EQ(munmap_call(child, 0x1000, 0xFFFFFFFFu), VM_EINVAL);     /* rounding wraps */
+	CHECK_EQ(vm.mutations, muts);
+	CHECK_EQ(region_count(vmp), n);
+	CHECK_EQ(munmap_call(child, 0xF0000000u, 0x0FFFF000u), VM_OK);    /* above the user range: nothing there */
+	CHECK_EQ(region_count(vmp), n);
+	CHECK_EQ(munmap_call(child, 0x1000, 0xFFFFE000u), VM_OK);         /* past USER_TOP, no wrap */
+	CHECK_EQ(region_count(vmp), 0);
+	CHECK_EQ(sanity_check(), SAN_OK);
+	CHECK_EQ(pm_exit(child), VM_OK);
+}

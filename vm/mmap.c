@@ -107,8 +107,11 @@ int do_mmap(message *m)
 	return VM_OK;
 }
 
-/* VM_MUNMAP of [addr, addr+len) in the caller: regions are split or shrunk as needed;
- * unmapping nothing is VM_OK. */
+/* VM_MUNMAP of [addr, addr + len rounded up to pages) in the caller: regions are
+ * split or shrunk as needed; unmapping nothing is VM_OK.  len is unsigned, so 2 GiB
+ * and more are unmapped like any length (as MINIX); VM_EFAULT for an unaligned addr,
+ * VM_EINVAL for len 0 or a range that wraps past the top of the address space (a
+ * range past USER_TOP that does not wrap holds no region there: VM_OK). */
 int do_munmap(message *m)
 {
 	struct vmproc *vmp = proc_get(m->m_source);
@@ -117,9 +120,7 @@ int do_munmap(message *m)
 
 	if (!page_aligned(addr))
 		return VM_EFAULT;
-	if ((int32_t)m->u.munmap.len <= 0)
-		return VM_EINVAL;
-	if (page_roundup(m->u.munmap.len, &len) || add_wraps(addr, len, &end) || end > USER_TOP)
+	if (m->u.munmap.len == 0 || page_roundup(m->u.munmap.len, &len) || add_wraps(addr, len, &end))
 		return VM_EINVAL;
 	err = map_unmap_range(vmp, addr, len);
 	kc_flush_tlb(vmp->endpt);
