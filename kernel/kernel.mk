@@ -22,7 +22,7 @@ KLDFLAGS   := -m elf_i386 -z norelro -z max-page-size=4096 --no-undefined
 KERNEL_SRCS := $(filter-out kernel/fuzz.c,$(sort $(wildcard kernel/*.c kernel/arch/*.c))) kernel/lib/string.c
 KERNEL_ASMS := $(sort $(wildcard kernel/arch/*.S))
 KERNEL_OBJS := $(KERNEL_SRCS:%.c=$(KOBJ)/k/%.o) $(KERNEL_ASMS:%.S=$(KOBJ)/k/%.o)
-ULIB_OBJS   := $(addprefix $(KOBJ)/u/kernel/lib/,crt0.o ipc.o print.o vmclient.o string.o)
+ULIB_OBJS   := $(addprefix $(KOBJ)/u/kernel/lib/,crt0.o ipc.o print.o format.o vmclient.o string.o)
 KERNEL_HDRS := $(wildcard include/*.h kernel/*.h kernel/arch/*.h kernel/lib/*.h kernel/servers/*.h)
 
 IMAGE_PROGS := vm pm vfs rs init

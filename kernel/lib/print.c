@@ -1,4 +1,5 @@
-/* print.c - console output of ring-3 programs through the print kernel call. */
+/* print.c - console output of ring-3 programs through the print kernel call; the
+ * formatting is format.c's. */
 #include <stdarg.h>
 #include "ulib.h"
 
@@ -11,27 +12,14 @@ static void flush(struct pbuf *p)
 	p->n = 0;
 }
 
-static void put(struct pbuf *p, char c)
+/* vformat's sink: one character into the line buffer, flushed when full. */
+static void put(void *arg, char c)
 {
+	struct pbuf *p = arg;
+
 	if (p->n == sizeof(p->b))
 		flush(p);
 	p->b[p->n++] = c;
-}
-
-/* v in base, at least width digits (zero-padded). */
-static void put_num(struct pbuf *p, uint32_t v, uint32_t base, int width)
-{
-	char t[12];
-	int n = 0;
-
-	do {
-		t[n++] = "0123456789abcdef"[v % base];
-		v /= base;
-	} while (v);
-	while (n < width && n < 12)
-		t[n++] = '0';
-	while (n)
-		put(p, t[--n]);
 }
 
 void uprintf(const char *fmt, ...)
@@ -41,32 +29,7 @@ void uprintf(const char *fmt, ...)
 
 	p.n = 0;
 	va_start(ap, fmt);
-	for (; *fmt; fmt++) {
-		int width = 0;
-		if (*fmt != '%' || !fmt[1]) {
-			put(&p, *fmt);
-			continue;
-		}
-		while (fmt[1] >= '0' && fmt[1] <= '9') /* "%08x": a zero-padded width */
-			width = width * 10 + (*++fmt - '0');
-		switch (*++fmt) {
-		case 'd': {
-			int32_t v = va_arg(ap, int32_t);
-			if (v < 0)
-				put(&p, '-');
-			put_num(&p, v < 0 ? 0u - (uint32_t)v : (uint32_t)v, 10, width);
-			break;
-		}
-		case 'u': put_num(&p, va_arg(ap, uint32_t), 10, width); break;
-		case 'x': put_num(&p, va_arg(ap, uint32_t), 16, width); break;
-		case 'c': put(&p, (char)va_arg(ap, int)); break;
-		case 's':
-			for (const char *s = va_arg(ap, const char *); *s; s++)
-				put(&p, *s);
-			break;
-		default: put(&p, *fmt); break;
-		}
-	}
+	vformat(put, &p, fmt, ap);
 	va_end(ap);
 	flush(&p);
 }

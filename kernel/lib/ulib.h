@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include <stdarg.h>
 #include "ipc.h"
 #include "abi.h"
 
@@ -23,8 +24,17 @@ __attribute__((noreturn)) void sys_shutdown(int status);
 
 /* ---- print.c: console ---- */
 void uputs(const char *s);
-/* %d %u %x %s %c, with a zero-padded width for numbers (%08x). */
-void uprintf(const char *fmt, ...);
+/* Formatted as format.c does (%d %u %x %s %c, widths, l and ll). */
+void uprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- format.c: the formatter ---- */
+/* Format fmt with ap, one character at a time through put(arg, c): %d %u %x %s %c %%,
+ * a width (zero-padded when it starts with 0), the l and ll modifiers. */
+void vformat(void (*put)(void *arg, char c), void *arg, const char *fmt, va_list ap);
+/* C's snprintf and vsnprintf over that subset: the length the whole output takes;
+ * buf gets what fits, always NUL-terminated when size > 0. */
+int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 
 /* ---- vmclient.c: VM calls (sendrec to VM; the reply's m_type is the result) ---- */
 int vm_call(int type, message *m);
