@@ -7,11 +7,12 @@
 
 HARNESS_CFLAGS := $(HOSTED_CFLAGS) -Iharness
 HARNESS_HDRS   := $(wildcard harness/*.h harness/model/*.h include/*.h vm/*.h stubs/*.h)
-# The runner and the oracles the guest agent shares, then the hosted platform and the
+# The runner, the oracles and the codec the guest agent shares (harness/guest/guest.mk
+# builds them freestanding for it), then the text parser, the hosted platform and the
 # hosted-only oracles, then the protocol model (harness/model/).
-HARNESS_SHARED := proto codec text selcore findings runner oracle_reply oracle_acl oracle_expect oracle_vm
+HARNESS_SHARED := proto codec recfmt selcore findings runner oracle_reply oracle_acl oracle_expect oracle_vm
 MODEL_SRCS     := $(sort $(wildcard harness/model/*.c))
-HARNESS_CORE   := $(patsubst %,$(BUILD)/harness/%.o,$(HARNESS_SHARED) fault run host shadow leak report) \
+HARNESS_CORE   := $(patsubst %,$(BUILD)/harness/%.o,$(HARNESS_SHARED) text fault run host shadow leak report) \
 		  $(MODEL_SRCS:harness/%.c=$(BUILD)/harness/%.o)
 HOSTED_LIBS    := $(BUILD)/libstubs-hosted.a $(BUILD)/libvm-hosted.a $(BUILD)/libstubs-hosted.a
 COV_VM_SRCS    := $(filter-out vm/sanity.c,$(VM_SRCS))

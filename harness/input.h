@@ -171,7 +171,13 @@ int conv_parse(const char *text, struct conv *c, char *err, size_t errlen);
 int conv_parse_lines(const char *text, struct conv *c, char *err, size_t errlen, int *line);
 /* Print c canonically, records 0..upto-1 (all when upto > c->n), to out. */
 void conv_print(const struct conv *c, uint32_t upto, FILE *out);
+
+/* ---- recfmt.c: one record's line (freestanding, shared with the guest agent) ---- */
 /* Print one record's canonical line (no newline) into buf. */
 void rec_format(const struct conv *c, const struct rec *r, char *buf, size_t len);
+/* The words of endpoint selectors: kinds EPS_LIVE..EPS_TASK ("live:3") and the
+ * EPS_SPECIAL endpoints ("any", "none", "self"), for the printer and the parser. */
+extern const char *const sel_kind_word[4];
+extern const char *const sel_special_word[3];
 
 #endif
