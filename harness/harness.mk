@@ -98,3 +98,6 @@ harness-test: $(BUILD)/vm-replay $(BUILD)/harness-selftest $(BUILD)/fuzz-libfuzz
 	@BUILD=$(BUILD) harness/harness-test.sh
 
 TEST_TARGETS += harness-test
+
+# The guest agent of the fuzz image (needs kernel/kernel.mk, included before this file).
+-include harness/guest/guest.mk

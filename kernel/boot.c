@@ -308,8 +308,9 @@ static void fz_boot(const struct module *mods, uint32_t nmods, const char *cmdli
 			k.fz.input = mods[i].start;
 			k.fz.input_len = mods[i].end - mods[i].start;
 		}
-	k.fz.input_flags = cmdline_has(cmdline, "expect") ? FZI_EXPECT : 0;
-	k.fz.sanity_fail = -1;
+	k.fz.input_flags = (cmdline_has(cmdline, "expect") ? FZI_EXPECT : 0) |
+			   (cmdline_has(cmdline, "trace") ? FZI_TRACE : 0);
+	k.fz.out.sanity_fail = -1;
 	for (size_t i = 0; i < NR_BOOT; i++)
 		if (boot_table[i].slot == VM_PROC_NR)
 			boot_vm(find_module(mods, nmods, &boot_table[i]), &boot_table[i]);

@@ -8,7 +8,9 @@
  * agent instead of delivered.  A request ends when VM waits for its next message
  * again (fz_vm_idle), or when VM panics or faults.  The fault engine follows
  * harness/fault.c: hit counters start at the first record; an armed rule fails the
- * N-th hit of its site counted from the moment it was armed, once or from then on. */
+ * N-th hit of its site counted from the moment it was armed, once or from then on.
+ * What a request did goes back in include/outcome.h's struct outcome, the one the
+ * hosted platform fills, so the agent's runner and oracles read it unconverted. */
 #include "kernel.h"
 #include "seam.h" /* trace events */
 
@@ -34,34 +36,52 @@ static int vm_waiting(void)
 	return (vm->rts & RTS_RECEIVING) && !(vm->rts & RTS_FZ_DEAD) && !vm->held && vm->getfrom == ANY;
 }
 
-/* Start a request of kind op whose outcome goes to the agent's out_va. */
-static void begin(int op, uint32_t out_va)
+/* Start a request of kind op whose outcome goes to the agent's out_va (and, for a
+ * control request, whose answer goes to ctl_va). */
+static void begin(int op, uint32_t out_va, uint32_t ctl_va)
 {
 	fz->busy = 1;
 	fz->delivered = 0;
 	fz->op = op;
 	fz->out_va = out_va;
+	fz->ctl_va = ctl_va;
 	__builtin_memset(&fz->out, 0, sizeof(fz->out));
+	__builtin_memset(&fz->ctl, 0, sizeof(fz->ctl));
 	fz->out.mut_before = fz->mutations;
+	fz->out.free_before = fz->free_pages;
+	fz->out.life = VM_ALIVE;
+	fz->out.sanity_fail = -1;
 }
 
-/* End the request: the outcome goes to the agent, which runs again with rc. */
+/* A dead VM's outcome says why it died (every request after its death too). */
+static void death_into(struct outcome *o)
+{
+	const struct fz_death *d = &fz->dead;
+
+	o->life = d->life;
+	o->panic_line = d->panic_line;
+	__builtin_memcpy(o->panic_file, d->panic_file, sizeof(o->panic_file));
+	__builtin_memcpy(o->panic_why, d->panic_why, sizeof(o->panic_why));
+	o->exc_vec = d->exc_vec;
+	o->exc_eip = d->exc_eip;
+	o->sanity_fail = d->sanity_fail;
+	__builtin_memcpy(o->sanity_inv, d->sanity_inv, sizeof(o->sanity_inv));
+	__builtin_memcpy(o->sanity_text, d->sanity_text, sizeof(o->sanity_text));
+}
+
+/* End the request: the outcome (and a control answer) go to the agent, which runs
+ * again with rc. */
 static int finish(int rc)
 {
 	struct proc *a = &fz->agent;
 
 	fz->out.mut_after = fz->mutations;
-	fz->out.sanity_fail = fz->sanity_fail;
-	fz->out.vm_state = fz->dead.vm_state;
-	fz->out.panic_line = fz->dead.panic_line;
-	__builtin_memcpy(fz->out.panic_file, fz->dead.panic_file, sizeof(fz->out.panic_file));
-	__builtin_memcpy(fz->out.panic_why, fz->dead.panic_why, sizeof(fz->out.panic_why));
-	fz->out.exc_vec = fz->dead.exc_vec;
-	fz->out.exc_eip = fz->dead.exc_eip;
-	fz->out.exc_addr = fz->dead.exc_addr;
+	if (fz->dead.life != VM_ALIVE)
+		death_into(&fz->out);
 	fz->busy = 0;
 	a->rts &= ~RTS_FZ_WAIT;
-	if (copy_to_user(a, fz->out_va, &fz->out, sizeof(fz->out)) != VM_OK)
+	if (copy_to_user(a, fz->out_va, &fz->out, sizeof(fz->out)) != VM_OK ||
+	    (fz->op == KC_FZ_CTL && copy_to_user(a, fz->ctl_va, &fz->ctl, sizeof(fz->ctl)) != VM_OK))
 		rc = VM_EFAULT;
 	a->tf.eax = (uint32_t)rc;
 	return rc;
@@ -189,16 +209,22 @@ int fz_vm_send(struct proc *vm, endpoint_t dst, uint32_t vaddr)
 			fz->fail_sends--;
 		return VM_EDEADSRCDST;
 	}
-	fz->out.reply[fz->out.nreplies % FZ_REPLY_MAX].dst = dst;
-	fz->out.reply[fz->out.nreplies % FZ_REPLY_MAX].m = m;
+	fz->out.reply[fz->out.nreplies % OUT_REPLY_MAX].dst = dst;
+	fz->out.reply[fz->out.nreplies % OUT_REPLY_MAX].m = m;
 	fz->out.nreplies++;
 	return VM_OK;
 }
 
-/* VM is gone for good: end the agent's request (if any) with the news. */
-static void vm_dies(int state)
+/* VM is gone for good (life: VM_PANICKED or VM_CRASHED): keep why, with the sanity
+ * failure VM announced before it (if any), and end the agent's request with it. */
+static void vm_dies(int life)
 {
-	fz->dead.vm_state = state;
+	struct fz_death *d = &fz->dead;
+
+	d->life = life;
+	d->sanity_fail = fz->out.sanity_fail;
+	__builtin_memcpy(d->sanity_inv, fz->out.sanity_inv, sizeof(d->sanity_inv));
+	__builtin_memcpy(d->sanity_text, fz->out.sanity_text, sizeof(d->sanity_text));
 	k.vm->rts |= RTS_FZ_DEAD;
 	if (fz->busy)
 		finish(VM_OK);
@@ -208,8 +234,7 @@ void fz_vm_fault(const struct trapframe *tf)
 {
 	fz->dead.exc_vec = tf->vec;
 	fz->dead.exc_eip = tf->eip;
-	fz->dead.exc_addr = read_cr2();
-	vm_dies(FZ_VM_CRASH);
+	vm_dies(VM_CRASHED);
 }
 
 /* ---- The agent's calls ---- */
@@ -253,7 +278,6 @@ int kc_fz_fault(struct proc *caller, struct kargs *x)
 		__builtin_memset(fz->hits, 0, sizeof(fz->hits));
 		fz->nrules = 0;
 		fz->counting = 1;
-		fz->sanity_fail = -1;
 		fz->fail_sends = 0;
 		return VM_OK;
 	case FZF_ARM:
@@ -273,7 +297,7 @@ int kc_fz_fault(struct proc *caller, struct kargs *x)
 	}
 }
 
-/* FZ_MSG(message*, FZM_* flags, outcome*): a forged message for VM. */
+/* FZ_MSG(message*, FZM_* flags, struct outcome*): a forged message for VM. */
 int kc_fz_msg(struct proc *caller, struct kargs *x)
 {
 	message m;
@@ -282,7 +306,7 @@ int kc_fz_msg(struct proc *caller, struct kargs *x)
 		return VM_EBUSY;
 	if (copy_from_user(caller, x->a, &m, sizeof(m)) != VM_OK)
 		return VM_EFAULT;
-	begin(KC_FZ_MSG, x->c);
+	begin(KC_FZ_MSG, x->c, 0);
 	fz->msg = m;
 	fz->status = ((x->b & FZM_FROM_KERNEL) ? IPC_FLG_MSG_FROM_KERNEL : 0) |
 		     ((x->b & FZM_NOTIFY) ? IPC_FLG_NOTIFY : 0);
@@ -294,13 +318,13 @@ int kc_fz_msg(struct proc *caller, struct kargs *x)
 	return start();
 }
 
-/* FZ_ACCESS(ep, addr, write, value, outcome*): a 32-bit user access of ep. */
+/* FZ_ACCESS(ep, addr, write, value, struct outcome*): a 32-bit user access of ep. */
 int kc_fz_access(struct proc *caller, struct kargs *x)
 {
 	(void)caller;
 	if (fz->busy)
 		return VM_EBUSY;
-	begin(KC_FZ_ACCESS, x->e);
+	begin(KC_FZ_ACCESS, x->e, 0);
 	fz->acc_ep = (endpoint_t)x->a;
 	fz->acc_addr = x->b;
 	fz->acc_write = x->c != 0;
@@ -320,13 +344,14 @@ int kc_fz_access(struct proc *caller, struct kargs *x)
 	return VM_OK;
 }
 
-/* FZ_CTL(op, arg, outcome*): a control request for VM's fuzz seam. */
+/* FZ_CTL(op, arg, struct outcome*, struct fz_ctl*): a control request for VM's fuzz
+ * seam; its answer goes to the fz_ctl. */
 int kc_fz_ctl(struct proc *caller, struct kargs *x)
 {
 	(void)caller;
 	if (fz->busy)
 		return VM_EBUSY;
-	begin(KC_FZ_CTL, x->c);
+	begin(KC_FZ_CTL, x->c, x->d);
 	__builtin_memset(&fz->msg, 0, sizeof(fz->msg));
 	fz->msg.m_source = KERNEL;
 	fz->msg.m_type = FZ_CTL_TYPE;
@@ -337,6 +362,18 @@ int kc_fz_ctl(struct proc *caller, struct kargs *x)
 }
 
 /* ---- VM's fuzz seam ---- */
+
+/* Copy the NUL-terminated string at va in p into buf (cut to fit). */
+static void copy_str(const struct proc *p, uint32_t va, char *buf, uint32_t len)
+{
+	uint32_t i = 0;
+
+	for (; i + 1 < len; i++)
+		if (copy_from_user(p, va + i, &buf[i], 1) != VM_OK || buf[i] == '\0')
+			break;
+	buf[i] = '\0';
+}
+
 
 /* FZ_HIT(site): out = 1 when this hit of site must fail. */
 int kc_fz_hit(struct proc *caller, struct kargs *x)
@@ -352,19 +389,23 @@ int kc_fz_hit(struct proc *caller, struct kargs *x)
 		uint32_t nth = hit - fz->rule[i].base;
 		if (nth == fz->rule[i].nth || (fz->rule[i].mode == 1 && nth > fz->rule[i].nth)) {
 			x->out = 1;
+			fz->out.injected++;
 			break;
 		}
 	}
 	return VM_OK;
 }
 
-/* FZ_TRACE(ev, a, b): one trace event of the request in progress. */
+/* FZ_TRACE(ev, a, b, name, text): one trace event of the request in progress; a
+ * sanity failure also names its invariant and statement. */
 int kc_fz_trace(struct proc *caller, struct kargs *x)
 {
-	(void)caller;
-	if (x->a == TR_SANITY_FAIL)
-		fz->sanity_fail = (int32_t)x->b;
-	if (fz->out.nev == FZ_EV_MAX) {
+	if (x->a == TR_SANITY_FAIL) {
+		fz->out.sanity_fail = (int32_t)x->b;
+		copy_str(caller, x->d, fz->out.sanity_inv, sizeof(fz->out.sanity_inv));
+		copy_str(caller, x->e, fz->out.sanity_text, sizeof(fz->out.sanity_text));
+	}
+	if (fz->out.nev == OUT_EV_MAX) {
 		fz->out.ev_lost++;
 		return VM_OK;
 	}
@@ -375,37 +416,27 @@ int kc_fz_trace(struct proc *caller, struct kargs *x)
 	return VM_OK;
 }
 
-/* Copy the NUL-terminated string at va in p into buf (cut to fit). */
-static void copy_str(const struct proc *p, uint32_t va, char *buf, uint32_t len)
-{
-	uint32_t i = 0;
-
-	for (; i + 1 < len; i++)
-		if (copy_from_user(p, va + i, &buf[i], 1) != VM_OK || buf[i] == '\0')
-			break;
-	buf[i] = '\0';
-}
-
 /* FZ_PANIC(file, line, why): VM panicked; it never runs again. */
 int kc_fz_panic(struct proc *caller, struct kargs *x)
 {
 	copy_str(caller, x->a, fz->dead.panic_file, sizeof(fz->dead.panic_file));
 	fz->dead.panic_line = (int32_t)x->b;
 	copy_str(caller, x->c, fz->dead.panic_why, sizeof(fz->dead.panic_why));
-	vm_dies(FZ_VM_PANIC);
+	vm_dies(VM_PANICKED);
 	return VM_OK;
 }
 
-/* FZ_IDLE(mutations): VM is about to wait for its next message. */
+/* FZ_IDLE(mutations, free): VM is about to wait for its next message. */
 int kc_fz_idle(struct proc *caller, struct kargs *x)
 {
 	(void)caller;
 	fz->mutations = x->a;
+	fz->free_pages = x->b;
 	return VM_OK;
 }
 
 /* FZ_CTLDONE(struct fz_ctl*): the answer to the control request. */
 int kc_fz_ctldone(struct proc *caller, struct kargs *x)
 {
-	return copy_from_user(caller, x->a, &fz->out.ctl, sizeof(fz->out.ctl));
+	return copy_from_user(caller, x->a, &fz->ctl, sizeof(fz->ctl));
 }

@@ -11,27 +11,34 @@
  *                                FZF_ARM: fail the nth hit of site counted from now,
  *                                once or from then on; FZF_FAILSENDS: refuse the next
  *                                nth reply sends of VM
- *   FZ_MSG(message*, flags, struct fz_outcome*)  deliver the message to VM with
+ *   FZ_MSG(message*, flags, struct outcome*)  deliver the message to VM with
  *                                m_source as given and the FZM_* status bits, run VM
  *                                until it waits again, report what it did
- *   FZ_ACCESS(ep, addr, write, value, struct fz_outcome*)  a 32-bit user access of
- *                                ep through VM's page tables; a miss is a kernel
+ *   FZ_ACCESS(ep, addr, write, value, struct outcome*)  a 32-bit user access of ep
+ *                                through VM's page tables; a miss is a kernel
  *                                VM_PAGEFAULT for VM, retried up to FZ_RETRY_MAX times
- *   FZ_CTL(op, arg, struct fz_outcome*)  a control request answered by VM's fuzz seam
- *                                outside its message loop (no handler, no fault site)
+ *   FZ_CTL(op, arg, struct outcome*, struct fz_ctl*)  a control request answered by
+ *                                VM's fuzz seam outside its message loop (no handler,
+ *                                no fault site); its answer goes to the fz_ctl
+ * The outcome is include/outcome.h's, the one the hosted platform fills: the kernel
+ * fills every field but hang (a request VM never finishes is a QEMU timeout).
  * VM side (only in VM's mask):
  *   FZ_HIT(site)                 edx = 1 when this hit must fail
- *   FZ_TRACE(ev, a, b)           a seam_trace event
+ *   FZ_TRACE(ev, a, b, name, text)  a seam_trace event; for TR_SANITY_FAIL name and
+ *                                text are the failed invariant's (SAN_*) and statement
  *   FZ_PANIC(file, line, why)    VM panicked: it never runs again
- *   FZ_IDLE(mutations)           VM is about to wait for its next message
+ *   FZ_IDLE(mutations, free)     VM is about to wait for its next message; its
+ *                                mutation counter and free page count
  *   FZ_CTLDONE(struct fz_ctl*)   the answer to a control request */
 #ifndef KERNEL_FUZZ_ABI_H
 #define KERNEL_FUZZ_ABI_H
 
 #include <stdint.h>
 #include "ipc.h"
+#include "outcome.h"
 
 #define FZI_EXPECT 0x1 /* the input came from a text file: check expected replies */
+#define FZI_TRACE  0x2 /* print every record and its outcome (kernel command line "trace") */
 
 #define FZF_RESET     0
 #define FZF_ARM       1
@@ -42,7 +49,7 @@
 #define FZM_MARK_PF     0x4 /* a live source is blocked on a page fault (a kernel KPF) */
 
 #define FZC_LEVEL   1 /* arg = sanity level for vm.sanity_level */
-#define FZC_SANITY  2 /* run sanity_check(): ctl.result = invariant id */
+#define FZC_SANITY  2 /* run sanity_check(): ctl.result and the outcome's sanity_* */
 #define FZC_REGIONS 3 /* arg = slot: ctl.result = region count, ctl.vaddr = the first ones */
 
 /* An extra receive status bit: a control request from the kernel to VM's seam. */
@@ -50,8 +57,6 @@
 #define FZ_CTL_TYPE    0x7F00 /* m_type of a control request; u.word[0] op, word[1] arg */
 
 #define FZ_RETRY_MAX 4  /* page-fault retries of an access (stubs' MMU_RETRY_MAX) */
-#define FZ_REPLY_MAX 64 /* replies kept per request (the last ones; stubs' REPLY_LOG_MAX) */
-#define FZ_EV_MAX    64 /* trace events kept per request (the first ones) */
 #define FZ_CTL_REGIONS 16
 
 #define FZP_INUSE     0x1
@@ -65,38 +70,9 @@ struct fz_proc {
 	int32_t ever_used;
 };
 
-struct fz_reply {
-	endpoint_t dst;
-	message m;
-};
-
-struct fz_event {
-	int32_t ev, a, b;
-};
-
 struct fz_ctl {
 	int32_t result;
 	uint32_t vaddr[FZ_CTL_REGIONS];
-};
-
-#define FZ_VM_ALIVE 0
-#define FZ_VM_PANIC 1 /* panic_* filled */
-#define FZ_VM_CRASH 2 /* exc_* filled */
-
-struct fz_outcome {
-	uint32_t nreplies;                    /* exact count; reply[i % FZ_REPLY_MAX] */
-	struct fz_reply reply[FZ_REPLY_MAX];
-	uint32_t nev, ev_lost;
-	struct fz_event ev[FZ_EV_MAX];
-	uint32_t mut_before, mut_after;       /* vm.mutations around the request */
-	int32_t rc;                           /* FZ_ACCESS: VM_OK or an errno */
-	uint32_t value;                       /* FZ_ACCESS: the value read */
-	struct fz_ctl ctl;                    /* FZ_CTL */
-	int32_t vm_state;                     /* FZ_VM_* */
-	int32_t sanity_fail;                  /* last TR_SANITY_FAIL invariant, or -1 */
-	int32_t panic_line;
-	char panic_file[64], panic_why[128];
-	uint32_t exc_vec, exc_eip, exc_addr;
 };
 
 #endif

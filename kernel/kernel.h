@@ -80,22 +80,25 @@ struct kstate {
 		int op;             /* KC_FZ_MSG, KC_FZ_ACCESS or KC_FZ_CTL */
 		message msg;
 		uint32_t status;
-		uint32_t out_va;    /* the agent's struct fz_outcome */
-		struct fz_outcome out;
+		uint32_t out_va;    /* the agent's struct outcome */
+		uint32_t ctl_va;    /* KC_FZ_CTL: the agent's struct fz_ctl */
+		struct outcome out;
+		struct fz_ctl ctl;
 		endpoint_t acc_ep;  /* FZ_ACCESS */
 		uint32_t acc_addr, acc_value;
 		int acc_write, acc_tries;
 		uint32_t mutations; /* vm.mutations as VM last reported it */
-		int32_t sanity_fail;
+		uint32_t free_pages; /* VM's free page count as it last reported it */
 		int counting;       /* the fault engine counts hits (from the first record) */
 		uint32_t hits[FS_COUNT];
 		uint32_t nrules;
 		struct { uint32_t site, mode, nth, base; } rule[80];
 		uint32_t fail_sends;
-		struct {            /* why VM stopped for good (FZ_VM_*) */
-			int32_t vm_state, panic_line;
+		struct fz_death {   /* why VM stopped for good (enum vm_life) */
+			int32_t life, panic_line, sanity_fail;
 			char panic_file[64], panic_why[128];
-			uint32_t exc_vec, exc_eip, exc_addr;
+			char sanity_inv[32], sanity_text[96];
+			uint32_t exc_vec, exc_eip;
 		} dead;
 	} fz;
 #endif

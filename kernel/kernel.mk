@@ -82,8 +82,9 @@ qemu-gdb: image
 TEST_TARGETS += qemu-test
 
 # ---- The fuzz image: the kernel built with KERNEL_FUZZ (kernel/fuzz.c), VM built with
-# fault points and its fuzz seam, and the guest agent (harness/guest/guest.mk).  The
-# input file is one more module, handed to the agent by the kernel.
+# fault points and its fuzz seam, and the guest agent (harness/guest/guest.mk, included
+# by harness/harness.mk).  The input file is one more module, handed to the agent by
+# the kernel.
 FIMG        := $(BUILD)/image-fuzz
 FKOBJ       := $(BUILD)/kernel-fuzz
 FKCFLAGS    := $(KCFLAGS) -DKERNEL_FUZZ
@@ -118,12 +119,10 @@ $(FIMG)/%.asm: $(FIMG)/%.elf
 
 replay-qemu: image-fuzz $(BUILD)/vm-replay
 	@test -n "$(F)" || { echo "usage: make replay-qemu F=FILE"; exit 2; }
-	scripts/replay-qemu.sh $(F)
+	IMG=$(FIMG) REPLAY=$(BUILD)/vm-replay scripts/replay-qemu.sh $(F)
 
 # Every corpus file and crash input: the fuzz image's verdict equals the hosted one.
 qemu-replay-test: image-fuzz $(BUILD)/vm-replay
-	scripts/replay-qemu.sh --parity corpus/*.txt crashes/*/input.bin
+	IMG=$(FIMG) REPLAY=$(BUILD)/vm-replay scripts/replay-qemu.sh --parity corpus/*.txt crashes/*/input.bin
 
 TEST_TARGETS += qemu-replay-test
-
--include harness/guest/guest.mk

@@ -4,6 +4,9 @@
 #   scripts/replay-qemu.sh FILE            one input (.bin, or .txt compiled with
 #                                          build/vm-replay --compile): prints the verdict
 #                                          line; exit 0 clean, 1 finding, 2 usage/boot failure
+#   TRACE=1 scripts/replay-qemu.sh FILE    the same, printing the agent's output first:
+#                                          the runner's trace (as vm-replay --trace) and
+#                                          which oracles ran
 #   scripts/replay-qemu.sh --parity FILE... every file in the image and with the hosted
 #                                          replay: the verdicts must be equal (the FINDING
 #                                          line, or clean); prints one line per file and
@@ -21,6 +24,7 @@ REPLAY=${REPLAY:-$ROOT/build/vm-replay}
 QEMU=${QEMU:-qemu-system-i386}
 QEMU_TIMEOUT=${QEMU_TIMEOUT:-20}
 SANITY=${SANITY:-2}
+TRACE=${TRACE:-0}
 
 # Files that may not agree, with the reason (none today): "path reason...".
 KNOWN_DIFFERENT=""
@@ -37,6 +41,7 @@ trap 'rm -rf "$TMP"' EXIT INT TERM
 boot() {
 	append="sanity=$SANITY"
 	[ "$2" = 1 ] && append="$append expect"
+	[ "$TRACE" = 1 ] && append="$append trace"
 	cp "$1" "$TMP/input.bin" || return 2
 	timeout -k 2 "$QEMU_TIMEOUT" "$QEMU" -m 128 -kernel "$IMG/kernel.elf" \
 		-initrd "$IMG/vm.elf,$IMG/agent.elf,$TMP/input.bin" -append "$append" \
@@ -45,7 +50,7 @@ boot() {
 	status=$?
 	line=$(grep -a -m1 -E '^(FINDING kind=|CLEAN)' "$3" | tr -d '\r')
 	if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
-		# sig: FNV-1a of "hang:qemu-timeout", as harness/oracle.c sig_hash
+		# sig: FNV-1a of "hang:qemu-timeout", as harness/findings.c sig_hash
 		echo "FINDING kind=hang sig=71254a0f call=none at=qemu:timeout"
 		return 1
 	fi
@@ -88,8 +93,10 @@ hosted_verdict() {
 single() {
 	[ -r "$1" ] || { echo "replay-qemu: cannot read $1" >&2; exit 2; }
 	[ -r "$IMG/kernel.elf" ] || { echo "replay-qemu: build the fuzz image first (make image-fuzz)" >&2; exit 2; }
-	image_verdict "$1" "$TMP/serial.log"
+	verdict=$(image_verdict "$1" "$TMP/serial.log")
 	rc=$?
+	[ "$TRACE" = 1 ] && tr -d '\r' <"$TMP/serial.log" | grep -a -E '^(\[[0-9]|    |model: |agent: )'
+	echo "$verdict"
 	[ "$rc" -eq 2 ] && sed 's/^/  serial: /' "$TMP/serial.log" | tail -20 >&2
 	exit "$rc"
 }

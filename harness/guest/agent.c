@@ -1,129 +1,56 @@
 /* agent.c - the guest agent's entry: take the input module, decode it with the
- * harness codec, replay it (run.c), print the verdict on the console and shut down.
+ * harness codec, run it with the hosted harness's runner and the oracles the guest can
+ * run (over plat.c's platform), print the verdict on the console and shut down.
  *
- * The verdict is the first line the hosted replay prints for a finding,
+ * Before the verdict it names the oracles it ran and those only the hosted harness
+ * runs.  The verdict is what the hosted replay prints for a finding,
  *   FINDING kind=<kind> sig=<8 hex> call=<VM_*> at=<...>
- * followed by "detail:" and "record:" lines, or the single line CLEAN.  The exit
- * status is 0 (QEMU exit 33) when clean and GUEST_FINDING_STATUS (QEMU exit 39) on a
- * finding. */
-#include <string.h>
+ * followed by "detail:" and "record:" lines, or the single line CLEAN (N records).
+ * The exit status is GUEST_CLEAN_STATUS (QEMU exit 33) when clean and
+ * GUEST_FINDING_STATUS (QEMU exit 39) on a finding. */
 #include "ulib.h"
+#include "harness.h"
 #include "guest.h"
 
 int main(void);
 
 #define INPUT_CAP (64u << 10)
-#define GUEST_FINDING_STATUS 3
+
+/* The hosted oracle list (harness/run.c) without what the guest cannot run, in the
+ * same order, so the first finding is the same one. */
+static const struct oracle *const guest_oracles[] = {
+	&vmdeath_oracle, &reply_oracle, &acl_oracle, &expect_oracle,
+};
+#define NORACLES ((int)(sizeof guest_oracles / sizeof guest_oracles[0]))
+
+/* Hosted oracles the guest leaves out, and why.  memory: it shadows every process's
+ * memory from the boot description and reads pages without faulting them in
+ * (platform bootinfo and peek, which the fuzz kernel does not offer).  leak: it counts
+ * VM's pages, slab objects and ACL entries against a boot baseline and ends processes
+ * through VM's exit handlers directly (harness/host.h), outside the protocol. */
+static const char *const hosted_only[] = { "memory", "leak" };
+#define NHOSTED_ONLY ((int)(sizeof hosted_only / sizeof hosted_only[0]))
 
 static uint8_t input[INPUT_CAP];
 static struct conv conv;
-static struct gfinding found;
-static int32_t cur_rec = -1;
+static struct run_ctx ctx;
 
-/* ---- Strings ---- */
-void gstr_copy(char *dst, uint32_t cap, const char *src)
+/* Which oracles judged the run and which did not. */
+static void say_oracles(void)
 {
-	uint32_t i = 0;
-
-	for (; cap && i + 1 < cap && src[i]; i++)
-		dst[i] = src[i];
-	if (cap)
-		dst[i] = '\0';
-}
-
-void gstr_cat(char *dst, uint32_t cap, const char *src)
-{
-	uint32_t n = (uint32_t)strlen(dst);
-
-	if (n < cap)
-		gstr_copy(dst + n, cap - n, src);
-}
-
-void gstr_hex(char *dst, uint32_t cap, uint32_t v)
-{
-	char t[9];
-	int n = 0;
-
-	do {
-		t[n++] = "0123456789abcdef"[v & 15];
-		v >>= 4;
-	} while (v);
-	uint32_t i = 0;
-	while (n && i + 1 < cap)
-		dst[i++] = t[--n];
-	if (cap)
-		dst[i] = '\0';
-}
-
-/* ---- Findings ---- */
-/* FNV-1a over the key, as harness/oracle.c sig_hash. */
-static uint32_t sig_hash(const char *const *key, int nkey)
-{
-	uint32_t h = 2166136261u;
-
-	for (int i = 0; i < nkey; i++) {
-		if (i)
-			h = (h ^ (uint8_t)':') * 16777619u;
-		for (const char *s = key[i]; *s; s++)
-			h = (h ^ (uint8_t)*s) * 16777619u;
-	}
-	return h;
-}
-
-void gfinding_set(const char *kind, const char *call, const char *at, const char *detail,
-		  const char *const *key, int nkey)
-{
-	if (found.set)
-		return;
-	found.set = 1;
-	found.rec = cur_rec;
-	found.sig = sig_hash(key, nkey);
-	gstr_copy(found.kind, sizeof(found.kind), kind);
-	gstr_copy(found.call, sizeof(found.call), call);
-	gstr_copy(found.at, sizeof(found.at), at);
-	gstr_copy(found.detail, sizeof(found.detail), detail);
-}
-
-const struct gfinding *gfinding_get(void)
-{
-	return found.set ? &found : NULL;
-}
-
-void gfinding_record(int32_t rec)
-{
-	cur_rec = rec;
-}
-
-/* ---- Kernel calls ---- */
-int gk_procs(struct fz_proc *tab)
-{
-	return kcall(KC_FZ_PROCS, (uint32_t)tab, 0, 0, 0, 0, NULL);
-}
-
-int gk_fault(uint32_t op, uint32_t site, uint32_t nth, uint32_t mode)
-{
-	return kcall(KC_FZ_FAULT, op, site, nth, mode, 0, NULL);
-}
-
-int gk_msg(const message *m, uint32_t flags, struct fz_outcome *out)
-{
-	return kcall(KC_FZ_MSG, (uint32_t)m, flags, (uint32_t)out, 0, 0, NULL);
-}
-
-int gk_access(endpoint_t ep, uint32_t addr, int write, uint32_t value, struct fz_outcome *out)
-{
-	return kcall(KC_FZ_ACCESS, (uint32_t)ep, addr, (uint32_t)write, value, (uint32_t)out, NULL);
-}
-
-int gk_ctl(uint32_t op, uint32_t arg, struct fz_outcome *out)
-{
-	return kcall(KC_FZ_CTL, op, arg, (uint32_t)out, 0, 0, NULL);
+	uprintf("agent: oracles run:");
+	for (int i = 0; i < NORACLES; i++)
+		uprintf(" %s", guest_oracles[i]->name);
+	uprintf("\nagent: oracles not run in the guest:");
+	for (int i = 0; i < NHOSTED_ONLY; i++)
+		uprintf(" %s", hosted_only[i]);
+	uprintf("\n");
 }
 
 /* Print the verdict: the FINDING line and its detail, or CLEAN. */
 static void verdict(const struct conv *c)
 {
-	const struct gfinding *f = gfinding_get();
+	const struct finding *f = finding_get();
 
 	if (!f) {
 		uprintf("CLEAN (%u records)\n", c->n);
@@ -137,14 +64,20 @@ static void verdict(const struct conv *c)
 
 int main(void)
 {
-	uint32_t flags = 0, len = 0;
+	uint32_t len = 0;
+	int flags = 0;
 
-	if (kcall(KC_FZ_INPUT, (uint32_t)input, INPUT_CAP, (uint32_t)&flags, 0, 0, &len) != VM_OK) {
+	if (guest_input(input, INPUT_CAP, &len, &flags) != VM_OK) {
 		uprintf("agent: no input\n");
-		sys_shutdown(2);
+		sys_shutdown(GUEST_BROKEN_STATUS);
 	}
 	conv_decode(input, len < INPUT_CAP ? len : INPUT_CAP, &conv);
-	grun_conv(&conv, (flags & FZI_EXPECT) != 0);
+	ctx.plat = &guest_platform;
+	ctx.c = &conv;
+	ctx.flags = flags;
+	ctx.level = conv.sanity > HARNESS_SANITY_FLOOR ? conv.sanity : HARNESS_SANITY_FLOOR;
+	int found = runner_run(&ctx, guest_oracles, NORACLES);
+	say_oracles();
 	verdict(&conv);
-	sys_shutdown(gfinding_get() ? GUEST_FINDING_STATUS : 0);
+	sys_shutdown(found ? GUEST_FINDING_STATUS : GUEST_CLEAN_STATUS);
 }

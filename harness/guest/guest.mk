@@ -1,10 +1,12 @@
-# harness/guest/guest.mk - the guest agent of the fuzz image (included by kernel/kernel.mk):
-# the agent's own files plus the harness's codec and call table, built freestanding for
-# i686 (harness/guest/include supplies the two libc headers they name).
+# harness/guest/guest.mk - the guest agent of the fuzz image (included by harness/harness.mk,
+# after kernel/kernel.mk): the agent's own files (agent.c, plat.c) plus the runner, the
+# oracles, the codec and the call table the hosted harness runs (HARNESS_SHARED), built
+# freestanding for i686 (harness/guest/include supplies the libc headers they name;
+# kernel/lib supplies the functions, snprintf included).
 GUEST_CFLAGS := $(KCFLAGS) -DKERNEL_FUZZ -Iharness/guest/include -Iharness/guest -Iharness
-GUEST_SRCS   := $(sort $(wildcard harness/guest/*.c)) harness/codec.c harness/proto.c harness/selcore.c
+GUEST_SRCS   := $(sort $(wildcard harness/guest/*.c)) $(HARNESS_SHARED:%=harness/%.c)
 GUEST_OBJS   := $(GUEST_SRCS:%.c=$(BUILD)/guest/%.o)
-GUEST_HDRS   := $(KERNEL_HDRS) $(wildcard harness/guest/*.h harness/guest/include/*.h vm/*.h) harness/input.h harness/selcore.h
+GUEST_HDRS   := $(KERNEL_HDRS) $(wildcard harness/*.h harness/guest/*.h harness/guest/include/*.h)
 
 $(BUILD)/guest/%.o: %.c $(GUEST_HDRS)
 	@mkdir -p $(dir $@)

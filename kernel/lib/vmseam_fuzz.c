@@ -1,11 +1,19 @@
 /* vmseam_fuzz.c - the parts of VM's seam that differ in the fuzz image: fault hits,
  * trace events and panics go to the kernel (kernel/fuzz.c), which reports them to the
- * guest agent; the receive loop reports vm.mutations before each wait and answers the
- * kernel's control requests (sanity level, sanity check, a process's regions) outside
- * the message loop, so they touch no handler, fault site or state. */
+ * guest agent; a sanity failure goes with its invariant's name and statement, so the
+ * agent's FINDING line is the hosted one.  The receive loop reports vm.mutations and
+ * the free page count before each wait and answers the kernel's control requests
+ * (sanity level, sanity check, a process's regions) outside the message loop, so
+ * they touch no handler, fault site or state. */
 #include "vm.h"
 #include "ulib.h"
 #include "fuzz_abi.h"
+
+static const char *const sanity_name[SAN_COUNT] = {
+#define SAN_NAME(id, text) #id,
+	SANITY_INVARIANTS(SAN_NAME)
+#undef SAN_NAME
+};
 
 /* The first regions of the process in slot, in address order (harness/select.c
  * reads the same list from vm.proc in the hosted build). */
@@ -33,8 +41,10 @@ static void control(const message *m)
 	case FZC_LEVEL:
 		vm.sanity_level = (int32_t)m->u.word[1];
 		break;
-	case FZC_SANITY:
+	case FZC_SANITY: /* a failure is announced as the checker's own panics do */
 		c.result = sanity_check();
+		if (c.result != SAN_OK)
+			seam_trace(TR_SANITY_FAIL, c.result, 0);
 		break;
 	case FZC_REGIONS:
 		ctl_regions((int32_t)m->u.word[1], &c);
@@ -49,7 +59,7 @@ static void control(const message *m)
 int seam_receive(message *m, uint32_t *status)
 {
 	for (;;) {
-		kcall(KC_FZ_IDLE, vm.mutations, 0, 0, 0, 0, NULL);
+		kcall(KC_FZ_IDLE, vm.mutations, mem_free_count(), 0, 0, 0, NULL);
 		if (ipc_receive(ANY, m, status) != VM_OK)
 			continue;
 		if (!(*status & IPC_FLG_FZ_CTL))
@@ -65,9 +75,17 @@ void seam_panic(const char *file, int line, const char *why)
 		;
 }
 
+/* A trace event for the kernel; a sanity failure (a = invariant id) also passes the
+ * invariant's name and statement. */
 void seam_trace(enum trace_ev ev, int32_t a, int32_t b)
 {
-	kcall(KC_FZ_TRACE, (uint32_t)ev, (uint32_t)a, (uint32_t)b, 0, 0, NULL);
+	const char *name = "", *text = "";
+
+	if (ev == TR_SANITY_FAIL && a > SAN_OK && a < SAN_COUNT) {
+		name = sanity_name[a];
+		text = sanity_text[a];
+	}
+	kcall(KC_FZ_TRACE, (uint32_t)ev, (uint32_t)a, (uint32_t)b, (uint32_t)name, (uint32_t)text, NULL);
 }
 
 int seam_fault(enum fault_site site)
