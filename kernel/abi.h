@@ -34,7 +34,8 @@
 	K(12, SHUTDOWN, shutdown)
 
 /* The fuzz image (KERNEL_FUZZ) only: the agent's calls (input, process table, fault
- * schedule, forged messages, process memory accesses, control requests to VM) and
+ * schedule, forged messages, process memory accesses, control requests to VM, the boot
+ * description, reads of present memory) and
  * VM's fuzz seam (fault hits, trace events, panic, idle report, control answers).
  * kernel/fuzz_abi.h describes them. */
 #ifdef KERNEL_FUZZ
@@ -49,7 +50,9 @@
 	K(20, FZ_TRACE, fz_trace)        \
 	K(21, FZ_PANIC, fz_panic)        \
 	K(22, FZ_IDLE, fz_idle)          \
-	K(23, FZ_CTLDONE, fz_ctldone)
+	K(23, FZ_CTLDONE, fz_ctldone)    \
+	K(24, FZ_BOOTINFO, fz_bootinfo)  \
+	K(25, FZ_PEEK, fz_peek)
 #else
 #define KCALLS_FUZZ(K)
 #endif
@@ -69,7 +72,8 @@ enum kcall_num {
 #define KC_MASK_VM   (KC_MASK_BASE | KC_BIT(KC_FZ_HIT) | KC_BIT(KC_FZ_TRACE) | KC_BIT(KC_FZ_PANIC) | \
 		      KC_BIT(KC_FZ_IDLE) | KC_BIT(KC_FZ_CTLDONE))
 #define KC_MASK_AGENT (KC_BIT(KC_PRINT) | KC_BIT(KC_SHUTDOWN) | KC_BIT(KC_FZ_INPUT) | KC_BIT(KC_FZ_PROCS) | \
-		       KC_BIT(KC_FZ_FAULT) | KC_BIT(KC_FZ_MSG) | KC_BIT(KC_FZ_ACCESS) | KC_BIT(KC_FZ_CTL))
+		       KC_BIT(KC_FZ_FAULT) | KC_BIT(KC_FZ_MSG) | KC_BIT(KC_FZ_ACCESS) | KC_BIT(KC_FZ_CTL) | \
+		       KC_BIT(KC_FZ_BOOTINFO) | KC_BIT(KC_FZ_PEEK))
 #else
 #define KC_MASK_VM   KC_MASK_BASE
 #endif

@@ -269,6 +269,28 @@ int kc_fz_procs(struct proc *caller, struct kargs *x)
 	return VM_OK;
 }
 
+/* FZ_BOOTINFO(struct boot_info*): the boot description VM got (kc_bootinfo). */
+int kc_fz_bootinfo(struct proc *caller, struct kargs *x)
+{
+	return copy_to_user(caller, x->a, &k.bi, sizeof(k.bi));
+}
+
+/* FZ_PEEK(ep, addr): out = the word at ep's addr as the kernel reads it for a copy,
+ * only when present to a user read (the hosted platform's peek: nothing faults in). */
+int kc_fz_peek(struct proc *caller, struct kargs *x)
+{
+	const struct proc *p = fz_live((endpoint_t)x->a);
+	uint32_t phys;
+
+	(void)caller;
+	if (!p)
+		return VM_ESRCH;
+	if ((x->b & 3) || mmu_walk(p->cr3, x->b, 0, &phys) != VM_OK)
+		return VM_EFAULT;
+	x->out = *(volatile const uint32_t *)phys;
+	return VM_OK;
+}
+
 /* FZ_FAULT(op, site, nth, mode): reset and start counting, arm a rule, fail sends. */
 int kc_fz_fault(struct proc *caller, struct kargs *x)
 {

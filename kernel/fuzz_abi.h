@@ -20,6 +20,10 @@
  *   FZ_CTL(op, arg, struct outcome*, struct fz_ctl*)  a control request answered by
  *                                VM's fuzz seam outside its message loop (no handler,
  *                                no fault site); its answer goes to the fz_ctl
+ *   FZ_BOOTINFO(struct boot_info*)  the boot description the kernel gave VM
+ *   FZ_PEEK(ep, addr)            edx = the 32 bits at ep's addr (4-byte aligned) when
+ *                                its page is present to a user read; VM_EFAULT (never a
+ *                                page fault) otherwise, VM_ESRCH for no live ep
  * The outcome is include/outcome.h's, the one the hosted platform fills: the kernel
  * fills every field but hang (a request VM never finishes is a QEMU timeout).
  * VM side (only in VM's mask):

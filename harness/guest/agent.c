@@ -23,11 +23,11 @@ static const struct oracle *const guest_oracles[] = {
 };
 #define NORACLES ((int)(sizeof guest_oracles / sizeof guest_oracles[0]))
 
-/* Hosted oracles the guest leaves out, and why.  memory: it shadows every process's
- * memory from the boot description and reads pages without faulting them in
- * (platform bootinfo and peek, which the fuzz kernel does not offer).  leak: it counts
- * VM's pages, slab objects and ACL entries against a boot baseline and ends processes
- * through VM's exit handlers directly (harness/host.h), outside the protocol. */
+/* Hosted oracles the guest leaves out, and why.  memory (shadow.c): it reads the
+ * hosted kernel model's process table and boot image bytes, and its self-test plants
+ * patch the hosted page tables.  leak (leak.c): it counts VM's pages, slab objects and
+ * ACL entries against a boot baseline and ends processes through VM's exit handlers
+ * directly (harness/host.h), outside the protocol. */
 static const char *const hosted_only[] = { "memory", "leak" };
 #define NHOSTED_ONLY ((int)(sizeof hosted_only / sizeof hosted_only[0]))
 

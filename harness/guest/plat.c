@@ -5,8 +5,9 @@
  *
  * The kernel fills include/outcome.h's struct outcome itself, so requests need no
  * conversion.  The process table is fetched from the kernel (FZ_PROCS) at most once
- * per request, the first time a selector or an oracle asks after it.  What the kernel
- * cannot offer stays NULL: the boot description, kernel peeks and a state digest.
+ * per request, the first time a selector or an oracle asks after it; the boot
+ * description once (FZ_BOOTINFO).  Peeks are the kernel's reads through the page tables
+ * (FZ_PEEK).  What the kernel cannot offer stays NULL: a digest of VM's whole state.
  * A fuzz kernel call that fails means the bench itself is broken: the agent says so
  * and shuts down with GUEST_BROKEN_STATUS. */
 #include <string.h>
@@ -23,6 +24,8 @@ static struct {
 	int stale;              /* a request ran since tab was fetched */
 	struct outcome ctl_out; /* outcome of a control request nobody judges */
 	struct fz_ctl ctl;
+	struct boot_info bi;
+	int have_bi;
 } gp = { .stale = 1 };
 
 /* A fuzz kernel call failed: nothing the agent reports after it could be trusted. */
@@ -113,6 +116,21 @@ static void guest_sanity(struct outcome *o)
 	control(FZC_SANITY, 0, o);
 }
 
+/* The boot description VM was given, fetched once (it never changes). */
+static const struct boot_info *guest_bootinfo(void)
+{
+	if (!gp.have_bi) {
+		check("FZ_BOOTINFO", kcall(KC_FZ_BOOTINFO, (uint32_t)&gp.bi, 0, 0, 0, 0, NULL));
+		gp.have_bi = 1;
+	}
+	return &gp.bi;
+}
+
+static int guest_peek(endpoint_t ep, uint32_t addr, uint32_t *val)
+{
+	return kcall(KC_FZ_PEEK, (uint32_t)ep, addr, 0, 0, 0, val) == VM_OK ? 0 : -1;
+}
+
 static void guest_print(const char *line)
 {
 	uprintf("%s\n", line);
@@ -128,6 +146,8 @@ const struct platform guest_platform = {
 	.proc_flags = guest_proc_flags,
 	.regions = guest_regions,
 	.sanity = guest_sanity,
+	.bootinfo = guest_bootinfo,
+	.peek = guest_peek,
 	.print = guest_print,
 };
 
