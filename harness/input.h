@@ -5,7 +5,7 @@
  * MMU (ACCESS), notifications (NOTIFY) and raw kernel page faults (KPF); an EXPECT
  * record carries the expected reply of the MSG before it.  Values that name things in
  * the running system are selectors, resolved against live state when the record runs
- * (harness/select.c), so a mutated input stays meaningful.
+ * (harness/selcore.c, harness/runner.c), so a mutated input stays meaningful.
  *
  * Binary form (all integers little-endian; docs/input-format.md has the full table):
  *   header  4 bytes: 'V', version (1), sanity raise, flags

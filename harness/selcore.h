@@ -1,6 +1,6 @@
-/* selcore.h - the endpoint-selector rules, one copy for the hosted harness
- * (harness/select.c, over the kernel model) and the guest agent in the fuzz image
- * (harness/guest/select.c, over the kernel's table): "live" = the slot is in use,
+/* selcore.h - the endpoint-selector rules, one copy for the runner (harness/runner.c)
+ * in the hosted harness (over the kernel model, harness/host.c) and in the guest agent
+ * (over the kernel's table, harness/guest/plat.c): "live" = the slot is in use,
  * "used" = in use or ever used, "fresh" = never used; the k-th of a set is taken
  * modulo its size in slot order, and an empty set falls back to the raw value. */
 #ifndef VMFUZZ_SELCORE_H

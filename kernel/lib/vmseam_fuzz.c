@@ -15,8 +15,8 @@ static const char *const sanity_name[SAN_COUNT] = {
 #undef SAN_NAME
 };
 
-/* The first regions of the process in slot, in address order (harness/select.c
- * reads the same list from vm.proc in the hosted build). */
+/* The first regions of the process in slot, in address order (harness/host.c reads
+ * the same list from vm.proc in the hosted build). */
 static void ctl_regions(int32_t slot, struct fz_ctl *c)
 {
 	struct vmproc *vmp;
