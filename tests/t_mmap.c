@@ -157,15 +157,16 @@ TEST(MMAP0011, "a length that is not a page multiple is rounded up to whole page
 	CHECK_EQ(proc_write32(INIT_PROC_NR, a + 2 * P - 4, 1), VM_OK);
 }
 
-TEST(MMAP0012, "huge or wrapping lengths are refused without changing anything")
+TEST(MMAP0012, "huge lengths that fit nowhere are ENOMEM, wrapping ones EINVAL, and neither changes anything")
 {
-	static const uint32_t lens[] = { 0xFFFFFFFF, 0xFFFFF000, 0x80000000, USER_TOP };
+	static const uint32_t lens[] = { 0xFFFFFFFF, 0xFFFFF000, MMAP_TOP - MMAP_BASE + P, USER_TOP };
+	static const int want[] = { VM_EINVAL, VM_ENOMEM, VM_ENOMEM, VM_ENOMEM };
 	uint32_t n = region_count(&vm.proc[INIT_PROC_NR]);
 	struct baseline b;
 
 	baseline_take(&b);
 	for (unsigned i = 0; i < sizeof lens / sizeof lens[0]; i++)
-		CHECK(is_errno(mmap_anon(INIT_PROC_NR, 0, lens[i], PROT_RW, 0, NULL)));
+		CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, lens[i], PROT_RW, 0, NULL), want[i]);
 	CHECK_EQ(region_count(&vm.proc[INIT_PROC_NR]), n);
 	CHECK_BASELINE(b);
 }
@@ -581,4 +582,73 @@ TEST(MMAP0033, "munmap of almost the whole address space empties a process; only
 	CHECK_EQ(region_count(vmp), 0);
 	CHECK_EQ(sanity_check(), SAN_OK);
 	CHECK_EQ(pm_exit(child), VM_OK);
+}
+
+TEST(MMAP0034, "mmap of 2 GiB or more that fits is mapped like any length: in the mmap range, at a free hint, or MAP_FIXED, demand-zero")
+{
+	endpoint_t child;
+	struct vmproc *vmp;
+	uint32_t a, v;
+	struct baseline b;
+
+	baseline_take(&b);
+	CHECK_EQ(fork_child(INIT_PROC_NR, &child), VM_OK);
+	vmp = vmp_of(child);
+	CHECK_EQ(mmap_anon(child, 0, 0x80000000u, PROT_RW, 0, &a), VM_OK);
+	CHECK(a >= MMAP_BASE && 0x80000000u <= MMAP_TOP - a);
+	CHECK_EQ(region_find(vmp, a)->length, 0x80000000u);
+	CHECK_EQ(proc_write32(child, a + 0x7FFFF000u, 5), VM_OK);
+	CHECK_EQ(proc_read32(child, a + 0x7FFFF000u, &v), VM_OK);
+	CHECK_EQ(v, 5);
+	CHECK_EQ(proc_read32(child, a + 0x40000000u, &v), VM_OK);
+	CHECK_EQ(v, 0);
+	CHECK_EQ(munmap_call(child, a, 0x80000000u), VM_OK);
+	CHECK_EQ(mmap_anon(child, 0x30000000, 0xA0000001u, PROT_RW, 0, &a), VM_OK); /* hint past MMAP_TOP */
+	CHECK_EQ(a, 0x30000000);
+	CHECK_EQ(region_find(vmp, a)->length, 0xA0001000u);
+	CHECK_EQ(mmap_anon(child, 0x10000000, 0xC0000000u, PROT_RW, MAP_FIXED, &a), VM_OK);
+	CHECK_EQ(a, 0x10000000);
+	CHECK_EQ(region_find(vmp, a)->length, 0xC0000000u);
+	CHECK_EQ(region_find(vmp, 0xD0000000u)->length, P); /* the tail of the hinted one */
+	CHECK_EQ(sanity_check(), SAN_OK);
+	CHECK_EQ(pm_exit(child), VM_OK);
+	CHECK_BASELINE(b);
+}
+
+TEST(MMAP0035, "mmap of 2 GiB or more that cannot be placed is ENOMEM and changes nothing; only 0 or a length whose rounding wraps is EINVAL")
+{
+	endpoint_t child;
+	struct vmproc *vmp;
+	uint32_t n, muts;
+
+	CHECK_EQ(fork_child(INIT_PROC_NR, &child), VM_OK);
+	vmp = vmp_of(child);
+	n = region_count(vmp);
+	muts = vm.mutations;
+	CHECK_EQ(mmap_anon(child, 0x30000000, 0xCC003000u, PROT_WRITE, 0, NULL), VM_ENOMEM); /* model-ede64102 */
+	CHECK_EQ(mmap_anon(child, 0, MMAP_TOP - MMAP_BASE + 1, PROT_RW, 0, NULL), VM_ENOMEM);
+	CHECK_EQ(mmap_anon(child, 0x30000000, 0xC0001000u, PROT_RW, MAP_FIXED, NULL), VM_ENOMEM); /* past USER_TOP */
+	CHECK_EQ(mmap_anon(child, 0x30000000, 0xFFFFF000u, PROT_RW, MAP_FIXED, NULL), VM_ENOMEM); /* wraps */
+	CHECK_EQ(mmap_anon(child, 0, 0xFFFFF000u, PROT_RW, 0, NULL), VM_ENOMEM);
+	CHECK_EQ(mmap_anon(child, 0, 0xFFFFF001u, PROT_RW, 0, NULL), VM_EINVAL);
+	CHECK_EQ(mmap_anon(child, 0, 0xFFFFFFFFu, PROT_RW, MAP_FIXED, NULL), VM_EINVAL);
+	CHECK_EQ(mmap_anon(child, 0, 0, PROT_RW, 0, NULL), VM_EINVAL);
+	CHECK_EQ(vm.mutations, muts);
+	CHECK_EQ(region_count(vmp), n);
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(MMAP0036, "MAP_PREALLOC of 2 GiB or more, contiguous or not, is ENOMEM once memory runs out and leaves nothing allocated")
+{
+	uint32_t n = region_count(vmp_of(INIT_PROC_NR));
+	struct baseline b;
+
+	baseline_take(&b);
+	fault_fail_nth(FS_PAGE_ALLOC, 0); /* count the page allocations */
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, 0x80000000u, PROT_RW, MAP_PREALLOC, NULL), VM_ENOMEM);
+	CHECK(fault_hits(FS_PAGE_ALLOC) > 1000); /* it was tried, not refused as negative */
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, 0x80000000u, PROT_RW, MAP_PREALLOC | MAP_CONTIG, NULL), VM_ENOMEM);
+	CHECK_EQ(region_count(vmp_of(INIT_PROC_NR)), n);
+	CHECK_BASELINE(b);
+	CHECK_EQ(sanity_check(), SAN_OK);
 }

@@ -51,12 +51,15 @@ static int prealloc_region(struct vir_region *r, int contig)
 	return VM_OK;
 }
 
-/* Validate the flags of an anonymous mapping.  VM_OK or the errno to answer. */
-static int mmap_check(const message *m, const struct vmproc *caller)
+/* Validate the length and flags of an anonymous mapping; *len gets the length
+ * rounded up to pages.  len is unsigned (size_t in MINIX): 2 GiB and more are checked
+ * like any length, and only 0 or a length whose rounding wraps past 4 GiB is
+ * VM_EINVAL (one that cannot be placed is VM_ENOMEM later).  VM_OK or the errno. */
+static int mmap_check(const message *m, const struct vmproc *caller, uint32_t *len)
 {
 	uint32_t flags = m->u.mmap.flags;
 
-	if ((int32_t)m->u.mmap.len <= 0)
+	if (m->u.mmap.len == 0 || page_roundup(m->u.mmap.len, len))
 		return VM_EINVAL;
 	if (!(flags & MAP_ANON) && m->u.mmap.fd != -1)
 		return VM_ENXIO; /* file mappings go through VFS: not served here */
@@ -72,7 +75,9 @@ static int mmap_check(const message *m, const struct vmproc *caller)
 }
 
 /* VM_MMAP: replies u.mmap.retaddr with the start of the new region.  Unlike MINIX,
- * which ignores PROT for anonymous memory, a mapping without PROT_WRITE is read-only. */
+ * which ignores PROT for anonymous memory, a mapping without PROT_WRITE is read-only.
+ * A length of 2 GiB or more is mapped like any other (as MINIX; this VM answered
+ * VM_EINVAL, reading it as negative); VM_ENOMEM when it cannot be placed or backed. */
 int do_mmap(message *m)
 {
 	struct vmproc *caller = proc_get(m->m_source), *vmp;
@@ -80,12 +85,10 @@ int do_mmap(message *m)
 	struct vir_region *r;
 	int err;
 
-	if ((err = mmap_check(m, caller)) != VM_OK)
+	if ((err = mmap_check(m, caller, &len)) != VM_OK)
 		return err;
 	if (!(vmp = mmap_target(m, caller, &err)))
 		return err;
-	if (page_roundup(m->u.mmap.len, &len))
-		return VM_ENOMEM;
 	if (flags & MAP_FIXED) {
 		uint32_t end;
 
