@@ -133,7 +133,7 @@ TEST(PHYS0006, "bad lengths, wrapping ranges and other processes' address spaces
 	endpoint_t child = mem_child();
 
 	CHECK_EQ(map_phys(child, SELF, DEV, 0, NULL), VM_EINVAL);
-	CHECK_EQ(map_phys(child, SELF, DEV, 0x80000000u, NULL), VM_EINVAL);
+	CHECK_EQ(map_phys(child, SELF, DEV, 0xFFFFFFFFu, NULL), VM_EINVAL); /* rounding wraps */
 	CHECK_EQ(map_phys(child, SELF, 0xFFFFF000u, 2 * P, NULL), VM_EINVAL);
 	CHECK_EQ(map_phys(child, INIT_PROC_NR, DEV, P, NULL), VM_EPERM);
 	CHECK_EQ(map_phys(child, ep_make(3, 200), DEV, P, NULL), VM_EINVAL);
@@ -191,4 +191,22 @@ TEST(PHYS0009, "UNMAP_PHYS of an address that is not page-aligned answers EFAULT
 	CHECK_EQ(v, 7);
 	CHECK_EQ(unmap_phys(child, SELF, va + P), VM_OK);
 	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(PHYS0010, "MAP_PHYS of 2 GiB or more that stays below 4 GiB gets the kernel's answer (EPERM) like any length; a range past 4 GiB is EINVAL")
+{
+	endpoint_t child = mem_child();
+	uint32_t n = region_count(vmp_of(child)), muts = vm.mutations;
+
+	trace_capture();
+	CHECK_EQ(map_phys(child, SELF, DEV, 0x80000000u, NULL), VM_EPERM);
+	CHECK_EQ(map_phys(child, SELF, 0x80000000u, 0x80000000u, NULL), VM_EPERM); /* ends at 4 GiB exactly */
+	CHECK_EQ(map_phys(child, SELF, 0, 0xFFFFF000u, NULL), VM_EPERM);
+	CHECK_EQ(trace_count(TR_ACL_DENY), 3); /* each one asked the kernel */
+	CHECK_EQ(map_phys(child, SELF, 0x80001000u, 0x80000000u, NULL), VM_EINVAL);
+	CHECK_EQ(map_phys(child, SELF, 0x10, 0xFFFFFFF0u, NULL), VM_EINVAL);   /* offset + len wraps */
+	CHECK_EQ(map_phys(child, SELF, 0, 0xFFFFF001u, NULL), VM_EINVAL);      /* rounding wraps */
+	CHECK_EQ(trace_count(TR_ACL_DENY), 3);
+	CHECK_EQ(vm.mutations, muts);
+	CHECK_EQ(region_count(vmp_of(child)), n);
 }

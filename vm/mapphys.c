@@ -21,7 +21,9 @@ static struct vmproc *phys_target(const message *m, endpoint_t ep, int *err)
 
 /* VM_MAP_PHYS: map [phaddr, phaddr+len) into the target's mmap range; replies the
  * address that phaddr appears at.  The kernel decides whether the target may map
- * that range (VM_EPERM otherwise). */
+ * that range (VM_EPERM otherwise).  len is unsigned (as MINIX): 2 GiB and more go
+ * to the kernel's check like any length; only 0 or a page-rounded range that wraps
+ * past 4 GiB is VM_EINVAL, and VM_ENOMEM when the window does not fit. */
 int do_map_phys(message *m)
 {
 	uint32_t phaddr = m->u.map_phys.phaddr, off = phaddr & PAGE_MASK, len, last;
@@ -31,7 +33,7 @@ int do_map_phys(message *m)
 
 	if (!(vmp = phys_target(m, m->u.map_phys.endpt, &err)))
 		return err;
-	if ((int32_t)m->u.map_phys.len <= 0 || add_wraps(off, m->u.map_phys.len, &len) ||
+	if (m->u.map_phys.len == 0 || add_wraps(off, m->u.map_phys.len, &len) ||
 	    page_roundup(len, &len) || add_wraps(phaddr - off, len - 1, &last))
 		return VM_EINVAL;
 	if (kc_privquery_mem(vmp->endpt, phaddr - off, len) != VM_OK) {
