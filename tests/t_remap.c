@@ -225,3 +225,26 @@ TEST(SHM0010, "REMAP of a source address in no region is EINVAL; inside a region
 	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src, 3 * P, NULL), VM_EFAULT);
 	CHECK_EQ(vm.mutations, muts);
 }
+
+TEST(SHM0011, "REMAP of a region of 2 GiB or more with its exact size shares it like any other; another size of 2 GiB or more is EFAULT")
+{
+	uint32_t src, dst, v, muts;
+
+	rs_grant_all();
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0x30000000, 0x80000000u, PROT_RW, MAP_FIXED, &src), VM_OK);
+	CHECK_EQ(proc_write32(INIT_PROC_NR, src + 0x7FFFF000u, 8), VM_OK);
+	muts = vm.mutations;
+	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src, 0x80001000u, NULL), VM_EFAULT);
+	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src, 0xFFFFF000u, NULL), VM_EFAULT);
+	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src + 0x80000000u, 0x80000000u, NULL), VM_EINVAL);
+	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src, 0xFFFFF001u, NULL), VM_EINVAL);
+	CHECK_EQ(vm.mutations, muts);
+	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src, 0x7FFFF001u, &dst), VM_OK); /* rounds to it */
+	CHECK_EQ(region_find(vmp_of(AGENT_PROC_NR), dst)->length, 0x80000000u);
+	CHECK_EQ(rd(AGENT_PROC_NR, dst + 0x7FFFF000u), 8);
+	CHECK_EQ(proc_write32(AGENT_PROC_NR, dst + 0x40000000u, 9), VM_OK);
+	CHECK_EQ(proc_read32(INIT_PROC_NR, src + 0x40000000u, &v), VM_OK);
+	CHECK_EQ(v, 9);
+	CHECK_EQ(remap(VM_REMAP_RO, AGENT_PROC_NR, INIT_PROC_NR, 0, src, 0x80000000u, NULL), VM_ENOMEM); /* no room left */
+	CHECK_EQ(sanity_check(), SAN_OK);
+}

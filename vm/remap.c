@@ -25,11 +25,12 @@ static struct vir_region *remap_source(struct vmproc *src, uint32_t addr, uint32
 
 /* VM_REMAP / VM_REMAP_RO: map src's region that starts at src_addr, whose length is
  * size rounded to pages, into dst: exactly at dst_addr when it is not 0, else in the
- * mmap range; replies ret_addr.  VM_EINVAL for bad sizes or endpoints, a src_addr in
- * no region, or a dst_addr that is not page-aligned (MINIX asserts); VM_EFAULT when
- * src_addr is not the start of an anonymous region of that length; VM_ENOMEM when
- * dst_addr is taken or outside the user range (as MINIX: the alias is never placed
- * elsewhere) or there is no room. */
+ * mmap range; replies ret_addr.  size is unsigned (as MINIX): 2 GiB and more name a
+ * region of that length like any size.  VM_EINVAL for size 0 or one whose rounding
+ * wraps, bad endpoints, a src_addr in no region, or a dst_addr that is not
+ * page-aligned (MINIX asserts); VM_EFAULT when src_addr is not the start of an
+ * anonymous region of that length; VM_ENOMEM when dst_addr is taken or outside the
+ * user range (as MINIX: the alias is never placed elsewhere) or there is no room. */
 int do_remap(message *m)
 {
 	struct vmproc *dst = remap_proc(m, m->u.remap.dst), *src = remap_proc(m, m->u.remap.src);
@@ -37,7 +38,7 @@ int do_remap(message *m)
 	struct vir_region *s, *r;
 	int err;
 
-	if ((int32_t)m->u.remap.size <= 0 || !dst || !src)
+	if (m->u.remap.size == 0 || !dst || !src)
 		return VM_EINVAL;
 	if (page_roundup(m->u.remap.size, &len))
 		return VM_EINVAL;
