@@ -407,3 +407,47 @@ TEST(RSP0013, "HEAP_PREALLOC and RS_PREPARE that fail part-way leave the heap an
 	CHECK_EQ(h->length, hlen);
 	CHECK_EQ(sanity_check(), SAN_OK);
 }
+
+TEST(RSM0004, "HEAP_PREALLOC and MAP_PREALLOC of 2 GiB or more are tried like any length: ENOMEM when memory runs out, the heap and regions as they were")
+{
+	endpoint_t child;
+	struct vir_region *heap;
+	uint32_t hlen, n, addr = 0, len = 0x80000000u;
+	struct baseline b;
+
+	baseline_take(&b);
+	CHECK_EQ(fork_child(INIT_PROC_NR, &child), VM_OK);
+	heap = region_find(vmp_of(child), vmp_of(child)->heap_base);
+	hlen = heap->length;
+	n = region_count(vmp_of(child));
+	fault_fail_nth(FS_PAGE_ALLOC, 0); /* count the page allocations */
+	CHECK_EQ(memctl(child, VM_RS_MEM_HEAP_PREALLOC, NULL, &len), VM_ENOMEM);
+	CHECK(fault_hits(FS_PAGE_ALLOC) > 1000); /* it was tried, not refused as negative */
+	CHECK_EQ(heap->length, hlen);
+	fault_fail_nth(FS_PAGE_ALLOC, 0);
+	len = 0x80000001u;
+	CHECK_EQ(memctl(child, VM_RS_MEM_MAP_PREALLOC, &addr, &len), VM_ENOMEM);
+	CHECK(fault_hits(FS_PAGE_ALLOC) > 1000);
+	len = 0xFFFFF000u; /* past USER_TOP: the heap cannot grow that far */
+	CHECK_EQ(memctl(child, VM_RS_MEM_HEAP_PREALLOC, NULL, &len), VM_ENOMEM);
+	CHECK_EQ(region_count(vmp_of(child)), n);
+	CHECK_EQ(heap->length, hlen);
+	CHECK_EQ(sanity_check(), SAN_OK);
+	CHECK_EQ(pm_exit(child), VM_OK); /* the heap's page map keeps its grown capacity until then */
+	CHECK_BASELINE(b);
+}
+
+TEST(RSM0005, "only length 0, or a MAP_PREALLOC length whose rounding wraps past 4 GiB, is EINVAL")
+{
+	uint32_t addr = 0, len = 0, muts = vm.mutations;
+
+	CHECK_EQ(memctl(INIT_PROC_NR, VM_RS_MEM_HEAP_PREALLOC, NULL, &len), VM_EINVAL);
+	CHECK_EQ(memctl(INIT_PROC_NR, VM_RS_MEM_MAP_PREALLOC, &addr, &len), VM_EINVAL);
+	len = 0xFFFFF001u;
+	CHECK_EQ(memctl(INIT_PROC_NR, VM_RS_MEM_MAP_PREALLOC, &addr, &len), VM_EINVAL);
+	len = 0xFFFFF000u; /* fits nowhere */
+	CHECK_EQ(memctl(INIT_PROC_NR, VM_RS_MEM_MAP_PREALLOC, &addr, &len), VM_ENOMEM);
+	len = 0xFFFFFFFFu; /* the heap's end plus this wraps */
+	CHECK_EQ(memctl(INIT_PROC_NR, VM_RS_MEM_HEAP_PREALLOC, NULL, &len), VM_ENOMEM);
+	CHECK_EQ(vm.mutations, muts);
+}

@@ -49,14 +49,16 @@ static struct vir_region *prealloc_map(struct vmproc *vmp)
 }
 
 /* HEAP_PREALLOC: grow the heap by len bytes and back (and map) the new part now; a
- * failure undoes the growth, so ENOMEM leaves the heap as it was. */
+ * failure undoes the growth, so ENOMEM leaves the heap as it was.  len is unsigned
+ * (as MINIX): only 0 is VM_EINVAL; 2 GiB and more are tried like any length (VM_ENOMEM
+ * when the heap cannot grow that far or memory runs out). */
 static int memctl_heap(struct vmproc *vmp, uint32_t len)
 {
 	struct vir_region *heap = region_find(vmp, vmp->heap_base);
 	uint32_t end, old;
 	int err;
 
-	if ((int32_t)len <= 0)
+	if (len == 0)
 		return VM_EINVAL;
 	if (!heap || heap->vaddr != vmp->heap_base || add_wraps(heap->vaddr + heap->length, len, &end))
 		return VM_ENOMEM;
@@ -71,14 +73,16 @@ static int memctl_heap(struct vmproc *vmp, uint32_t len)
 }
 
 /* MAP_PREALLOC: one preallocated anonymous region of len bytes (at addr if free);
- * replies its address and length.  VM_EEXIST when the process has one already. */
+ * replies its address and length.  len is unsigned (as MINIX): VM_EINVAL only for 0
+ * or a length whose page rounding wraps; 2 GiB and more are tried like any length
+ * (VM_ENOMEM without room or memory).  VM_EEXIST when the process has one already. */
 static int memctl_map(struct vmproc *vmp, message *m)
 {
 	struct vir_region *r;
 	uint32_t len;
 	int err;
 
-	if ((int32_t)m->u.rs_memctl.len <= 0 || page_roundup(m->u.rs_memctl.len, &len))
+	if (m->u.rs_memctl.len == 0 || page_roundup(m->u.rs_memctl.len, &len))
 		return VM_EINVAL;
 	if (prealloc_map(vmp))
 		return VM_EEXIST;
