@@ -108,3 +108,15 @@ TEST(PCTL0006, "GETRUSAGE from anyone but PM is EPERM with an acl_deny trace; a 
 	CHECK_EQ(getrusage_call(PM_PROC_NR, ep_make(1, 90), buf), VM_ESRCH);
 	CHECK_EQ(getrusage_call(PM_PROC_NR, INIT_PROC_NR, 0x1000), VM_EFAULT);
 }
+
+TEST(PCTL0007, "HANDLEMEM of 2 GiB or more walks the range like any length: pages are made present up to the first one in no region (EFAULT)")
+{
+	uint32_t a, phys;
+
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0x30000000, 2 * P, PROT_RW, MAP_FIXED, &a), VM_OK);
+	CHECK_EQ(procctl(VFS_PROC_NR, VMPPARAM_HANDLEMEM, INIT_PROC_NR, a, 0x80000000u, 1), VM_EFAULT);
+	CHECK_EQ(mmu_translate(INIT_PROC_NR, a, 1, &phys), VM_OK);
+	CHECK_EQ(mmu_translate(INIT_PROC_NR, a + P, 1, &phys), VM_OK);
+	CHECK_EQ(procctl(VFS_PROC_NR, VMPPARAM_HANDLEMEM, INIT_PROC_NR, 0x30000000, 0xD0000001u, 0), VM_EFAULT); /* wraps */
+	CHECK_EQ(sanity_check(), SAN_OK);
+}

@@ -29,7 +29,8 @@ static int procctl_clear(struct vmproc *vmp)
 }
 
 /* VM_PROCCTL: CLEAR (POWER_EXEC: the boot RS or VFS) or HANDLEMEM (POWER_HANDLEMEM:
- * the boot VFS; make [m1, m1+len) of who present, writable when flags is non-zero).
+ * the boot VFS; make [m1, m1+len) of who present, writable when flags is non-zero;
+ * len is unsigned, so 2 GiB and more are walked like any length: map_prefault).
  * VM_EPERM for another caller, VM_EINVAL for a bad target or param. */
 int do_procctl(message *m)
 {
