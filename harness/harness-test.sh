@@ -3,7 +3,8 @@
 # date, every corpus file round-trips text -> binary -> text and replays with its
 # expected replies, replays are deterministic, every crashes/ input replays clean,
 # a planted crash and a planted panic give stable findings, every rule of the memory
-# oracle and every counter of the leak oracle fires on its planted bug, the fault
+# oracle, two of its memory effects (mem:alias, mem:cache) and every counter of the
+# leak oracle fire on their planted bugs, the fault
 # sweep finds nothing on inputs that reach every fault site, and a short seeded
 # libFuzzer run ends without a finding.  Needs the targets harness.mk builds first.
 set -eu
@@ -74,7 +75,8 @@ done
 grep -q 'at=vm/' "$T/plant-crash-1.line" || fail "planted crash not attributed to a vm/ frame"
 
 # 7. Each planted bug makes its oracle fire with a stable signature: the memory rules
-#    (the harness corrupts the MMU state as a VM bug would) and the leak counters.
+#    and memory effects (the harness corrupts the MMU state or RAM as a VM bug would)
+#    and the leak counters.
 #    plant_expect NAME KIND AT FILE
 plant_expect() {
 	for i in 1 2; do
@@ -98,11 +100,32 @@ printf '%s\n' 'msg from=live:4 VM_MMAP addr=0 len=0x2000 prot=3 flags=0x1002 fd=
 	'msg from=live:4 VM_MUNMAP addr=region:4.2 len=0x2000' \
 	'read proc=live:4 addr=0x20001000' > "$T/m-unmap.txt"
 printf 'write proc=live:4 addr=region:4.0+0x20 value=5\n' > "$T/m-ro.txt"
+#    The memory effects (docs/model.md): RS grants itself every call, then init's mmap
+#    is shared with the agent (mem:alias: the alias's write does not reach init), and
+#    RS caches a page and writes it again (mem:cache: the block takes the new word).
+printf '%s\n' 'write proc=live:2 addr=region:2.1+0x100 value=0xffffffff' \
+	'write proc=live:2 addr=region:2.1+0x104 value=0xffffffff' \
+	'msg from=live:2 VM_RS_SET_PRIV endpt=live:2 buf=region:2.1+0x100 sys=1' > "$T/m-rs.txt"
+{ cat "$T/m-rs.txt"; printf '%s\n' \
+	'msg from=live:4 VM_MMAP addr=0x30000000 len=0x1000 prot=3 flags=0x1012 fd=-1 forwhom=self' \
+	'write proc=live:4 addr=0x30000000 value=0x11' \
+	'msg from=live:2 VM_REMAP dst=live:5 src=live:4 dst_addr=0x40000000 src_addr=0x30000000 size=0x1000' \
+	'write proc=live:5 addr=0x40000000 value=0x22' \
+	'read proc=live:4 addr=0x30000000'; } > "$T/m-alias.txt"
+{ cat "$T/m-rs.txt"; printf '%s\n' \
+	'msg from=live:2 VM_MMAP addr=0x30000000 len=0x1000 prot=3 flags=0x1012 fd=-1 forwhom=self' \
+	'write proc=live:2 addr=0x30000000 value=0x100' \
+	'msg from=live:2 VM_SETCACHEPAGE dev_offset=0x10000 dev=7 block=0x30000000 pages=1 flags=0' \
+	'write proc=live:2 addr=0x30000000 value=0x200' \
+	'msg from=live:2 VM_MAPCACHEPAGE dev_offset=0x10000 dev=7 pages=1' \
+	'read proc=live:2 addr=region:2.2'; } > "$T/m-cache.txt"
 plant_expect mem:flip memory memory-read-value "$T/m-flip.txt"
 plant_expect mem:cow memory memory-fork-write-shows "$T/m-cow.txt"
 plant_expect mem:unmap memory memory-unmapped-reachable "$T/m-unmap.txt"
 plant_expect mem:ro memory memory-ro-write "$T/m-ro.txt"
-for f in flip cow unmap ro; do
+plant_expect mem:alias model MEMFX-01 "$T/m-alias.txt"
+plant_expect mem:cache model MEMFX-06 "$T/m-cache.txt"
+for f in flip cow unmap ro alias cache; do
 	$R "$T/m-$f.txt" > "$T/m-$f.log" || { cat "$T/m-$f.log"; fail "m-$f.txt gives a finding without its plant"; }
 done
 plant_expect leak:kslot leak leak-slots corpus/fork-then-exit.txt

@@ -51,7 +51,12 @@ int32_t run_reply_code(uint32_t i);
 void shadow_init(const struct platform *plat);
 /* Reads of the last run compared with a value the shadow knew (self-test). */
 uint32_t shadow_checked(void);
-/* Self-test: plant "mem:flip", "mem:cow", "mem:unmap", "mem:ro" or "none"; -1 when
+/* Of those, the reads judged by rule id ("MEMFX-01", ..., "memory": the memory
+ * rules), and for MEMFX-12 the copies judged; 0 for an unknown id. */
+uint32_t shadow_checked_rule(const char *id);
+/* Self-test: plant "mem:flip", "mem:cow", "mem:unmap", "mem:ro", "mem:alias" (a write
+ * through a REMAP alias does not reach the shared memory), "mem:cache" (the old
+ * owner's write after VM_SETCACHEPAGE lands in the cached block) or "none"; -1 when
  * the name is not one of them. */
 int shadow_plant(const char *name);
 

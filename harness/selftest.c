@@ -224,6 +224,164 @@ static void test_memory_oracle(void)
 	test_verdict("SELF0006", "the memory oracle checks boot, brk, mmap and fork memory and fires on planted bugs");
 }
 
+/* RS grants itself every call (the first lines of the SELF0007 conversations). */
+#define RS_ALL_CALLS                                                  \
+	"write proc=2 addr=region:2.1+0x100 value=0xffffffff\n"        \
+	"write proc=2 addr=region:2.1+0x104 value=0xffffffff\n"        \
+	"msg from=2 VM_RS_SET_PRIV endpt=2 buf=region:2.1+0x100 sys=1\n"
+
+/* The memory effects (docs/model.md, "Memory effects") check shared memory, device
+ * windows, the block cache and the RS calls without false findings on VM's correct
+ * behaviour, and the planted bugs mem:alias and mem:cache fire their rules.  Process
+ * 11 is init, 12 the agent, 0x800N a child in slot N. */
+static void test_memory_effects(void)
+{
+	static const char *const conv[] = {
+		/* MEMFX-01..03: init's mmap is shared with the agent (REMAP) and, read-only,
+		 * with a child of the agent forked after it; a child of init forked before
+		 * keeps its copy; unmapping the source and SHM_UNMAP of one alias leave the
+		 * others their memory; the read-only alias refuses a write. */
+		RS_ALL_CALLS
+		"msg from=11 VM_MMAP addr=0x30000000 len=0x2000 prot=3 flags=0x1012 fd=-1 forwhom=self\n"
+		"write proc=11 addr=0x30000000 value=0x11\n"
+		"msg from=0 VM_FORK parent=11 slot=3\n"
+		"msg from=2 VM_REMAP dst=12 src=11 dst_addr=0x40000000 src_addr=0x30000000 size=0x2000\n"
+		"read proc=12 addr=0x40000000\n"          /* MEMFX-01: the source's word */
+		"write proc=12 addr=0x40000004 value=0x22\n"
+		"read proc=11 addr=0x30000004\n"          /* MEMFX-01: the alias's write */
+		"read proc=0x8003 addr=0x30000004\n"      /* the earlier child: zero */
+		"read proc=0x8003 addr=0x30000000\n"
+		"msg from=0 VM_FORK parent=12 slot=4\n"
+		"write proc=0x8004 addr=0x40001000 value=0x44\n"
+		"read proc=11 addr=0x30001000\n"          /* MEMFX-01: the child's write */
+		"read proc=12 addr=0x40001000\n"
+		"msg from=2 VM_REMAP_RO dst=0x8004 src=11 dst_addr=0x50000000 src_addr=0x30000000 size=0x2000\n"
+		"read proc=0x8004 addr=0x50001000\n"
+		"msg from=11 VM_MUNMAP addr=0x30000000 len=0x2000\n"
+		"read proc=12 addr=0x40000004\n"          /* MEMFX-01: the source is gone */
+		"write proc=12 addr=0x40001004 value=0x55\n"
+		"read proc=0x8004 addr=0x50001004\n"
+		"read proc=0x8004 addr=0x40001004\n"
+		"msg from=2 VM_SHM_UNMAP forwhom=12 addr=0x40001000\n"
+		"read proc=0x8004 addr=0x40000004\n"      /* MEMFX-03: the other alias stays */
+		"write proc=0x8004 addr=0x50000000 value=0x66\n", /* MEMFX-02: faults */
+		/* MEMFX-04..08: two windows onto one frame, split, forked, unmapped whole and
+		 * mapped again; a cached block keeps its page as SETCACHEPAGE took it, writes
+		 * through a mapping show in a later mapping, FORGETCACHEPAGE keeps a mapped
+		 * block; PROCCTL CLEAR empties a process. */
+		RS_ALL_CALLS
+		"msg from=0 VM_FORK parent=11 slot=3\n"
+		"msg from=2 VM_MAP_PHYS endpt=0x8003 phaddr=0xa0000 len=0x3000\n"
+		"msg from=2 VM_MAP_PHYS endpt=0x8003 phaddr=0xa1010 len=0x10\n"
+		"write proc=0x8003 addr=0x20001010 value=0x55\n"
+		"read proc=0x8003 addr=0x20003010\n"      /* MEMFX-04: frame 0xa1000 twice */
+		"msg from=0x8003 VM_MUNMAP addr=0x20001000 len=0x1000\n"
+		"write proc=0x8003 addr=0x20002020 value=0x66\n"
+		"msg from=0 VM_FORK parent=0x8003 slot=5\n"
+		"read proc=0x8005 addr=0x20003010\n"
+		"msg from=2 VM_MAP_PHYS endpt=0x8005 phaddr=0xa2000 len=0x1000\n"
+		"read proc=0x8005 addr=0x20001020\n"      /* MEMFX-04: page 2 after the split */
+		"write proc=0x8005 addr=0x20002024 value=0x77\n"
+		"read proc=0x8003 addr=0x20002024\n"
+		"msg from=2 VM_UNMAP_PHYS endpt=0x8003 vaddr=0x20002000\n"
+		"msg from=2 VM_MAP_PHYS endpt=0x8003 phaddr=0xa2000 len=0x1000\n"
+		"read proc=0x8003 addr=0x20001024\n"
+		"msg from=2 VM_MMAP addr=0x30000000 len=0x2000 prot=3 flags=0x1012 fd=-1 forwhom=self\n"
+		"write proc=2 addr=0x30000000 value=0x100\n"
+		"write proc=2 addr=0x30001000 value=0x101\n"
+		"msg from=2 VM_SETCACHEPAGE dev_offset=0x10000 dev=7 block=0x30000000 pages=2 flags=0\n"
+		"write proc=2 addr=0x30000000 value=0x200\n"
+		"msg from=2 VM_MAPCACHEPAGE dev_offset=0x10000 dev=7 pages=2\n"
+		"read proc=2 addr=0x20000000\n"           /* MEMFX-07: 0x100, not 0x200 */
+		"write proc=2 addr=0x20001000 value=0x301\n"
+		"msg from=2 VM_MAPCACHEPAGE dev_offset=0x11000 dev=7 pages=1\n"
+		"read proc=2 addr=0x20002000\n"
+		"read proc=2 addr=0x30001000\n"           /* the owner keeps 0x101 */
+		"msg from=2 VM_FORGETCACHEPAGE dev_offset=0x10000 dev=7 pages=2\n"
+		"read proc=2 addr=0x20000000\n"
+		"msg from=1 VM_PROCCTL param=1 who=0x8005 m1=0 len=0 flags=0\n"
+		"msg from=0x8005 VM_MMAP addr=0x20003000 len=0x1000 prot=3 flags=0x1012 fd=-1 forwhom=self\n"
+		"read proc=0x8005 addr=0x20003010\n"
+		"read proc=0x8003 addr=0x20003010\n",
+		/* MEMFX-09..12: a live update swaps two children's memories; RS_PREPARE grows
+		 * a new instance's heap and copies an mmap copy-on-write; RS_MEMCTL
+		 * preallocates zero memory; GETRUSAGE writes into PM. */
+		"msg from=0 VM_FORK parent=11 slot=3\n"
+		"msg from=0 VM_FORK parent=11 slot=4\n"
+		"write proc=0x8003 addr=0x0804c010 value=0x77\n"
+		"write proc=0x8004 addr=0x0804c010 value=0x88\n"
+		"msg from=2 VM_RS_UPDATE src=0x8003 dst=0x8004 flags=0\n"
+		"read proc=0x8003 addr=0x0804c010\n"      /* MEMFX-09 */
+		"read proc=0x8004 addr=0x0804c010\n"
+		"msg from=0x8003 VM_BRK addr=0x08060000\n"
+		"msg from=0x8003 VM_MMAP addr=0x30000000 len=0x2000 prot=3 flags=0x1012 fd=-1 forwhom=self\n"
+		"write proc=0x8003 addr=0x30001008 value=0x99\n"
+		"msg from=0 VM_FORK parent=12 slot=5\n"
+		"msg from=2 VM_RS_PREPARE src=0x8003 dst=0x8005 flags=0\n"
+		"read proc=0x8005 addr=0x30001008\n"      /* MEMFX-10: the copied word */
+		"read proc=0x8005 addr=0x0805f000\n"      /* MEMFX-10: the grown heap */
+		"write proc=0x8005 addr=0x30001008 value=0xaa\n"
+		"read proc=0x8003 addr=0x30001008\n"      /* copy-on-write: still 0x99 */
+		"read proc=0x8005 addr=0x30000000\n"
+		"msg from=2 VM_RS_MEMCTL endpt=0x8004 req=2 addr=0 len=0x2000\n"
+		"read proc=0x8004 addr=0x0804f00c\n"      /* MEMFX-11 */
+		"msg from=2 VM_RS_MEMCTL endpt=0x8004 req=3 addr=0 len=0x1001\n"
+		"read proc=0x8004 addr=0x20001ffc\n"
+		"msg from=2 VM_RS_MEMCTL endpt=0x8004 req=4 addr=0 len=0\n"
+		"msg from=2 VM_RS_MEMCTL endpt=0x8004 req=0 addr=0 len=0\n"
+		"read proc=0x8004 addr=0x20000000\n"
+		"msg from=0 VM_GETRUSAGE endpt=11 addr=region:0.1+0x200 children=0\n" /* MEMFX-12 */
+		"read proc=0 addr=region:0.1+0x204\n",
+	};
+	static const struct {
+		const char *rule;
+		uint32_t n;
+	} want[] = { { "memory", 5 },   { "MEMFX-01", 9 }, { "MEMFX-04", 6 }, { "MEMFX-07", 3 },
+		     { "MEMFX-09", 2 }, { "MEMFX-10", 3 }, { "MEMFX-11", 3 }, { "MEMFX-12", 1 } };
+	static const char *const plants[] = { "mem:alias", "mem:cache" };
+	static const char *const rules[] = { "MEMFX-01", "MEMFX-06" };
+	static const char *const planted[] = {
+		RS_ALL_CALLS
+		"msg from=11 VM_MMAP addr=0x30000000 len=0x1000 prot=3 flags=0x1012 fd=-1 forwhom=self\n"
+		"write proc=11 addr=0x30000000 value=0x11\n"
+		"msg from=2 VM_REMAP dst=12 src=11 dst_addr=0x40000000 src_addr=0x30000000 size=0x1000\n"
+		"write proc=12 addr=0x40000000 value=0x22\n"
+		"read proc=11 addr=0x30000000\n",
+		RS_ALL_CALLS
+		"msg from=2 VM_MMAP addr=0x30000000 len=0x1000 prot=3 flags=0x1012 fd=-1 forwhom=self\n"
+		"write proc=2 addr=0x30000000 value=0x100\n"
+		"msg from=2 VM_SETCACHEPAGE dev_offset=0x10000 dev=7 block=0x30000000 pages=1 flags=0\n"
+		"write proc=2 addr=0x30000000 value=0x200\n"
+		"msg from=2 VM_MAPCACHEPAGE dev_offset=0x10000 dev=7 pages=1\n"
+		"read proc=2 addr=0x20000000\n",
+	};
+	static struct conv c;
+	uint32_t got[sizeof want / sizeof want[0]] = { 0 };
+	char err[256];
+	test_start();
+	for (size_t i = 0; i < sizeof conv / sizeof conv[0]; i++) {
+		EXPECT(conv_parse(conv[i], &c, err, sizeof err) == 0, "memory-effect conversation %zu: %s", i, err);
+		EXPECT(run_conv(&c, 0) == 0, "memory-effect conversation %zu gave %s at %s: %s", i,
+		       finding_get() ? finding_get()->kind : "-", finding_get() ? finding_get()->at : "-",
+		       finding_get() ? finding_get()->detail : "-");
+		for (size_t k = 0; k < sizeof want / sizeof want[0]; k++)
+			got[k] += shadow_checked_rule(want[k].rule);
+	}
+	for (size_t k = 0; k < sizeof want / sizeof want[0]; k++)
+		EXPECT(got[k] == want[k].n, "%s checked %u reads, not %u", want[k].rule, got[k], want[k].n);
+	for (int i = 0; i < 2; i++) {
+		EXPECT(conv_parse(planted[i], &c, err, sizeof err) == 0, "planted conversation: %s", err);
+		shadow_plant(plants[i]);
+		int found = run_conv(&c, 0);
+		shadow_plant("none");
+		EXPECT(found && !strcmp(finding_get()->kind, "model") && !strcmp(finding_get()->at, rules[i]),
+		       "plant %s gave %s", plants[i], found ? finding_get()->at : "no finding");
+		EXPECT(run_conv(&c, 0) == 0, "the conversation of plant %s gives a finding without it", plants[i]);
+	}
+	test_verdict("SELF0007", "the memory effects check shared memory, windows, the block cache and the RS calls "
+				 "and fire on planted bugs");
+}
+
 int main(int argc, char **argv)
 {
 	int runs = argc > 1 ? atoi(argv[1]) : 2000;
@@ -234,6 +392,7 @@ int main(int argc, char **argv)
 	test_fault_engine();
 	test_random_runs(runs);
 	test_memory_oracle();
+	test_memory_effects();
 	printf("harness-selftest: %s\n", failures ? "FAILED" : "all passed");
 	return failures ? 1 : 0;
 }
