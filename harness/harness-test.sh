@@ -128,11 +128,38 @@ plant_expect mem:cache model MEMFX-06 "$T/m-cache.txt"
 for f in flip cow unmap ro alias cache; do
 	$R "$T/m-$f.txt" > "$T/m-$f.log" || { cat "$T/m-$f.log"; fail "m-$f.txt gives a finding without its plant"; }
 done
-plant_expect leak:kslot leak leak-slots corpus/fork-then-exit.txt
+# The kernel-slot leak is a wrong answer too (VM_EXIT said OK, the kernel's slot lives
+# on): the model flags it at the message; without the model the leak oracle does at
+# the end.
+VMFUZZ_PLANT=leak:kslot $R corpus/fork-then-exit.txt 2>&1 | grep -q '^FINDING kind=model .* at=EXIT-' ||
+	fail "planted leak:kslot: the model did not flag VM_EXIT"
+(VMFUZZ_MODEL=off; export VMFUZZ_MODEL; plant_expect leak:kslot leak leak-slots corpus/fork-then-exit.txt) || exit 1
 plant_expect leak:pages leak leak-pages corpus/fork-then-exit.txt
 plant_expect leak:slab leak leak-slab-objects corpus/fork-then-exit.txt
 plant_expect leak:acl leak leak-acl corpus/fork-then-exit.txt
 plant_expect leak:host leak leak-host-heap corpus/fork-then-exit.txt
+
+# 7b. The protocol model sees wrong answers: each model:* plant breaks one rule family
+#     the way a real defect would (harness/plants/model-*.txt run clean without it); the
+#     model flags each with a FINDING kind=model line, stable across runs, and no two
+#     plants share a signature.
+: > "$T/model-sigs"
+for f in harness/plants/model-*.txt; do
+	p=model:$(basename "$f" .txt | sed 's/^model-//')
+	$R "$f" > "$T/$p.clean" || { cat "$T/$p.clean"; fail "$f gives a finding without its plant"; }
+	for i in 1 2; do
+		if VMFUZZ_PLANT=$p $R "$f" > "$T/$p-$i.log" 2>&1; then
+			fail "planted $p gave no finding"
+		fi
+		grep '^FINDING' "$T/$p-$i.log" | head -n 1 > "$T/$p-$i.line"
+	done
+	grep -q '^FINDING kind=model ' "$T/$p-1.line" || fail "planted $p: expected kind=model, got: $(cat "$T/$p-1.line")"
+	cmp -s "$T/$p-1.line" "$T/$p-2.line" || fail "planted $p: signature differs between runs"
+	sed 's/.* sig=\([0-9a-f]*\) .*/\1/' "$T/$p-1.line" >> "$T/model-sigs"
+	echo "harness-test: planted $p: $(cat "$T/$p-1.line")"
+done
+[ "$(sort "$T/model-sigs" | uniq -d | wc -l)" -eq 0 ] || fail "two model plants share a signature"
+echo "harness-test: $(wc -l < "$T/model-sigs") model plants, $(sort -u "$T/model-sigs" | wc -l) distinct signatures"
 
 # 8. The fault sweep (every site, every hit, once and from) finds nothing on inputs
 #    that together reach every fault site.

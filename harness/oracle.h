@@ -20,7 +20,6 @@
 #define RUN_EXPECT 0x2 /* check expected replies (text inputs) */
 #define RUN_ABORT  0x4 /* abort on a finding (under the engines) */
 #define RUN_DIGEST 0x8 /* fold the final state digest into the trace hash */
-#define RUN_FULL   0x10 /* replay tools: every check at full strength */
 
 #define STEP_CAP 16 /* vm_step calls per record before it counts as a hang */
 

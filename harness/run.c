@@ -5,21 +5,37 @@
  * Oracle order is the order findings are looked for: VM's own alarms (panic, sanity,
  * hang), the reply oracle, the ACL oracle, the leak oracle (its per-message part
  * remembers cached devices; its end hook is the teardown), the memory oracle, the
- * protocol model, expected replies of text inputs. */
+ * protocol model, expected replies of text inputs.
+ * VMFUZZ_MODEL=off leaves the model out (make bench measures its cost that way). */
 #include <stdlib.h>
+#include <string.h>
 #include "harness.h"
 #include "host.h"
 
-static const struct oracle *const hosted_oracles[] = {
-	&vmdeath_oracle, &reply_oracle, &acl_oracle, &leak_oracle, &memory_oracle, /*MODEL*/ &expect_oracle,
+static const struct oracle *hosted_oracles[] = {
+	&vmdeath_oracle, &reply_oracle, &acl_oracle, &leak_oracle, &memory_oracle, &model_oracle, &expect_oracle,
 };
-#define NORACLES ((int)(sizeof hosted_oracles / sizeof hosted_oracles[0]))
+static int noracles = (int)(sizeof hosted_oracles / sizeof hosted_oracles[0]);
 
 static struct run_ctx ctx;
+
+/* Drop the model from the list when VMFUZZ_MODEL=off. */
+static void choose_oracles(void)
+{
+	const char *v = getenv("VMFUZZ_MODEL");
+	if (!v || strcmp(v, "off"))
+		return;
+	int o = 0;
+	for (int i = 0; i < noracles; i++)
+		if (hosted_oracles[i] != &model_oracle)
+			hosted_oracles[o++] = hosted_oracles[i];
+	noracles = o;
+}
 
 void run_init(int flags)
 {
 	(void)flags;
+	choose_oracles();
 	host_init();
 	shadow_init(&host_platform);
 	leak_init(&host_platform);
@@ -31,7 +47,7 @@ int run_conv(const struct conv *c, int flags)
 	ctx.c = c;
 	ctx.flags = flags;
 	ctx.level = c->sanity > HARNESS_SANITY_FLOOR ? c->sanity : HARNESS_SANITY_FLOOR;
-	int found = runner_run(&ctx, hosted_oracles, NORACLES);
+	int found = runner_run(&ctx, hosted_oracles, noracles);
 	if (found && (flags & RUN_ABORT)) {
 		finding_print(stdout, finding_get(), c);
 		abort();

@@ -6,7 +6,8 @@
 #   BENCH_RUNS=n      libFuzzer executions of each corpus seed (default 50)
 #   BENCH_SECONDS=s   length of each AFL++ run (default 30)
 #
-# libFuzzer runs every compiled seed (build/bench/seeds) BENCH_RUNS times, with no
+# libFuzzer runs every compiled seed (build/bench/seeds) BENCH_RUNS times (the real
+# target with and without the protocol model, VMFUZZ_MODEL=off, and the empty one), with no
 # mutation (files, not a folder, as arguments), so the number is repeatable; AFL++
 # fuzzes for BENCH_SECONDS from the same seeds into a fresh folder under build/bench/
 # and reports execs_done / run_time from its fuzzer_stats.
@@ -33,14 +34,16 @@ seeds()
 	[ -n "$(ls -A "$SEEDS")" ] || printf '\0' >"$SEEDS/empty.bin"
 }
 
-# libFuzzer: run binary $2 on every seed BENCH_RUNS times; add a row named $1.
+# libFuzzer: run binary $2 on every seed BENCH_RUNS times, with the environment
+# assignments $3... (e.g. VMFUZZ_MODEL=off); add a row named $1.
 bench_libfuzzer()
 {
 	local name=$1 bin=$2 t0 t1 ms n execs log=$B/libfuzzer-$1.log
+	shift 2
 	n=$(ls "$SEEDS" | wc -l)
 	execs=$((n * BENCH_RUNS))
 	t0=$(now_ms)
-	ASAN_OPTIONS=detect_leaks=0 "$bin" -runs="$BENCH_RUNS" "$SEEDS"/* >"$log" 2>&1 ||
+	env ASAN_OPTIONS=detect_leaks=0 "$@" "$bin" -runs="$BENCH_RUNS" "$SEEDS"/* >"$log" 2>&1 ||
 		{ echo "bench: $name failed (see $log)" >&2; return; }
 	t1=$(now_ms)
 	ms=$((t1 - t0))
@@ -64,11 +67,33 @@ bench_afl()
 	rows+=("AFL++ $name $execs $((rt * 1000)) $((execs / rt))")
 }
 
+# The protocol model's cost: time per record (message or access) of the libFuzzer runs
+# with and without it (VMFUZZ_MODEL=off), and its share of an execution.
+model_cost()
+{
+	local r with= without= recs=0 f
+	for r in "${rows[@]}"; do
+		set -- $r
+		[ "$1 $2" = "libFuzzer vm" ] && with=$4
+		[ "$1 $2" = "libFuzzer vm-nomodel" ] && without=$4
+	done
+	[ -n "$with" ] && [ -n "$without" ] || return 0
+	for f in "$SEEDS"/*; do
+		recs=$((recs + $(build/vm-replay --print "$f" | grep -cE '^(msg|read|write|kpf|notify) ')))
+	done
+	[ "$recs" -gt 0 ] || return 0
+	awk -v w="$with" -v wo="$without" -v n="$recs" -v runs="$BENCH_RUNS" 'BEGIN {
+		pw = w * 1000 / (n * runs); pwo = wo * 1000 / (n * runs)
+		printf "\nmodel: %.1f us per record with the model, %.1f us without (%d records x %d runs); the model is %.0f%% of an execution\n",
+			pw, pwo, n, runs, (w > wo ? (w - wo) * 100 / w : 0) }'
+}
+
 mkdir -p "$B"
 $MAKE -s build/vm-replay build/fuzz-libfuzzer build/fuzz-empty-libfuzzer || exit 2
 seeds
 echo "bench: libFuzzer, $BENCH_RUNS runs of each of $(ls "$SEEDS" | wc -l) seeds"
 bench_libfuzzer vm build/fuzz-libfuzzer
+bench_libfuzzer vm-nomodel build/fuzz-libfuzzer VMFUZZ_MODEL=off
 bench_libfuzzer empty build/fuzz-empty-libfuzzer
 if command -v afl-fuzz >/dev/null 2>&1 && $MAKE -s build/fuzz-afl build/fuzz-empty-afl >/dev/null 2>&1; then
 	echo "bench: AFL++, ${BENCH_SECONDS}s each"
@@ -77,8 +102,9 @@ if command -v afl-fuzz >/dev/null 2>&1 && $MAKE -s build/fuzz-afl build/fuzz-emp
 else
 	echo "bench: AFL++ or build/fuzz-afl unavailable, skipped"
 fi
-printf '\n%-10s %-6s %10s %9s %10s\n' engine target execs seconds execs/s
+printf '\n%-10s %-10s %10s %9s %10s\n' engine target execs seconds execs/s
 for r in "${rows[@]}"; do
 	set -- $r
-	printf '%-10s %-6s %10s %9s %10s\n' "$1" "$2" "$3" "$(awk -v m="$4" 'BEGIN { printf "%.1f", m / 1000 }')" "$5"
+	printf '%-10s %-10s %10s %9s %10s\n' "$1" "$2" "$3" "$(awk -v m="$4" 'BEGIN { printf "%.1f", m / 1000 }')" "$5"
 done
+model_cost
