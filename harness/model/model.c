@@ -11,7 +11,11 @@
 
 struct model mdl;
 
-#define MSHORT_MARGIN 64 /* pages: below need + this, VM may legitimately run out */
+/* Pages beyond a request's own that VM may legitimately need for it: a fixed margin
+ * plus what grows with the request (page tables, page maps, slab pages: one page in
+ * sixteen is generous); below need + this, VM may run out. */
+#define MSHORT_MARGIN 64
+#define MSHORT_SHARE  16
 
 /* ---- Predictions ---- */
 void mpred_set(struct mpred *p, const char *rule, int32_t code)
@@ -136,7 +140,8 @@ static int excused_failure(const struct outcome *o, const struct mpred *p, int32
 	if (o->injected > 0 && got == VM_EFAULT && (mdl.armed_sites & (1u << FS_KC_COPY)))
 		return 1;
 	/* free_before 0: none free, or not known (then any allocating call may fail) */
-	return got == VM_ENOMEM && p->need_pages && o->free_before < p->need_pages + MSHORT_MARGIN;
+	return got == VM_ENOMEM && p->need_pages &&
+	       o->free_before < p->need_pages + p->need_pages / MSHORT_SHARE + MSHORT_MARGIN;
 }
 
 /* The first destination other than dst that got a reply or a failed send, or 0. */
