@@ -23,6 +23,7 @@
 #define DEV_WINDOW_TOP  0x100000u
 #define CACHE_REQ_MAX   16        /* pages per cache request this VM may refuse above */
 #define VMSF_ONCE       1
+#define PF_SHORT_PAGES  64 /* free pages below which a fault may fail for memory */
 
 /* Region flags VM_INFO REGION reports (MINIX's VR_* values, fact sheet 7.2). */
 #define VR_WRITABLE 0x001
@@ -525,6 +526,16 @@ static void rule_remap(const message *m, uint32_t st, struct mpred *p)
 			why_add(&w, "REMAP-06", VM_ENOMEM);
 		} else if (!ms_range_free(&d->as, q->dst_addr, (uint64_t)q->dst_addr + size))
 			why_add(&w, "REMAP-06", VM_ENOMEM);
+	}
+	/* A refusal was found but one side's space is not known: that side's own checks
+	 * (source: EINVAL, EFAULT; destination: EINVAL, ENOMEM) may come first. */
+	if (w.n && rs == MEP_OK && s->as.lost) {
+		mpred_add(p, VM_EFAULT);
+		mpred_add(p, VM_EINVAL);
+	}
+	if (w.n && rd == MEP_OK && d->as.lost) {
+		mpred_add(p, VM_ENOMEM);
+		mpred_add(p, VM_EINVAL);
 	}
 	if (why_done(&w))
 		return;
@@ -1030,6 +1041,13 @@ static const char *kind_at(const struct mproc *p, uint32_t va)
 	return ms_kind_name(i >= 0 ? p->as.ext[i].kind : MK_NONE);
 }
 
+/* Is VM really out of memory for a fault (a page, a page table, slab objects)? Then
+ * it may kill the faulting process (PF-01's exception, as an injected failure). */
+static int memory_short(const struct outcome *o)
+{
+	return o->free_before < PF_SHORT_PAGES;
+}
+
 /* Judge one access or fault: ok says whether it succeeded, segv whether VM killed. */
 static void judge_access(struct mproc *p, uint32_t va, int write, int due, int ok, int segv,
 			 const struct outcome *o, const char *what)
@@ -1038,13 +1056,13 @@ static void judge_access(struct mproc *p, uint32_t va, int write, int due, int o
 		SG.unknown++;
 		return;
 	}
-	if (due == 1 && !ok && !(o->injected > 0)) {
+	if (due == 1 && !ok && !(o->injected > 0) && !memory_short(o)) {
 		mfind("PF-01", kind_at(p, va), "%s of 0x%x by %d failed%s, but it is inside a %s extent", what, va,
 		      p->endpt, segv ? " (killed)" : "", write ? "writable" : "mapped");
 		return;
 	}
-	if (due == 1 && !ok) { /* an injected failure: VM may have got (or copied) the
-				* page and not its PTE: its state is unknown now */
+	if (due == 1 && !ok) { /* an injected failure or memory ran out: VM may have got
+				* (or copied) the page and not its PTE: its state is unknown now */
 		uint32_t f, ph;
 		if (ms_page(&p->as, va, &f, &ph) == 1)
 			ms_ufid(f);
