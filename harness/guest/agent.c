@@ -19,7 +19,7 @@ int main(void);
 /* The hosted oracle list (harness/run.c) without what the guest cannot run, in the
  * same order, so the first finding is the same one. */
 static const struct oracle *const guest_oracles[] = {
-	&vmdeath_oracle, &reply_oracle, &acl_oracle, &expect_oracle,
+	&vmdeath_oracle, &reply_oracle, &acl_oracle, &model_oracle, &expect_oracle,
 };
 #define NORACLES ((int)(sizeof guest_oracles / sizeof guest_oracles[0]))
 

@@ -1,12 +1,13 @@
 # harness/guest/guest.mk - the guest agent of the fuzz image (included by harness/harness.mk,
 # after kernel/kernel.mk): the agent's own files (agent.c, plat.c) plus the runner, the
-# oracles, the codec and the call table the hosted harness runs (HARNESS_SHARED), built
-# freestanding for i686 (harness/guest/include supplies the libc headers they name;
-# kernel/lib supplies the functions, snprintf included).
+# oracles, the codec and the call table the hosted harness runs (HARNESS_SHARED) and the
+# protocol model (MODEL_SRCS), built freestanding for i686 (harness/guest/include
+# supplies the libc headers they name; kernel/lib supplies the functions, snprintf
+# included).
 GUEST_CFLAGS := $(KCFLAGS) -DKERNEL_FUZZ -Iharness/guest/include -Iharness/guest -Iharness
-GUEST_SRCS   := $(sort $(wildcard harness/guest/*.c)) $(HARNESS_SHARED:%=harness/%.c)
+GUEST_SRCS   := $(sort $(wildcard harness/guest/*.c)) $(HARNESS_SHARED:%=harness/%.c) $(MODEL_SRCS)
 GUEST_OBJS   := $(GUEST_SRCS:%.c=$(BUILD)/guest/%.o)
-GUEST_HDRS   := $(KERNEL_HDRS) $(wildcard harness/*.h harness/guest/*.h harness/guest/include/*.h)
+GUEST_HDRS   := $(KERNEL_HDRS) $(wildcard harness/*.h harness/model/*.h harness/guest/*.h harness/guest/include/*.h)
 
 $(BUILD)/guest/%.o: %.c $(GUEST_HDRS)
 	@mkdir -p $(dir $@)
