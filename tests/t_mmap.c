@@ -1,4 +1,5 @@
 /* t_mmap.c - VM_MMAP and VM_MUNMAP of anonymous memory. */
+#include <string.h>
 #include "helpers.h"
 #include "test.h"
 
@@ -651,4 +652,178 @@ TEST(MMAP0036, "MAP_PREALLOC of 2 GiB or more, contiguous or not, is ENOMEM once
 	CHECK_EQ(region_count(vmp_of(INIT_PROC_NR)), n);
 	CHECK_BASELINE(b);
 	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+/* ---- MAP_FIXED over existing memory is all-or-nothing ---- */
+
+#define FX_BASE  0x30000000u
+#define FX_PAGES 6
+
+/* The old mappings of the MAP_FIXED cases in init: regions of pages [0, 2) and [3, 6)
+ * from FX_BASE (page 2 a hole), each page written with a value of its own. */
+static void fixed_setup(void)
+{
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, FX_BASE, 2 * P, PROT_RW, MAP_FIXED, NULL), VM_OK);
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, FX_BASE + 3 * P, 3 * P, PROT_RW, MAP_FIXED, NULL), VM_OK);
+	for (uint32_t i = 0; i < FX_PAGES; i++)
+		if (i != 2)
+			CHECK_EQ(proc_write32(INIT_PROC_NR, FX_BASE + i * P, 0xF1C0 + i), VM_OK);
+}
+
+/* What init's pages from FX_BASE look like: the region around each, its frame, PTE
+ * and first word (0 where no region is). */
+struct fixed_view {
+	uint32_t vaddr[FX_PAGES], length[FX_PAGES], phys[FX_PAGES], pte[FX_PAGES], word[FX_PAGES];
+	uint32_t regions, pt_pages;
+};
+
+static void fixed_view(struct fixed_view *v)
+{
+	struct vmproc *vmp = &vm.proc[INIT_PROC_NR];
+
+	memset(v, 0, sizeof *v);
+	v->regions = region_count(vmp);
+	v->pt_pages = pt_page_count(&vmp->pt);
+	for (uint32_t i = 0; i < FX_PAGES; i++) {
+		uint32_t va = FX_BASE + i * P;
+		struct vir_region *r = region_find(vmp, va);
+		uint32_t *pte = pte_ptr(&vmp->pt, va);
+
+		if (!r)
+			continue;
+		v->vaddr[i] = r->vaddr;
+		v->length[i] = r->length;
+		v->phys[i] = block_at(INIT_PROC_NR, va) ? block_at(INIT_PROC_NR, va)->phys : 0;
+		v->pte[i] = pte ? *pte : 0;
+		CHECK_EQ(proc_read32(INIT_PROC_NR, va, &v->word[i]), VM_OK);
+	}
+}
+
+/* MAP_FIXED of pages [first, first + n) from FX_BASE over the old mappings, with the
+ * k-th hit of site failing, k = 1, 2, ... until the mmap no longer reaches it: a
+ * failure is ENOMEM and leaves regions, frames, PTEs, contents, page tables and the
+ * leak baseline exactly as they were; a success maps exactly there, zeroed. */
+static void fixed_under_faults(uint32_t first, uint32_t n, uint32_t flags, enum fault_site site)
+{
+	for (uint32_t k = 1; k < 100; k++) {
+		struct fixed_view before, after;
+		struct baseline b;
+		uint32_t a = 0, val;
+		int r, fired;
+
+		hosted_restore();
+		fixed_setup();
+		fixed_view(&before);
+		baseline_take(&b);
+		fault_fail_nth(site, k);
+		r = mmap_anon(INIT_PROC_NR, FX_BASE + first * P, n * P, PROT_RW, MAP_FIXED | flags, &a);
+		fired = fault_fired();
+		fault_fail_nth(site, 0);
+		CHECK_EQ(sanity_check(), SAN_OK);
+		if (r != VM_OK) {
+			CHECK(fired);
+			CHECK_EQ(r, VM_ENOMEM);
+			fixed_view(&after);
+			CHECK(memcmp(&before, &after, sizeof before) == 0);
+			CHECK_BASELINE(b);
+		} else {
+			CHECK_EQ(a, FX_BASE + first * P);
+			CHECK_EQ(region_find(&vm.proc[INIT_PROC_NR], a)->length, n * P);
+			CHECK_EQ(proc_read32(INIT_PROC_NR, a + (n - 1) * P, &val), VM_OK);
+			CHECK_EQ(val, 0);
+		}
+		if (!fired)
+			return;
+	}
+	CHECK(0);
+}
+
+TEST(MMAP0037, "a MAP_FIXED mmap over existing memory, part of a region or several regions that fails at any allocation site is ENOMEM and leaves the old mappings exactly as they were")
+{
+	static const uint32_t range[][2] = { { 0, 2 }, { 4, 1 }, { 1, 4 }, { 0, 6 } };
+	static const uint32_t flags[] = { 0, MAP_PREALLOC, MAP_PREALLOC | MAP_CONTIG };
+	static const enum fault_site sites[] = { FS_PAGE_ALLOC, FS_SLAB_ALLOC, FS_PT_PAGE, FS_REGION_PAGES };
+
+	for (unsigned c = 0; c < sizeof range / sizeof range[0]; c++)
+		for (unsigned f = 0; f < sizeof flags / sizeof flags[0]; f++)
+			for (unsigned s = 0; s < sizeof sites / sizeof sites[0]; s++)
+				fixed_under_faults(range[c][0], range[c][1], flags[f], sites[s]);
+}
+
+TEST(MMAP0038, "a MAP_FIXED mmap that cannot get a page table frees the tables it got and leaves the old page and its PTE")
+{
+	uint32_t a = 0x503FF000, val, pte, tables, phys;
+	struct vmproc *vmp = &vm.proc[INIT_PROC_NR];
+	struct baseline b;
+
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, a, P, PROT_RW, MAP_FIXED, NULL), VM_OK);
+	CHECK_EQ(proc_write32(INIT_PROC_NR, a, 0x7AB1E), VM_OK);
+	pte = *pte_ptr(&vmp->pt, a);
+	tables = pt_page_count(&vmp->pt);
+	baseline_take(&b);
+	fault_fail_nth(FS_PT_PAGE, 2); /* the second of the two new 4 MiB blocks' tables */
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, a, 0x400000 + 2 * P, PROT_RW, MAP_FIXED | MAP_PREALLOC, NULL), VM_ENOMEM);
+	CHECK(fault_fired());
+	fault_fail_nth(FS_PT_PAGE, 0);
+	CHECK_EQ(pt_page_count(&vmp->pt), tables);
+	CHECK(pte_ptr(&vmp->pt, a + P) == NULL);
+	CHECK_EQ(*pte_ptr(&vmp->pt, a), pte);
+	CHECK_EQ(region_find(vmp, a)->length, P);
+	CHECK_EQ(proc_read32(INIT_PROC_NR, a, &val), VM_OK);
+	CHECK_EQ(val, 0x7AB1E);
+	CHECK(mmu_translate(INIT_PROC_NR, a + P, 0, &phys) > 0);
+	CHECK_BASELINE(b);
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+/* VFS's MAP_FIXED | MAP_THIRDPARTY mmap of one page at the start of init's heap. */
+static int vfs_fixed_over_heap(uint32_t heap)
+{
+	message m = msg_zero();
+
+	m.u.mmap.addr = heap;
+	m.u.mmap.len = P;
+	m.u.mmap.prot = PROT_RW;
+	m.u.mmap.flags = MAP_ANONPRIV | MAP_FIXED | MAP_THIRDPARTY;
+	m.u.mmap.fd = -1;
+	m.u.mmap.forwhom = INIT_PROC_NR;
+	return call(VFS_PROC_NR, VM_MMAP, &m);
+}
+
+TEST(MMAP0039, "a MAP_FIXED mmap by VFS over another process's heap that fails at any slab or page-map allocation leaves the heap region, so its data reads back and brk still grows it")
+{
+	static const enum fault_site sites[] = { FS_SLAB_ALLOC, FS_REGION_PAGES };
+	uint32_t brk = boot_break(INIT_PROC_NR), failed = 0;
+
+	for (unsigned s = 0; s < sizeof sites / sizeof sites[0]; s++) {
+		for (uint32_t k = 1; k < 100; k++) {
+			struct vmproc *vmp = &vm.proc[INIT_PROC_NR];
+			struct vir_region *heap;
+			uint32_t before, val;
+			int r, fired;
+
+			hosted_restore();
+			heap = region_find(vmp, brk - 1);
+			CHECK(heap != NULL && heap->length > P);
+			CHECK_EQ(proc_read32(INIT_PROC_NR, heap->vaddr + 16, &before), VM_OK);
+			fault_fail_nth(sites[s], k);
+			r = vfs_fixed_over_heap(heap->vaddr);
+			fired = fault_fired();
+			fault_fail_nth(sites[s], 0);
+			if (!fired) {
+				CHECK_EQ(r, VM_OK);
+				break;
+			}
+			CHECK_EQ(r, VM_ENOMEM);
+			failed++;
+			CHECK(region_find(vmp, brk - 1) == heap);
+			CHECK(region_find(vmp, heap->vaddr) == heap);
+			CHECK_EQ(proc_read32(INIT_PROC_NR, heap->vaddr + 16, &val), VM_OK);
+			CHECK_EQ(val, before);
+			CHECK_EQ(brk_call(INIT_PROC_NR, brk + 2 * P), VM_OK);
+			CHECK_EQ(proc_write32(INIT_PROC_NR, brk + P, 0xB4), VM_OK);
+			CHECK_EQ(sanity_check(), SAN_OK);
+		}
+	}
+	CHECK(failed >= 4); /* the tail's object, map and leaf, and the new region's object and map */
 }

@@ -134,6 +134,24 @@ static void region_release(struct vir_region *r)
 	MUTATED();
 }
 
+/* A region of vmp for [vaddr, vaddr+len) (page-aligned, inside the user range) that
+ * is in no tree yet: it may be given pages, then inserted (region_insert) once its
+ * range is free, or dropped with map_region_discard.  NULL when memory runs out. */
+struct vir_region *map_region_build(struct vmproc *vmp, uint32_t vaddr, uint32_t len, uint32_t flags,
+				    const struct mem_type *type)
+{
+	return region_alloc(vaddr, len, flags, type, vmp->slot);
+}
+
+/* Free a region from map_region_build that was never inserted or mapped, with every
+ * page it references (no PTE is touched: its range may map another region's pages). */
+void map_region_discard(struct vir_region *r)
+{
+	for (REGION_EACH_PAGE(r, i))
+		pb_unreference(r, i);
+	region_release(r);
+}
+
 /* A new region of len bytes (page-aligned, non-zero) in vmp: at vaddr when vaddr is a
  * free page-aligned spot, else (unless fixed) the first hole of the mmap range.
  * NULL with *err = VM_ENOMEM when there is no room or no memory. */
@@ -257,26 +275,49 @@ static void cut_with_tail(struct vmproc *vmp, struct vir_region *r, struct vir_r
 	region_insert(vmp, t);
 }
 
-/* Unmap [addr, addr+len) (page-aligned, no wrap) from vmp, splitting or shrinking the
- * regions it cuts.  Only the region that continues past the end needs memory (a new
- * object for its tail); that is allocated first, so a failure (VM_ENOMEM) changes
- * nothing. */
-int map_unmap_range(struct vmproc *vmp, uint32_t addr, uint32_t len)
+/* Plan the unmap of [addr, addr+len) (page-aligned, no wrap) from vmp.  Only the
+ * region that continues past the end needs memory (a new object for its tail); it is
+ * allocated here, so applying the plan cannot fail.  VM_ENOMEM changes nothing. */
+int map_unmap_prepare(struct vmproc *vmp, uint32_t addr, uint32_t len, struct unmap_plan *plan)
 {
 	uint32_t end = addr + len;
-	struct vir_region *r, *next, *last = region_find(vmp, end - 1), *tail = NULL;
+	struct vir_region *last = region_find(vmp, end - 1);
 
+	plan->addr = addr;
+	plan->end = end;
+	plan->tail = NULL;
 	if (last && end - last->vaddr < last->length) {
-		tail = prepare_tail(last, (end - last->vaddr) >> PAGE_SHIFT);
-		if (!tail)
+		plan->tail = prepare_tail(last, (end - last->vaddr) >> PAGE_SHIFT);
+		if (!plan->tail)
 			return VM_ENOMEM;
 	}
+	return VM_OK;
+}
+
+/* Drop a prepared plan that will not be applied (its tail holds no page yet). */
+void map_unmap_cancel(struct unmap_plan *plan)
+{
+	if (plan->tail)
+		region_release(plan->tail);
+	plan->tail = NULL;
+}
+
+/* Apply a plan of vmp made by map_unmap_prepare, with nothing changed in vmp since:
+ * the regions in the range are split, shrunk or freed with their pages.  With detail,
+ * the sanity checker runs (SCL_DETAIL) after each region once nothing prepared is
+ * left outside a tree; a caller still holding prepared objects passes 0. */
+static void unmap_apply(struct vmproc *vmp, struct unmap_plan *plan, int detail)
+{
+	uint32_t addr = plan->addr, end = plan->end;
+	struct vir_region *r, *next, *tail = plan->tail;
+	struct vir_region *last = tail ? region_find(vmp, end - 1) : NULL;
+
 	for (r = region_find_ge(vmp, addr); r && r->vaddr < end; r = next) {
 		uint32_t lo = addr > r->vaddr ? (addr - r->vaddr) >> PAGE_SHIFT : 0;
-		uint32_t hi = r == last && tail ? (end - r->vaddr) >> PAGE_SHIFT : region_npages(r);
+		uint32_t hi = r == last ? (end - r->vaddr) >> PAGE_SHIFT : region_npages(r);
 
 		next = region_next(vmp, r);
-		if (r == last && tail) {
+		if (r == last) {
 			cut_with_tail(vmp, r, tail, lo, hi);
 			tail = NULL;
 		} else if (lo == 0) {
@@ -286,11 +327,31 @@ int map_unmap_range(struct vmproc *vmp, uint32_t addr, uint32_t len)
 			r->length = lo << PAGE_SHIFT;
 			MUTATED();
 		}
-		if (!tail) /* a prepared tail in no tree yet is not countable */
+		if (detail && !tail) /* a prepared tail in no tree yet is not countable */
 			SANITYCHECK(SCL_DETAIL);
 	}
 	VM_ASSERT(!tail);
-	return VM_OK;
+	plan->tail = NULL;
+}
+
+/* Apply a prepared plan (map_unmap_prepare) of vmp; cannot fail.  No sanity check
+ * runs inside: the caller may hold other prepared objects outside any tree. */
+void map_unmap_apply(struct vmproc *vmp, struct unmap_plan *plan)
+{
+	unmap_apply(vmp, plan, 0);
+}
+
+/* Unmap [addr, addr+len) (page-aligned, no wrap) from vmp, splitting or shrinking the
+ * regions it cuts.  A failure (VM_ENOMEM: the tail of a cut region cannot be had)
+ * changes nothing. */
+int map_unmap_range(struct vmproc *vmp, uint32_t addr, uint32_t len)
+{
+	struct unmap_plan plan;
+	int err = map_unmap_prepare(vmp, addr, len, &plan);
+
+	if (err == VM_OK)
+		unmap_apply(vmp, &plan, 1);
+	return err;
 }
 
 /* Copy src region r into dst, sharing every page.  VM_ENOMEM leaves dst with the

@@ -19,8 +19,9 @@ static struct vmproc *mmap_target(const message *m, struct vmproc *caller, int *
 	return t;
 }
 
-/* Back every page of r now; with contig, from one physically contiguous run.
- * VM_ENOMEM when memory runs out (the caller frees r). */
+/* Back every page of r now (r need not be in a tree); with contig, from one
+ * physically contiguous run.  VM_ENOMEM when memory runs out (the caller frees r
+ * with the pages it got). */
 static int prealloc_region(struct vir_region *r, int contig)
 {
 	uint32_t n = region_npages(r), base = PHYS_NONE;
@@ -74,40 +75,101 @@ static int mmap_check(const message *m, const struct vmproc *caller, uint32_t *l
 	return VM_OK;
 }
 
+/* With MAP_PREALLOC, back every page of r (not mapped yet) and make sure vmp's page
+ * tables cover it, so that mapping r's pages afterwards cannot fail.  VM_ENOMEM
+ * leaves pages r got to be dropped with r; no page table is left behind. */
+static int mmap_back(struct vmproc *vmp, struct vir_region *r, uint32_t flags)
+{
+	if (!(flags & MAP_PREALLOC))
+		return VM_OK;
+	if (prealloc_region(r, (flags & MAP_CONTIG) != 0) != VM_OK)
+		return VM_ENOMEM;
+	return pt_reserve(&vmp->pt, r->vaddr, region_npages(r)) == VM_OK ? VM_OK : VM_ENOMEM;
+}
+
+/* Map the pages mmap_back gave r (now in vmp's tree); its page tables exist, so
+ * nothing is allocated. */
+static void mmap_map(struct vmproc *vmp, struct vir_region *r)
+{
+	if (map_region_pages(vmp, r) != VM_OK)
+		PANIC("mapping preallocated pages allocated a page table");
+}
+
+/* MAP_FIXED: a new region of len bytes (rflags) at exactly addr in vmp, replacing what
+ * the range held.  All-or-nothing (MINIX unmaps first and does not roll back): the
+ * cut of the old range, the new region and its pages and page tables are all had
+ * before anything is removed, so VM_ENOMEM leaves the old mappings (regions, pages,
+ * contents, PTEs) exactly as they were. */
+static int mmap_fixed(struct vmproc *vmp, uint32_t addr, uint32_t len, uint32_t rflags, uint32_t flags)
+{
+	struct unmap_plan plan;
+	struct vir_region *r;
+	uint32_t end;
+	int err;
+
+	if (add_wraps(addr, len, &end) || end > USER_TOP)
+		return VM_ENOMEM;
+	if ((err = map_unmap_prepare(vmp, addr, len, &plan)) != VM_OK)
+		return err;
+	if (!(r = map_region_build(vmp, addr, len, rflags, &mem_type_anon))) {
+		map_unmap_cancel(&plan);
+		return VM_ENOMEM;
+	}
+	if ((err = mmap_back(vmp, r, flags)) != VM_OK) {
+		map_region_discard(r);
+		map_unmap_cancel(&plan);
+		return err;
+	}
+	map_unmap_apply(vmp, &plan); /* commit: nothing below can fail */
+	VM_ASSERT(map_range_free(vmp, addr, len));
+	region_insert(vmp, r);
+	mmap_map(vmp, r);
+	kc_flush_tlb(vmp->endpt);
+	SANITYCHECK(SCL_DETAIL);
+	return VM_OK;
+}
+
+/* Anywhere (or at a free hint): a new region of len bytes (rflags) in vmp; *at gets
+ * its address.  VM_ENOMEM (no room or no memory) changes nothing. */
+static int mmap_anywhere(struct vmproc *vmp, uint32_t hint, uint32_t len, uint32_t rflags, uint32_t flags,
+			 uint32_t *at)
+{
+	struct vir_region *r;
+	int err;
+
+	r = map_new_region(vmp, hint, len, rflags, &mem_type_anon, 0, &err);
+	if (!r)
+		return err;
+	if (mmap_back(vmp, r, flags) != VM_OK) {
+		map_free_region(vmp, r); /* preallocated memory is mapped, or not there at all */
+		return VM_ENOMEM;
+	}
+	mmap_map(vmp, r);
+	*at = r->vaddr;
+	return VM_OK;
+}
+
 /* VM_MMAP: replies u.mmap.retaddr with the start of the new region.  Unlike MINIX,
  * which ignores PROT for anonymous memory, a mapping without PROT_WRITE is read-only.
  * A length of 2 GiB or more is mapped like any other (as MINIX; this VM answered
- * VM_EINVAL, reading it as negative); VM_ENOMEM when it cannot be placed or backed. */
+ * VM_EINVAL, reading it as negative); VM_ENOMEM when it cannot be placed or backed.
+ * A failed request changes nothing, also with MAP_FIXED over existing mappings. */
 int do_mmap(message *m)
 {
 	struct vmproc *caller = proc_get(m->m_source), *vmp;
 	uint32_t len, rflags, flags = m->u.mmap.flags, addr = m->u.mmap.addr;
-	struct vir_region *r;
 	int err;
 
 	if ((err = mmap_check(m, caller, &len)) != VM_OK)
 		return err;
 	if (!(vmp = mmap_target(m, caller, &err)))
 		return err;
-	if (flags & MAP_FIXED) {
-		uint32_t end;
-
-		if (add_wraps(addr, len, &end) || end > USER_TOP)
-			return VM_ENOMEM;
-		if ((err = map_unmap_range(vmp, addr, len)) != VM_OK)
-			return err;
-	}
 	rflags = VR_ANON | ((m->u.mmap.prot & PROT_WRITE) ? VR_WRITABLE : 0);
-	r = map_new_region(vmp, addr, len, rflags, &mem_type_anon, (flags & MAP_FIXED) != 0, &err);
-	if (!r)
-		return err;
-	if ((flags & MAP_PREALLOC) && (prealloc_region(r, (flags & MAP_CONTIG) != 0) != VM_OK ||
-				       map_region_pages(vmp, r) != VM_OK)) {
-		map_free_region(vmp, r); /* preallocated memory is mapped, or not there at all */
-		return VM_ENOMEM;
-	}
-	m->u.mmap.retaddr = r->vaddr;
-	return VM_OK;
+	if (!(flags & MAP_FIXED))
+		return mmap_anywhere(vmp, addr, len, rflags, flags, &m->u.mmap.retaddr);
+	if ((err = mmap_fixed(vmp, addr, len, rflags, flags)) == VM_OK)
+		m->u.mmap.retaddr = addr;
+	return err;
 }
 
 /* VM_MUNMAP of [addr, addr + len rounded up to pages) in the caller: regions are

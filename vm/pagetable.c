@@ -100,9 +100,10 @@ static int check_args(uint32_t vaddr, uint32_t phys, uint32_t npages, uint32_t f
 	return VM_OK;
 }
 
-/* Allocate every missing page table for PDEs first..last (fault site pt_page).
- * VM_ENOMEM on failure; tables allocated so far stay. */
-static int alloc_tables(uint32_t *dir, uint32_t first, uint32_t last)
+/* Allocate every missing page table for PDEs first..last (fault site pt_page); when
+ * fresh is not NULL, bit i of it is set for each PDE i this call filled.  VM_ENOMEM
+ * on failure; tables allocated so far stay. */
+static int alloc_tables(uint32_t *dir, uint32_t first, uint32_t last, uint32_t *fresh)
 {
 	for (uint32_t i = first; i <= last; i++) {
 		uint32_t phys;
@@ -119,9 +120,24 @@ static int alloc_tables(uint32_t *dir, uint32_t first, uint32_t last)
 		if (phys == PHYS_NONE)
 			return VM_ENOMEM;
 		dir[i] = phys | PDE_USER;
+		if (fresh)
+			fresh[i / 32] |= 1u << (i % 32);
 		MUTATED();
 	}
 	return VM_OK;
+}
+
+/* Free the (still empty) page tables of the PDEs whose bit is set in fresh and clear
+ * those PDEs: the directory is as it was before alloc_tables filled them. */
+static void free_fresh_tables(uint32_t *dir, const uint32_t *fresh)
+{
+	for (uint32_t i = KERNEL_PDE_COUNT; i < PDE_ENTRIES; i++) {
+		if (!(fresh[i / 32] & (1u << (i % 32))))
+			continue;
+		mem_free(dir[i] & PTE_ADDR_MASK, 1);
+		dir[i] = 0;
+		MUTATED();
+	}
 }
 
 /* Map npages pages from vaddr to phys, phys + PAGE_SIZE, ... with PTE_P | flags, or
@@ -141,7 +157,7 @@ int pt_write(struct pt *pt, uint32_t vaddr, uint32_t phys, uint32_t npages, uint
 	if ((err = check_args(vaddr, phys, npages, flags, &last)) != VM_OK)
 		return err;
 	dir = table_at(pt->dir_phys);
-	if (phys != PHYS_NONE && (err = alloc_tables(dir, PDX(vaddr), PDX(last))) != VM_OK)
+	if (phys != PHYS_NONE && (err = alloc_tables(dir, PDX(vaddr), PDX(last), NULL)) != VM_OK)
 		return err;
 	for (uint32_t i = 0; i < npages; i++) {
 		uint32_t va = vaddr + i * PAGE_SIZE, pde = dir[PDX(va)];
@@ -155,6 +171,27 @@ int pt_write(struct pt *pt, uint32_t vaddr, uint32_t phys, uint32_t npages, uint
 		MUTATED();
 	}
 	return VM_OK;
+}
+
+/* Make sure page tables cover [vaddr, vaddr + npages pages), so that a pt_write
+ * mapping there afterwards allocates nothing and cannot fail.  VM_ENOMEM (fault site
+ * pt_page, or no page left) frees the tables this call allocated: the directory is
+ * as it was.  VM_EINVAL as pt_write. */
+int pt_reserve(struct pt *pt, uint32_t vaddr, uint32_t npages)
+{
+	uint32_t *dir, last, fresh[PDE_ENTRIES / 32] = { 0 };
+	int err;
+
+	if (pt->dir_phys == PHYS_NONE)
+		return VM_EINVAL;
+	if (npages == 0)
+		return VM_OK;
+	if ((err = check_args(vaddr, PHYS_NONE, npages, 0, &last)) != VM_OK)
+		return err;
+	dir = table_at(pt->dir_phys);
+	if ((err = alloc_tables(dir, PDX(vaddr), PDX(last), fresh)) != VM_OK)
+		free_fresh_tables(dir, fresh);
+	return err;
 }
 
 /* The PTE for vaddr (0 when no user page table covers it). */

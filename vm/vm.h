@@ -117,6 +117,10 @@ int pt_bind(struct pt *pt, endpoint_t ep);
  * phys == PHYS_NONE clear them.  Missing page tables are allocated first (fault site
  * pt_page): on VM_ENOMEM no entry has been written (tables already allocated stay). */
 int pt_write(struct pt *pt, uint32_t vaddr, uint32_t phys, uint32_t npages, uint32_t flags);
+/* Allocate every missing page table for [vaddr, vaddr + npages pages), so mapping
+ * there cannot fail.  VM_ENOMEM (fault site pt_page) leaves the directory as it was
+ * (the tables this call allocated are freed); VM_EINVAL as pt_write. */
+int pt_reserve(struct pt *pt, uint32_t vaddr, uint32_t npages);
 /* The PTE for vaddr (0 when no page table covers it). */
 uint32_t pt_lookup(const struct pt *pt, uint32_t vaddr);
 /* Call fn for every present user PTE (vaddr, pte); stops early when fn returns non-zero
@@ -230,6 +234,19 @@ struct vir_region *map_new_region(struct vmproc *vmp, uint32_t vaddr, uint32_t l
 void map_free_region(struct vmproc *vmp, struct vir_region *r);
 void map_free_proc(struct vmproc *vmp);
 int map_unmap_range(struct vmproc *vmp, uint32_t addr, uint32_t len);
+/* An unmap prepared before anything changes, so applying it cannot fail: the region
+ * that continues past the range's end has its tail object allocated up front. */
+struct unmap_plan {
+	uint32_t addr, end;
+	struct vir_region *tail; /* in no tree until applied; NULL when no region is cut at end */
+};
+int map_unmap_prepare(struct vmproc *vmp, uint32_t addr, uint32_t len, struct unmap_plan *plan);
+void map_unmap_apply(struct vmproc *vmp, struct unmap_plan *plan);
+void map_unmap_cancel(struct unmap_plan *plan);
+/* A region in no tree (to be filled, then inserted), and its undo. */
+struct vir_region *map_region_build(struct vmproc *vmp, uint32_t vaddr, uint32_t len, uint32_t flags,
+				    const struct mem_type *type);
+void map_region_discard(struct vir_region *r);
 int map_copy_proc(struct vmproc *dst, struct vmproc *src);
 int map_share_region(struct vmproc *dst, struct vmproc *src, struct vir_region *r);
 int map_extend_upto(struct vmproc *vmp, struct vir_region *r, uint32_t v);
