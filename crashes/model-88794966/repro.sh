@@ -1,0 +1,1 @@
+build/vm-replay crashes/model-88794966/input.bin
