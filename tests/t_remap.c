@@ -117,7 +117,7 @@ TEST(SHM0004, "a page shared copy-on-write with a child before the remap stays p
 	CHECK_EQ(sanity_check(), SAN_OK);
 }
 
-TEST(SHM0005, "a child forked after the remap shares the memory like the parent does")
+TEST(SHM0005, "a child forked after the remap holds a private copy-on-write snapshot of the source, shared with neither the source nor the alias")
 {
 	uint32_t src, dst;
 	endpoint_t child;
@@ -125,8 +125,12 @@ TEST(SHM0005, "a child forked after the remap shares the memory like the parent 
 	share_init_with_agent(&src, &dst, VM_REMAP);
 	CHECK_EQ(fork_child(INIT_PROC_NR, &child), VM_OK);
 	CHECK_EQ(proc_write32(child, src, 8), VM_OK);
-	CHECK_EQ(rd(INIT_PROC_NR, src), 8);
-	CHECK_EQ(rd(AGENT_PROC_NR, dst), 8);
+	CHECK_EQ(rd(INIT_PROC_NR, src), 1);
+	CHECK_EQ(rd(AGENT_PROC_NR, dst), 1);
+	CHECK_EQ(proc_write32(AGENT_PROC_NR, dst + P, 9), VM_OK);
+	CHECK_EQ(rd(child, src + P), 2);
+	CHECK_EQ(rd(INIT_PROC_NR, src + P), 9);
+	CHECK_EQ(rd(child, src), 8);
 	CHECK_EQ(sanity_check(), SAN_OK);
 }
 
@@ -246,5 +250,58 @@ TEST(SHM0011, "REMAP of a region of 2 GiB or more with its exact size shares it 
 	CHECK_EQ(proc_read32(INIT_PROC_NR, src + 0x40000000u, &v), VM_OK);
 	CHECK_EQ(v, 9);
 	CHECK_EQ(remap(VM_REMAP_RO, AGENT_PROC_NR, INIT_PROC_NR, 0, src, 0x80000000u, NULL), VM_ENOMEM); /* no room left */
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(SHM0012, "forking a remap source maps its present pages read-only in the source and in every alias, which stay shared after the first write")
+{
+	uint32_t src, dst;
+	endpoint_t child;
+
+	share_init_with_agent(&src, &dst, VM_REMAP);
+	CHECK_EQ(rd(AGENT_PROC_NR, dst), 1); /* the alias links and maps page 0 writable */
+	CHECK_EQ(proc_write32(AGENT_PROC_NR, dst, 3), VM_OK);
+	CHECK(*pte_ptr(&vmp_of(AGENT_PROC_NR)->pt, dst) & PTE_W);
+	CHECK_EQ(fork_child(INIT_PROC_NR, &child), VM_OK);
+	CHECK(!(*pte_ptr(&vmp_of(AGENT_PROC_NR)->pt, dst) & PTE_W));
+	CHECK(!(*pte_ptr(&vmp_of(INIT_PROC_NR)->pt, src) & PTE_W));
+	CHECK_EQ(proc_write32(INIT_PROC_NR, src, 4), VM_OK); /* moves the child off the page */
+	CHECK_EQ(block_at(INIT_PROC_NR, src), block_at(AGENT_PROC_NR, dst));
+	CHECK(block_at(child, src) != block_at(INIT_PROC_NR, src));
+	CHECK_EQ(rd(AGENT_PROC_NR, dst), 4);
+	CHECK_EQ(rd(child, src), 3);
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(SHM0013, "a page the source never had at fork is private zero memory in the child, whatever the source writes there later")
+{
+	uint32_t src, dst;
+	endpoint_t child;
+
+	rs_grant_all();
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, 2 * P, PROT_RW, 0, &src), VM_OK);
+	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src, 2 * P, &dst), VM_OK);
+	CHECK_EQ(fork_child(INIT_PROC_NR, &child), VM_OK);
+	CHECK_EQ(proc_write32(AGENT_PROC_NR, dst + P, 5), VM_OK);
+	CHECK_EQ(rd(INIT_PROC_NR, src + P), 5);
+	CHECK_EQ(rd(child, src + P), 0);
+	CHECK_EQ(proc_write32(child, src + P, 6), VM_OK);
+	CHECK_EQ(rd(AGENT_PROC_NR, dst + P), 5);
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(SHM0014, "a child of the alias holder holds an alias of the same source: writes show both ways")
+{
+	uint32_t src, dst;
+	endpoint_t child;
+
+	share_init_with_agent(&src, &dst, VM_REMAP);
+	CHECK_EQ(rd(AGENT_PROC_NR, dst), 1);
+	CHECK_EQ(fork_child(AGENT_PROC_NR, &child), VM_OK);
+	CHECK_EQ(proc_write32(child, dst, 7), VM_OK);
+	CHECK_EQ(rd(INIT_PROC_NR, src), 7);
+	CHECK_EQ(rd(AGENT_PROC_NR, dst), 7);
+	CHECK_EQ(proc_write32(INIT_PROC_NR, src + P, 8), VM_OK);
+	CHECK_EQ(rd(child, dst + P), 8);
 	CHECK_EQ(sanity_check(), SAN_OK);
 }

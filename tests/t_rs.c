@@ -451,3 +451,33 @@ TEST(RSM0005, "only length 0, or a MAP_PREALLOC length whose rounding wraps past
 	CHECK_EQ(memctl(INIT_PROC_NR, VM_RS_MEM_HEAP_PREALLOC, NULL, &len), VM_ENOMEM);
 	CHECK_EQ(vm.mutations, muts);
 }
+
+TEST(RSP0014, "RS_PREPARE copies a remap source into dst as a private copy-on-write snapshot, shared with neither the source nor its alias")
+{
+	endpoint_t a, b;
+	uint32_t ma, alias, v;
+	message m = msg_zero();
+
+	rs_grant_all();
+	CHECK_EQ(fork_child(INIT_PROC_NR, &a), VM_OK);
+	CHECK_EQ(fork_child(INIT_PROC_NR, &b), VM_OK);
+	CHECK_EQ(mmap_anon(a, 0x30000000, PAGE_SIZE, PROT_RW, MAP_FIXED, &ma), VM_OK);
+	CHECK_EQ(proc_write32(a, ma, 0x11), VM_OK);
+	m.u.remap.dst = AGENT_PROC_NR;
+	m.u.remap.src = a;
+	m.u.remap.src_addr = ma;
+	m.u.remap.size = PAGE_SIZE;
+	CHECK_EQ(call(RS_PROC_NR, VM_REMAP, &m), VM_OK);
+	alias = m.u.remap.ret_addr;
+	CHECK_EQ(proc_read32(AGENT_PROC_NR, alias, &v), VM_OK);
+	CHECK_EQ(prepare(a, b, 0), VM_OK);
+	CHECK_EQ(proc_write32(b, ma, 0x22), VM_OK);
+	CHECK_EQ(proc_read32(a, ma, &v), VM_OK);
+	CHECK_EQ(v, 0x11);
+	CHECK_EQ(proc_write32(AGENT_PROC_NR, alias, 0x33), VM_OK);
+	CHECK_EQ(proc_read32(b, ma, &v), VM_OK);
+	CHECK_EQ(v, 0x22);
+	CHECK_EQ(proc_read32(a, ma, &v), VM_OK);
+	CHECK_EQ(v, 0x33);
+	CHECK_EQ(sanity_check(), SAN_OK);
+}

@@ -35,6 +35,22 @@ void map_protect_region(struct vmproc *vmp, struct vir_region *r)
 	}
 }
 
+/* Rewrite the present PTEs of every sharer of pb, in whichever process, with the
+ * flags they should have now, and flush the TLB of each process rewritten.  A present
+ * entry's page table exists, so nothing is allocated. */
+static void protect_sharers(struct phys_block *pb)
+{
+	for (struct phys_region *s = pb->first; s; s = s->next_sharer) {
+		struct vmproc *vmp = &vm.proc[s->parent->slot];
+
+		if (!(pt_lookup(&vmp->pt, s->parent->vaddr + s->offset) & PTE_P))
+			continue;
+		if (map_map_page(vmp, s->parent, s->offset >> PAGE_SHIFT) != VM_OK)
+			PANIC("rewriting a present PTE allocated");
+		kc_flush_tlb(vmp->endpt);
+	}
+}
+
 /* Give the private (copy-on-write) sharers of pb a copy of the page of their own,
  * so the shared-memory sharers left on pb may write it in place.  The moved sharers'
  * present PTEs are rewritten (their tables exist, so nothing else is allocated).
@@ -60,14 +76,7 @@ int map_split_private(struct phys_block *pb)
 		moved = s;
 	}
 	VM_ASSERT(moved);
-	for (s = copy->first; s; s = s->next_sharer) {
-		struct vmproc *vmp = &vm.proc[s->parent->slot];
-		uint32_t va = s->parent->vaddr + s->offset;
-
-		if ((pt_lookup(&vmp->pt, va) & PTE_P) && map_map_page(vmp, s->parent, s->offset >> PAGE_SHIFT) != VM_OK)
-			PANIC("rewriting a present PTE allocated");
-		kc_flush_tlb(vmp->endpt);
-	}
+	protect_sharers(copy);
 	return VM_OK;
 }
 
@@ -354,11 +363,34 @@ int map_unmap_range(struct vmproc *vmp, uint32_t addr, uint32_t len)
 	return err;
 }
 
+/* The flags of a copy of r (fork, RS_PREPARE).  A VM_REMAP source (anonymous shared
+ * memory) is copied as private copy-on-write memory, a snapshot its aliases never
+ * write (MINIX gives the copy a new region with remaps 0); an alias or a cache
+ * mapping stays shared memory in the copy (MINIX: shared_copy). */
+static uint32_t copy_flags(const struct vir_region *r)
+{
+	return r->type == &mem_type_anon ? r->flags & ~VR_SHARED : r->flags;
+}
+
+/* After r of src was copied: src's present PTEs of r lose write access where a page
+ * is now shared.  A VM_REMAP source's pages are also mapped by its aliases, writable
+ * in place until now: every sharer's PTEs are rewritten, so the next write through
+ * the source or an alias faults and moves the copy off the page first. */
+static void protect_copied(struct vmproc *src, struct vir_region *r)
+{
+	if (r->type != &mem_type_anon || !(r->flags & VR_SHARED)) {
+		map_protect_region(src, r);
+		return;
+	}
+	for (REGION_EACH_PAGE(r, i))
+		protect_sharers(region_page(r, i)->ph);
+}
+
 /* Copy src region r into dst, sharing every page.  VM_ENOMEM leaves dst with the
  * partial copy in its tree (the caller frees dst). */
 static int copy_region(struct vmproc *dst, struct vir_region *r)
 {
-	struct vir_region *c = region_alloc(r->vaddr, r->length, r->flags, r->type, dst->slot);
+	struct vir_region *c = region_alloc(r->vaddr, r->length, copy_flags(r), r->type, dst->slot);
 
 	if (!c)
 		return VM_ENOMEM;
@@ -380,9 +412,10 @@ int map_region_pages(struct vmproc *vmp, struct vir_region *r)
 }
 
 /* Give dst a copy-on-write copy of src's region r at the same address: pages shared,
- * mapped read-only in dst and in src.  VM_ENOMEM when that range is taken in dst or
- * memory runs out; dst is then as it was (src may keep some PTEs read-only: a write
- * fault maps them writable again). */
+ * mapped read-only in dst and in src (and in the aliases of a VM_REMAP source, whose
+ * copy is private: copy_flags).  VM_ENOMEM when that range is taken in dst or memory
+ * runs out; dst is then as it was (src and those aliases may keep some PTEs read-only:
+ * a write fault maps them writable again). */
 int map_share_region(struct vmproc *dst, struct vmproc *src, struct vir_region *r)
 {
 	struct vir_region *c;
@@ -393,7 +426,7 @@ int map_share_region(struct vmproc *dst, struct vmproc *src, struct vir_region *
 	err = copy_region(dst, r);
 	c = region_find(dst, r->vaddr); /* the copy, if copy_region got to insert it */
 	if (err == VM_OK) {
-		map_protect_region(src, r);
+		protect_copied(src, r);
 		err = map_region_pages(dst, c);
 	}
 	if (err != VM_OK && c)
@@ -402,9 +435,10 @@ int map_share_region(struct vmproc *dst, struct vmproc *src, struct vir_region *
 }
 
 /* Give dst (empty, with a page table) a copy-on-write copy of src's address space:
- * every page is shared and mapped read-only in both.  On VM_ENOMEM dst is emptied
- * again; src keeps its pages, some of its PTEs possibly read-only where they were
- * writable (a later write fault maps them writable again). */
+ * every page is shared and mapped read-only in both (a VM_REMAP source's aliases too:
+ * dst's copy of a source is private, copy_flags).  On VM_ENOMEM dst is emptied again;
+ * src keeps its pages, some of its PTEs (or its aliases') possibly read-only where
+ * they were writable (a later write fault maps them writable again). */
 int map_copy_proc(struct vmproc *dst, struct vmproc *src)
 {
 	struct vir_region *r;
@@ -414,7 +448,7 @@ int map_copy_proc(struct vmproc *dst, struct vmproc *src)
 			map_free_proc(dst);
 			return VM_ENOMEM;
 		}
-		map_protect_region(src, r);
+		protect_copied(src, r);
 		SANITYCHECK(SCL_DETAIL);
 	}
 	for (r = region_first(dst); r; r = region_next(dst, r)) {
