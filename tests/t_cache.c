@@ -209,3 +209,84 @@ TEST(CACHE0009, "setcache refuses the pages of shared memory (a REMAP source, ev
 	CHECK_EQ(cachecall(VM_MAPCACHEPAGE, 4, 0, 0, 1, 0, NULL), VM_ENOENT);
 	CHECK_EQ(sanity_check(), SAN_OK);
 }
+
+TEST(CACHE0010, "a REMAP of a region holding a cached page gives the source a private copy first: neither the owner's nor the alias's writes change the cached block")
+{
+	uint32_t a, alias, m;
+	struct phys_block *cached;
+
+	rs_grant_all();
+	a = fs_pages(2, 50);
+	CHECK_EQ(cachecall(VM_SETCACHEPAGE, 5, 0, a, 1, 0, NULL), VM_OK);
+	cached = block_at(FS, a);
+	CHECK_EQ(remap_into(AGENT_PROC_NR, FS, a, 2 * P, &alias), VM_OK);
+	CHECK(block_at(FS, a) != cached);
+	CHECK_EQ(cached->refcount, 1); /* the cache's hold alone */
+	CHECK_EQ(rd(FS, a), 50); /* the copy holds what the page held */
+	CHECK_EQ(proc_write32(AGENT_PROC_NR, alias + 4, 51), VM_OK);
+	CHECK_EQ(proc_write32(FS, a, 52), VM_OK);
+	CHECK_EQ(rd(AGENT_PROC_NR, alias), 52); /* still shared memory with the alias */
+	CHECK_EQ(rd(FS, a + 4), 51);
+	CHECK_EQ(cachecall(VM_MAPCACHEPAGE, 5, 0, 0, 1, 0, &m), VM_OK);
+	CHECK_EQ(rd(FS, m), 50);
+	CHECK_EQ(rd(FS, m + 4), 0);
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(CACHE0011, "a REMAP of a child's region that shares a cached block copy-on-write moves the child off the block, not the cache or the owner")
+{
+	uint32_t a, alias, m;
+	endpoint_t child;
+
+	rs_grant_all();
+	a = fs_pages(1, 60);
+	CHECK_EQ(cachecall(VM_SETCACHEPAGE, 5, 0, a, 1, 0, NULL), VM_OK);
+	CHECK_EQ(fork_child(FS, &child), VM_OK);
+	CHECK_EQ(remap_into(AGENT_PROC_NR, child, a, P, &alias), VM_OK);
+	CHECK(block_at(child, a) != block_at(FS, a));
+	CHECK_EQ(proc_write32(child, a, 61), VM_OK);
+	CHECK_EQ(rd(AGENT_PROC_NR, alias), 61);
+	CHECK_EQ(rd(FS, a), 60);
+	CHECK_EQ(cachecall(VM_MAPCACHEPAGE, 5, 0, 0, 1, 0, &m), VM_OK);
+	CHECK_EQ(rd(FS, m), 60);
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(CACHE0012, "a REMAP that cannot get the copies of its cached pages, or its alias region after them, answers ENOMEM and changes nothing")
+{
+	static const enum fault_site sites[] = { FS_PAGE_ALLOC, FS_SLAB_ALLOC, FS_REGION_PAGES };
+	uint32_t failed = 0;
+
+	for (uint32_t s = 0; s < sizeof(sites) / sizeof(sites[0]); s++) {
+		for (uint32_t n = 1; n <= 3; n++) {
+			uint32_t a, alias;
+			struct phys_block *p0, *p1;
+			struct baseline b;
+			int r, fired;
+
+			hosted_restore();
+			rs_grant_all();
+			a = fs_pages(2, 70);
+			CHECK_EQ(cachecall(VM_SETCACHEPAGE, 5, 0, a, 2, 0, NULL), VM_OK);
+			p0 = block_at(FS, a);
+			p1 = block_at(FS, a + P);
+			baseline_take(&b);
+			fault_fail_nth(sites[s], n);
+			r = remap_into(AGENT_PROC_NR, FS, a, 2 * P, &alias);
+			fired = fault_fired();
+			fault_fail_nth(sites[s], 0);
+			CHECK_EQ(sanity_check(), SAN_OK);
+			if (!fired) {
+				CHECK_EQ(r, VM_OK);
+				CHECK_EQ(rd(AGENT_PROC_NR, alias + P), 71);
+				continue;
+			}
+			failed++;
+			CHECK_EQ(r, VM_ENOMEM);
+			CHECK_BASELINE(b);
+			CHECK(block_at(FS, a) == p0 && block_at(FS, a + P) == p1);
+			CHECK(!(region_find(vmp_of(FS), a)->flags & VR_SHARED));
+		}
+	}
+	CHECK(failed >= 5); /* two pages, two blocks, the alias region and its page map */
+}

@@ -2,7 +2,10 @@
  * and device offset (VM_SETCACHEPAGE), map cached pages into themselves
  * (VM_MAPCACHEPAGE), and drop them (VM_FORGETCACHEPAGE, VM_CLEARCACHE).  A cached
  * block is held by the cache (PBF_INCACHE, one count of its refcount); the table is
- * small and fixed, and a full table gives up its least recently used entry. */
+ * small and fixed, and a full table gives up its least recently used entry.  No cached
+ * block is ever written in place by its old owner: SETCACHEPAGE refuses shared memory,
+ * and a region that becomes a REMAP source moves off its cached blocks first
+ * (cache_copies_prepare/apply). */
 #include "vm.h"
 
 #define CACHE_MAX_PAGES 16 /* pages per request */
@@ -177,6 +180,88 @@ int do_clearcache(message *m)
 		if (vm.cache[i].pb && vm.cache[i].dev == m->u.clearcache.dev)
 			cache_drop(&vm.cache[i]);
 	return VM_OK;
+}
+
+/* The page of r that links e's block (its phys_region), or NULL. */
+static struct phys_region *cached_page_in(const struct cache_entry *e, const struct vir_region *r)
+{
+	if (!e->pb)
+		return NULL;
+	for (struct phys_region *s = e->pb->first; s; s = s->next_sharer)
+		if (s->parent == r)
+			return s;
+	return NULL;
+}
+
+/* A new block with no sharer holding a copy of pb's page, or NULL when no page or
+ * block can be had. */
+static struct phys_block *block_copy(const struct phys_block *pb)
+{
+	struct phys_block *c;
+	uint32_t phys;
+
+	if (FAULT_POINT(PAGE_ALLOC) || (phys = mem_alloc(1, 0)) == PHYS_NONE)
+		return NULL;
+	if (!(c = pb_new(phys))) {
+		mem_free(phys, 1);
+		return NULL;
+	}
+	vm_memcpy(phys_ptr(phys, PAGE_SIZE), phys_ptr(pb->phys, PAGE_SIZE), PAGE_SIZE);
+	return c;
+}
+
+/* Free the copies cache_copies_prepare made that were not linked. */
+void cache_copies_cancel(struct phys_block *copy[CACHE_MAX])
+{
+	for (int i = 0; i < CACHE_MAX; i++) {
+		if (copy[i]) {
+			mem_free(copy[i]->phys, 1);
+			slab_free(copy[i], sizeof(*copy[i]));
+			copy[i] = NULL;
+		}
+	}
+}
+
+/* Before r (an anonymous region) becomes shared memory (a VM_REMAP source), written
+ * in place: a copy of each of its pages that a cached block is, for cache_copies_apply
+ * to move r onto, so no write in place reaches the block (MEMFX-06: the owner's later
+ * writes never change a cached block).  VM_ENOMEM when a copy cannot be had: the
+ * copies made are freed, nothing changed. */
+int cache_copies_prepare(const struct vir_region *r, struct phys_block *copy[CACHE_MAX])
+{
+	for (int i = 0; i < CACHE_MAX; i++)
+		copy[i] = NULL;
+	for (int i = 0; i < CACHE_MAX; i++) {
+		struct phys_region *pr = cached_page_in(&vm.cache[i], r);
+
+		copy[i] = pr ? block_copy(pr->ph) : NULL;
+		if (pr && !copy[i]) {
+			cache_copies_cancel(copy);
+			return VM_ENOMEM;
+		}
+	}
+	return VM_OK;
+}
+
+/* Move r's pages off the cached blocks onto the copies cache_copies_prepare made, with
+ * nothing changed in between; the cache keeps its blocks.  Cannot fail; the caller
+ * rewrites r's present PTEs.  Returns the number of pages moved. */
+uint32_t cache_copies_apply(struct vir_region *r, struct phys_block *copy[CACHE_MAX])
+{
+	uint32_t moved = 0;
+
+	for (int i = 0; i < CACHE_MAX; i++) {
+		struct phys_region *pr;
+
+		if (!copy[i])
+			continue;
+		pr = cached_page_in(&vm.cache[i], r);
+		VM_ASSERT(pr);
+		pb_relink(r, pr->offset >> PAGE_SHIFT, copy[i]);
+		copy[i] = NULL;
+		moved++;
+	}
+	return moved;
 }
 
 /* Number of blocks the cache holds. */

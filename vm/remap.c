@@ -23,6 +23,21 @@ static struct vir_region *remap_source(struct vmproc *src, uint32_t addr, uint32
 	return s;
 }
 
+/* Make s, src's region being remapped, shared memory: first its pages that cached
+ * blocks are move to the prepared private copies (cache_copies_prepare), so its and its
+ * aliases' writes in place never reach the cache; then its present PTEs are rewritten
+ * (pages may now be writable in place, on their new frames).  Cannot fail. */
+static void remap_share_source(struct vmproc *src, struct vir_region *s, struct phys_block *copy[CACHE_MAX])
+{
+	uint32_t moved = cache_copies_apply(s, copy);
+
+	if (moved == 0 && (s->flags & VR_SHARED))
+		return;
+	s->flags |= VR_SHARED;
+	map_protect_region(src, s);
+	kc_flush_tlb(src->endpt);
+}
+
 /* VM_REMAP / VM_REMAP_RO: map src's region that starts at src_addr, whose length is
  * size rounded to pages, into dst: exactly at dst_addr when it is not 0, else in the
  * mmap range; replies ret_addr.  size is unsigned (as MINIX): 2 GiB and more name a
@@ -30,12 +45,16 @@ static struct vir_region *remap_source(struct vmproc *src, uint32_t addr, uint32
  * wraps, bad endpoints, a src_addr in no region, or a dst_addr that is not
  * page-aligned (MINIX asserts); VM_EFAULT when src_addr is not the start of an
  * anonymous region of that length; VM_ENOMEM when dst_addr is taken or outside the
- * user range (as MINIX: the alias is never placed elsewhere) or there is no room. */
+ * user range (as MINIX: the alias is never placed elsewhere) or there is no room or
+ * memory.  The source's pages that the block cache holds are first given private copies
+ * (a deviation: MINIX would write the cached block in place), so VM_ENOMEM also when no
+ * copy can be had; a failure changes nothing. */
 int do_remap(message *m)
 {
 	struct vmproc *dst = remap_proc(m, m->u.remap.dst), *src = remap_proc(m, m->u.remap.src);
 	uint32_t len, flags = VR_SHARED, at = m->u.remap.dst_addr;
 	struct vir_region *s, *r;
+	struct phys_block *copy[CACHE_MAX];
 	int err;
 
 	if (m->u.remap.size == 0 || !dst || !src)
@@ -48,18 +67,18 @@ int do_remap(message *m)
 		return VM_EINVAL;
 	if (m->m_type == VM_REMAP)
 		flags |= VR_WRITABLE;
-	r = map_new_region(dst, at, len, flags, &mem_type_shared, at != 0, &err);
-	if (!r)
+	if ((err = cache_copies_prepare(s, copy)) != VM_OK)
 		return err;
+	r = map_new_region(dst, at, len, flags, &mem_type_shared, at != 0, &err);
+	if (!r) {
+		cache_copies_cancel(copy);
+		return err;
+	}
 	r->src_endpt = src->endpt;
 	r->src_vaddr = s->vaddr;
 	r->src_id = s->id;
 	r->src_pgoff = 0;
-	if (!(s->flags & VR_SHARED)) {
-		s->flags |= VR_SHARED;
-		map_protect_region(src, s); /* its pages may now be writable in place */
-		kc_flush_tlb(src->endpt);
-	}
+	remap_share_source(src, s, copy);
 	m->u.remap.ret_addr = r->vaddr;
 	return VM_OK;
 }

@@ -273,6 +273,12 @@ struct cache_entry {
 };
 uint32_t cache_pages(void);
 void cache_for_each(void (*fn)(struct phys_block *pb, void *arg), void *arg);
+/* Private copies of the pages of a region that cached blocks are, made before anything
+ * changes (copy[i] for cache entry i, NULL where the region has no page of it), then
+ * linked in place of the blocks (apply: cannot fail) or freed (cancel). */
+int cache_copies_prepare(const struct vir_region *r, struct phys_block *copy[CACHE_MAX]);
+uint32_t cache_copies_apply(struct vir_region *r, struct phys_block *copy[CACHE_MAX]);
+void cache_copies_cancel(struct phys_block *copy[CACHE_MAX]);
 
 /* ---- acl.c ---- */
 #define NO_ACL   (-1)
