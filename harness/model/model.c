@@ -325,6 +325,16 @@ static void sync_table(int report)
 	}
 }
 
+/* In trace mode: which rule could not predict the message. */
+static void trace_unknown(const struct run_ctx *x, const char *rule)
+{
+	char line[64];
+	if (!(x->flags & RUN_TRACE) || !x->plat->print)
+		return;
+	snprintf(line, sizeof line, "    model: not known (%s)", rule);
+	x->plat->print(line);
+}
+
 static void model_after_msg(const struct run_ctx *x, const struct msg_seen *s)
 {
 	struct mpred *p = &mdl.pred;
@@ -340,6 +350,7 @@ static void model_after_msg(const struct run_ctx *x, const struct msg_seen *s)
 	}
 	if (p->dont_know) {
 		mdl.st.dont_know++;
+		trace_unknown(x, p->rule);
 		rule_acl_01_allowed(s, p);
 		if (finding_get())
 			return;
