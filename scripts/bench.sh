@@ -84,8 +84,8 @@ model_cost()
 	[ "$recs" -gt 0 ] || return 0
 	awk -v w="$with" -v wo="$without" -v n="$recs" -v runs="$BENCH_RUNS" 'BEGIN {
 		pw = w * 1000 / (n * runs); pwo = wo * 1000 / (n * runs)
-		printf "\nmodel: %.1f us per record with the model, %.1f us without (%d records x %d runs); the model is %.0f%% of an execution\n",
-			pw, pwo, n, runs, (w > wo ? (w - wo) * 100 / w : 0) }'
+		printf "\nmodel: %.1f us per record with the model, %.1f us without (%d records x %d runs): the model costs %.1f us per record, %.0f%% of an execution\n",
+			pw, pwo, n, runs, pw - pwo, (w > wo ? (w - wo) * 100 / w : 0) }'
 }
 
 mkdir -p "$B"
