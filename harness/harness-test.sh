@@ -53,7 +53,7 @@ for d in crashes/*/; do
 	f="$d/input.txt"
 	[ -e "$f" ] || f="$d/input.bin"
 	[ -e "$f" ] || continue
-	$R "$f" > "$T/crash.log" || { cat "$T/crash.log"; fail "$f gives a finding"; }
+	$R "$f" > "$T/crash.log" || { cat "$T/crash.log"; fail "REGRESSION: $f (a fixed bug) gives a finding again"; }
 	k=$((k + 1))
 done
 echo "harness-test: $k crashes/ inputs replay clean"

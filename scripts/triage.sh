@@ -8,7 +8,8 @@
 # build/vm-replay; its `FINDING kind=.. sig=..` line names the bug.  A new (kind, sig)
 # is minimized with `vm-replay --minimize` and stored as crashes/<kind>-<sig>/ with
 # input.bin, input.txt, report.txt and repro.sh.  A (kind, sig) already stored is only
-# counted (build/triage/counts).  Inputs already triaged (by SHA-1) are skipped, so the
+# counted (build/triage/counts), except that one stored in crashes/ (a fixed bug, which
+# make test replays clean) is announced as a REGRESSION.  Inputs already triaged (by SHA-1) are skipped, so the
 # campaign can call this periodically.  Inputs that replay clean are kept aside in
 # build/triage/unreproduced/ for a human to look at.
 #
@@ -32,7 +33,7 @@ quiet=0
 [ "${1:-}" = -q ] && { quiet=1; shift; }
 [ $# -gt 0 ] || set -- build/campaign
 
-n_in=0 n_new=0 n_known=0 n_clean=0 n_bad=0
+n_in=0 n_new=0 n_known=0 n_regr=0 n_clean=0 n_bad=0
 touched=()
 
 say() { [ "$quiet" -eq 1 ] || printf 'triage: %s\n' "$*"; }
@@ -122,7 +123,13 @@ triage_one()
 	replay "$f" "$out"
 	parse_finding "$out"
 	if [ -n "$kind" ] && [ -n "$sig" ]; then
-		if [ -d "$CRASHES/$kind-$sig" ]; then
+		if [ -d "crashes/$kind-$sig" ]; then
+			# Every crashes/ folder is a fixed bug (make test replays it clean): it is
+			# back, whatever folder this triage stores into.
+			n_regr=$((n_regr + 1))
+			printf 'triage: REGRESSION: %s: %s was fixed (crashes/%s) and reproduces again\n' \
+				"$f" "$kind-$sig" "$kind-$sig"
+		elif [ -d "$CRASHES/$kind-$sig" ]; then
 			n_known=$((n_known + 1))
 			say "$f: $kind-$sig already stored"
 		else
@@ -157,14 +164,16 @@ main()
 	done < <(candidates "$@")
 
 	if [ "$quiet" -eq 0 ] || [ "$n_in" -gt 0 ]; then
-		printf 'triage: %d new inputs: %d new findings, %d known, %d replay clean or time out, %d bad\n' \
-			"$n_in" "$n_new" "$n_known" "$n_clean" "$n_bad"
+		printf 'triage: %d new inputs: %d new findings, %d known, %d REGRESSIONS, %d replay clean or time out, %d bad\n' \
+			"$n_in" "$n_new" "$n_known" "$n_regr" "$n_clean" "$n_bad"
 	fi
 	if [ "${#touched[@]}" -gt 0 ]; then
 		printf '%-28s %6s  %s\n' finding hits first-line
 		for k in $(printf '%s\n' "${touched[@]}" | sort -u); do
+			local dir=$CRASHES/$k
+			[ -d "crashes/$k" ] && dir=crashes/$k
 			printf '%-28s %6s  %s\n' "$k" "$(awk -v k="$k" '$1 == k { print $2 }' "$STATE/counts")" \
-				"$(grep -a -m1 '^FINDING ' "$CRASHES/$k/report.txt")"
+				"$(grep -a -m1 '^FINDING ' "$dir/report.txt" 2>/dev/null)"
 		done
 	fi
 	return 0
