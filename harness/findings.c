@@ -9,7 +9,7 @@
 static struct {
 	struct finding cur;
 	int32_t rec;
-	char call[32];
+	const char *call; /* the caller's string, valid while its record runs */
 } fs = { .rec = -1, .call = "none" };
 
 uint32_t sig_hash(const char *s)
@@ -23,7 +23,7 @@ uint32_t sig_hash(const char *s)
 void finding_context(int32_t rec, const char *call)
 {
 	fs.rec = rec;
-	snprintf(fs.call, sizeof fs.call, "%s", call ? call : "none");
+	fs.call = call ? call : "none";
 }
 
 const char *finding_call(void)

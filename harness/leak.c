@@ -103,15 +103,12 @@ static int check_slots(const char *when, int boot_only)
 	return 0;
 }
 
-/* Send m from src through VM's loop; the code src got.  A VM death is a finding. */
+/* Send m from src through VM's loop; the code src got.  A VM alarm is a finding. */
 static int32_t call_vm(endpoint_t src, message *m)
 {
 	m->m_source = src;
 	lk.plat->deliver(m, 0, &lk.o);
-	vm_death_finding(&lk.o);
-	if (!finding_get() && lk.o.hang)
-		finding_set("hang", "hang:steps", NULL, "harness:step-cap", "VM still has messages after %d steps",
-			    STEP_CAP);
+	vm_alarm_finding(&lk.o);
 	return out_code(&lk.o, src);
 }
 
@@ -119,7 +116,7 @@ static int32_t call_vm(endpoint_t src, message *m)
 static void end_direct(endpoint_t ep)
 {
 	host_end_direct(lk.boot_ep[PM_PROC_NR], ep, &lk.o);
-	vm_death_finding(&lk.o);
+	vm_alarm_finding(&lk.o);
 }
 
 /* End ep as PM would: VM_WILLEXIT, VM_EXIT through the loop; directly when PM is
@@ -180,7 +177,7 @@ static void clear_caches(void)
 {
 	for (uint32_t i = 0; i < lk.ndev && !finding_get(); i++) {
 		host_clear_cache(lk.dev[i], &lk.o);
-		vm_death_finding(&lk.o);
+		vm_alarm_finding(&lk.o);
 	}
 }
 

@@ -81,7 +81,8 @@ struct finding {
 	char detail[512];
 	int32_t rec; /* index of the failing record, -1 = none */
 };
-/* The runner says which record runs and its call name (findings name them). */
+/* The runner says which record runs and its call name (findings name them); call
+ * must stay valid until the next finding_context. */
 void finding_context(int32_t rec, const char *call);
 /* The call name of the record being run ("VM_MMAP", "teardown", "none"). */
 const char *finding_call(void);
@@ -111,8 +112,9 @@ uint32_t runner_addr(const struct platform *p, const struct addr_sel *a);
 void rec_call_name(const struct rec *r, char *buf, uint32_t len);
 
 /* ---- The oracles (one file each) ---- */
-/* oracle_vm.c: a finding for VM's death (panic, sanity failure, exception) in o; 1 when it died. */
-int vm_death_finding(const struct outcome *o);
+/* oracle_vm.c: a finding for VM's alarm in o (panic, sanity failure, exception, a
+ * request past the step cap); 1 when there was one. */
+int vm_alarm_finding(const struct outcome *o);
 
 extern const struct oracle reply_oracle;  /* oracle_reply.c: codes, OUT fields, one reply when due */
 extern const struct oracle acl_oracle;    /* oracle_acl.c: a denied call changes nothing */

@@ -6,10 +6,16 @@
 #include <stdio.h>
 #include "oracle.h"
 
-/* A finding for VM's death in o; 1 when VM died. */
-int vm_death_finding(const struct outcome *o)
+/* A finding for VM's alarm in o: its death (panic, sanity failure, exception) or a
+ * request that kept it busy past STEP_CAP steps; 1 when there was one. */
+int vm_alarm_finding(const struct outcome *o)
 {
 	char at[160], key[256];
+	if (o->life == VM_ALIVE && o->hang) {
+		finding_set("hang", "hang:steps", NULL, "harness:step-cap", "VM still has messages after %d steps",
+			    STEP_CAP);
+		return 1;
+	}
 	if (o->life == VM_ALIVE)
 		return 0;
 	if (o->life == VM_PANICKED && o->sanity_fail > 0) {
@@ -32,16 +38,12 @@ int vm_death_finding(const struct outcome *o)
 static void vm_after_msg(const struct run_ctx *x, const struct msg_seen *s)
 {
 	(void)x;
-	if (vm_death_finding(s->o))
-		return;
-	if (s->o->hang)
-		finding_set("hang", "hang:steps", NULL, "harness:step-cap", "VM still has messages after %d steps",
-			    STEP_CAP);
+	vm_alarm_finding(s->o);
 }
 
 static void vm_access(const struct run_ctx *x, const struct access_seen *a)
 {
-	if (vm_death_finding(a->o))
+	if (vm_alarm_finding(a->o))
 		return;
 	uint32_t pf = x->plat->proc_flags(a->ep);
 	if (a->rc == VM_EFAULT && (pf & PF_LIVE) && !(pf & (PF_KILLED | PF_STOPPED)) &&
@@ -57,7 +59,7 @@ static void vm_end(const struct run_ctx *x)
 	static struct outcome o;
 	if (x->level >= 1) {
 		x->plat->sanity(&o);
-		if (vm_death_finding(&o))
+		if (vm_alarm_finding(&o))
 			return;
 		if (o.sanity_fail > 0) {
 			char key[96];
