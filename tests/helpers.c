@@ -99,8 +99,8 @@ int pm_exit(endpoint_t ep)
 	return r != VM_OK ? r : pm_exit_only(ep);
 }
 
-int mmap_anon(endpoint_t ep, uint32_t addr, uint32_t len, uint32_t prot, uint32_t extra_flags,
-	      uint32_t *ret)
+int mmap_for(endpoint_t ep, endpoint_t forwhom, uint32_t addr, uint32_t len, uint32_t prot,
+	     uint32_t extra_flags, uint32_t *ret)
 {
 	message m = msg_zero();
 	int r;
@@ -110,11 +110,17 @@ int mmap_anon(endpoint_t ep, uint32_t addr, uint32_t len, uint32_t prot, uint32_
 	m.u.mmap.prot = prot;
 	m.u.mmap.flags = MAP_ANONPRIV | extra_flags;
 	m.u.mmap.fd = -1;
-	m.u.mmap.forwhom = SELF;
+	m.u.mmap.forwhom = forwhom;
 	r = call(ep, VM_MMAP, &m);
 	if (r == VM_OK && ret)
 		*ret = m.u.mmap.retaddr;
 	return r;
+}
+
+int mmap_anon(endpoint_t ep, uint32_t addr, uint32_t len, uint32_t prot, uint32_t extra_flags,
+	      uint32_t *ret)
+{
+	return mmap_for(ep, SELF, addr, len, prot, extra_flags, ret);
 }
 
 int munmap_call(endpoint_t ep, uint32_t addr, uint32_t len)
@@ -132,6 +138,67 @@ int brk_call(endpoint_t ep, uint32_t addr)
 
 	m.u.brk.addr = addr;
 	return call(ep, VM_BRK, &m);
+}
+
+int map_phys_call(endpoint_t src, endpoint_t target, uint32_t phys, uint32_t len, uint32_t *va)
+{
+	message m = msg_zero();
+	int r;
+
+	m.u.map_phys.endpt = target;
+	m.u.map_phys.phaddr = phys;
+	m.u.map_phys.len = len;
+	r = call(src, VM_MAP_PHYS, &m);
+	if (va)
+		*va = m.u.map_phys.reply;
+	return r;
+}
+
+int unmap_phys_call(endpoint_t src, endpoint_t target, uint32_t va)
+{
+	message m = msg_zero();
+
+	m.u.unmap_phys.endpt = target;
+	m.u.unmap_phys.vaddr = va;
+	return call(src, VM_UNMAP_PHYS, &m);
+}
+
+int remap_call(int type, endpoint_t dst, endpoint_t src, uint32_t dst_addr, uint32_t src_addr,
+	       uint32_t size, uint32_t *ret)
+{
+	message m = msg_zero();
+	int r;
+
+	m.u.remap.dst = dst;
+	m.u.remap.src = src;
+	m.u.remap.dst_addr = dst_addr;
+	m.u.remap.src_addr = src_addr;
+	m.u.remap.size = size;
+	r = call(RS_PROC_NR, type, &m);
+	if (ret)
+		*ret = m.u.remap.ret_addr;
+	return r;
+}
+
+int procctl_call(endpoint_t src, int param, endpoint_t who, uint32_t addr, uint32_t len, uint32_t flags)
+{
+	message m = msg_zero();
+
+	m.u.procctl.param = param;
+	m.u.procctl.who = who;
+	m.u.procctl.m1 = addr;
+	m.u.procctl.len = len;
+	m.u.procctl.flags = flags;
+	return call(src, VM_PROCCTL, &m);
+}
+
+int getrusage_call(endpoint_t src, endpoint_t who, uint32_t addr)
+{
+	message m = msg_zero();
+
+	m.u.getrusage.endpt = who;
+	m.u.getrusage.addr = addr;
+	return call(src, VM_GETRUSAGE, &m);
 }
 
 /* ---- Result classes ---- */

@@ -30,12 +30,31 @@ int pm_exit(endpoint_t ep);
 /* VM_MMAP from ep: anonymous private memory; *ret gets the address on VM_OK. */
 int mmap_anon(endpoint_t ep, uint32_t addr, uint32_t len, uint32_t prot, uint32_t extra_flags,
 	      uint32_t *ret);
+/* mmap_anon on behalf of forwhom (SELF, or another process with MAP_THIRDPARTY in
+ * extra_flags): the same message but for its forwhom field. */
+int mmap_for(endpoint_t ep, endpoint_t forwhom, uint32_t addr, uint32_t len, uint32_t prot,
+	     uint32_t extra_flags, uint32_t *ret);
 #define PROT_RW (PROT_READ | PROT_WRITE)
 #define MAP_ANONPRIV (MAP_ANON | MAP_PRIVATE) /* 0x1002 */
 /* VM_MUNMAP from ep. */
 int munmap_call(endpoint_t ep, uint32_t addr, uint32_t len);
 /* VM_BRK from ep. */
 int brk_call(endpoint_t ep, uint32_t addr);
+/* VM_MAP_PHYS from src: len bytes of physical memory at phys into target's address
+ * space (SELF: src's own).  When va is given it gets the reply's address field,
+ * whatever the answer (meaningful on VM_OK only). */
+int map_phys_call(endpoint_t src, endpoint_t target, uint32_t phys, uint32_t len, uint32_t *va);
+/* VM_UNMAP_PHYS from src: the device region at va of target (SELF: src's own). */
+int unmap_phys_call(endpoint_t src, endpoint_t target, uint32_t va);
+/* VM_REMAP or VM_REMAP_RO (type) sent by RS, which needs the call first (rs_grant_all):
+ * src's region at src_addr, size bytes, shown in dst at dst_addr (0: VM picks).  When
+ * ret is given it gets the reply's address field, whatever the answer. */
+int remap_call(int type, endpoint_t dst, endpoint_t src, uint32_t dst_addr, uint32_t src_addr,
+	       uint32_t size, uint32_t *ret);
+/* VM_PROCCTL from src: param (VMPPARAM_*) for who, over [addr, addr + len), with flags. */
+int procctl_call(endpoint_t src, int param, endpoint_t who, uint32_t addr, uint32_t len, uint32_t flags);
+/* VM_GETRUSAGE from src: who's usage written at addr in src. */
+int getrusage_call(endpoint_t src, endpoint_t who, uint32_t addr);
 
 /* setter (RS, or a process RS let make VM_RS_SET_PRIV) gives target a system mask of
  * its own, written into the setter's data region and read from there by VM. */

@@ -234,16 +234,10 @@ TEST(ACL0013, "system services with the basic calls may mmap for themselves")
 
 TEST(ACL0014, "a user process may not map for a third party: EPERM with an acl_deny trace and no new region")
 {
-	message m = msg_zero();
 	uint32_t n = region_count(&vm.proc[AGENT_PROC_NR]), ni = region_count(&vm.proc[INIT_PROC_NR]);
 
-	m.u.mmap.len = PAGE_SIZE;
-	m.u.mmap.prot = PROT_RW;
-	m.u.mmap.flags = MAP_ANONPRIV | MAP_THIRDPARTY;
-	m.u.mmap.fd = -1;
-	m.u.mmap.forwhom = AGENT_PROC_NR;
 	trace_capture();
-	CHECK_EQ(call(INIT_PROC_NR, VM_MMAP, &m), VM_EPERM);
+	CHECK_EQ(mmap_for(INIT_PROC_NR, AGENT_PROC_NR, 0, PAGE_SIZE, PROT_RW, MAP_THIRDPARTY, NULL), VM_EPERM);
 	CHECK_EQ(trace_count(TR_ACL_DENY), 1);
 	CHECK_EQ(region_count(&vm.proc[AGENT_PROC_NR]), n);
 	CHECK_EQ(region_count(&vm.proc[INIT_PROC_NR]), ni);
@@ -264,54 +258,6 @@ TEST(ACL0015, "the most negative message type answers ENOSYS (no overflow comput
 
 #define DEV_PAGE 0xA0000u /* inside the device window the kernel model grants MEM and TTY */
 
-/* VM_MMAP of one anonymous page from src with extra flags, for forwhom. */
-static int mmap_as(endpoint_t src, uint32_t extra, endpoint_t forwhom, uint32_t addr)
-{
-	message m = msg_zero();
-
-	m.u.mmap.addr = addr;
-	m.u.mmap.len = PAGE_SIZE;
-	m.u.mmap.prot = PROT_RW;
-	m.u.mmap.flags = MAP_ANONPRIV | extra;
-	m.u.mmap.fd = -1;
-	m.u.mmap.forwhom = forwhom;
-	return call(src, VM_MMAP, &m);
-}
-
-static int map_phys_as(endpoint_t src, endpoint_t target, uint32_t *va)
-{
-	message m = msg_zero();
-	int r;
-
-	m.u.map_phys.endpt = target;
-	m.u.map_phys.phaddr = DEV_PAGE;
-	m.u.map_phys.len = PAGE_SIZE;
-	r = call(src, VM_MAP_PHYS, &m);
-	if (va)
-		*va = m.u.map_phys.reply;
-	return r;
-}
-
-static int unmap_phys_as(endpoint_t src, endpoint_t target, uint32_t va)
-{
-	message m = msg_zero();
-
-	m.u.unmap_phys.endpt = target;
-	m.u.unmap_phys.vaddr = va;
-	return call(src, VM_UNMAP_PHYS, &m);
-}
-
-static int procctl_as(endpoint_t src, int param, endpoint_t who, uint32_t addr)
-{
-	message m = msg_zero();
-
-	m.u.procctl.param = param;
-	m.u.procctl.who = who;
-	m.u.procctl.m1 = addr;
-	m.u.procctl.len = PAGE_SIZE;
-	return call(src, VM_PROCCTL, &m);
-}
-
 /* The boot process of slot exits; PM forks init into that slot and setter gives the
  * newcomer the boot process's mask, so only the powers can tell them apart. */
 static endpoint_t newcomer_in(int32_t slot, endpoint_t setter)
@@ -327,6 +273,14 @@ static endpoint_t newcomer_in(int32_t slot, endpoint_t setter)
 	return n;
 }
 
+/* r is EPERM with one more acl_deny trace (the k-th since trace_capture), naming n. */
+static void check_denied(int r, endpoint_t n, uint32_t k)
+{
+	CHECK_EQ(r, VM_EPERM);
+	CHECK_EQ(trace_count(TR_ACL_DENY), k);
+	CHECK_EQ(trace_last(TR_ACL_DENY)->a, n);
+}
+
 /* Every power check refuses n: EPERM, one acl_deny trace naming n each, no change. */
 static void check_powerless(endpoint_t n)
 {
@@ -334,18 +288,16 @@ static void check_powerless(endpoint_t n)
 	uint32_t va, data = data_region(INIT_PROC_NR)->vaddr, muts;
 
 	CHECK_EQ(pm_fork(INIT_PROC_NR, MEM_PROC_NR, &dev), VM_OK); /* owns a device window */
-	CHECK_EQ(map_phys_as(dev, SELF, &va), VM_OK);
+	CHECK_EQ(map_phys_call(dev, SELF, DEV_PAGE, PAGE_SIZE, &va), VM_OK);
 	muts = vm.mutations;
 	trace_capture();
-	CHECK_EQ(mmap_as(n, MAP_THIRDPARTY, INIT_PROC_NR, 0), VM_EPERM);
-	CHECK_EQ(mmap_as(n, MAP_THIRDPARTY | MAP_FIXED, INIT_PROC_NR, data), VM_EPERM);
-	CHECK_EQ(mmap_as(n, MAP_UNINITIALIZED, SELF, 0), VM_EPERM);
-	CHECK_EQ(map_phys_as(n, dev, NULL), VM_EPERM);
-	CHECK_EQ(unmap_phys_as(n, dev, va), VM_EPERM);
-	CHECK_EQ(procctl_as(n, VMPPARAM_CLEAR, dev, 0), VM_EPERM);
-	CHECK_EQ(procctl_as(n, VMPPARAM_HANDLEMEM, INIT_PROC_NR, data), VM_EPERM);
-	CHECK_EQ(trace_count(TR_ACL_DENY), 7);
-	CHECK_EQ(trace_last(TR_ACL_DENY)->a, n);
+	check_denied(mmap_for(n, INIT_PROC_NR, 0, PAGE_SIZE, PROT_RW, MAP_THIRDPARTY, NULL), n, 1);
+	check_denied(mmap_for(n, INIT_PROC_NR, data, PAGE_SIZE, PROT_RW, MAP_THIRDPARTY | MAP_FIXED, NULL), n, 2);
+	check_denied(mmap_for(n, SELF, 0, PAGE_SIZE, PROT_RW, MAP_UNINITIALIZED, NULL), n, 3);
+	check_denied(map_phys_call(n, dev, DEV_PAGE, PAGE_SIZE, NULL), n, 4);
+	check_denied(unmap_phys_call(n, dev, va), n, 5);
+	check_denied(procctl_call(n, VMPPARAM_CLEAR, dev, 0, PAGE_SIZE, 0), n, 6);
+	check_denied(procctl_call(n, VMPPARAM_HANDLEMEM, INIT_PROC_NR, data, PAGE_SIZE, 0), n, 7);
 	CHECK_EQ(vm.mutations, muts);
 	CHECK_EQ(data_region(INIT_PROC_NR)->vaddr, data);
 	CHECK(region_find(vmp_of(dev), va) != NULL);
@@ -354,7 +306,7 @@ static void check_powerless(endpoint_t n)
 TEST(ACL0017, "a process PM forks into VFS's slot after VFS exits holds none of VFS's powers, even with its mask")
 {
 	check_powerless(newcomer_in(VFS_PROC_NR, RS_PROC_NR));
-	CHECK_EQ(mmap_as(RS_PROC_NR, MAP_THIRDPARTY, INIT_PROC_NR, 0), VM_OK); /* the boot RS still may */
+	CHECK_EQ(mmap_for(RS_PROC_NR, INIT_PROC_NR, 0, PAGE_SIZE, PROT_RW, MAP_THIRDPARTY, NULL), VM_OK); /* the boot RS still may */
 	CHECK_EQ(sanity_check(), SAN_OK);
 }
 
@@ -366,7 +318,7 @@ TEST(ACL0018, "a process PM forks into RS's slot after RS exits holds none of RS
 	set_mask_from(RS_PROC_NR, VFS_PROC_NR, boot_mask(VFS_PROC_NR) | VM_CALL_BIT(VMC_RS_SET_PRIV));
 	n = newcomer_in(RS_PROC_NR, VFS_PROC_NR);
 	check_powerless(n);
-	CHECK_EQ(mmap_as(VFS_PROC_NR, MAP_THIRDPARTY, INIT_PROC_NR, 0), VM_OK); /* the boot VFS still may */
+	CHECK_EQ(mmap_for(VFS_PROC_NR, INIT_PROC_NR, 0, PAGE_SIZE, PROT_RW, MAP_THIRDPARTY, NULL), VM_OK); /* the boot VFS still may */
 }
 
 TEST(ACL0019, "a process in PM's slot after PM exits may not read usage with GETRUSAGE (EPERM, acl_deny)")
@@ -386,10 +338,8 @@ TEST(ACL0019, "a process in PM's slot after PM exits may not read usage with GET
 	CHECK_EQ(call(RS_PROC_NR, VM_FORK, &m), VM_OK);
 	n = m.u.fork.child;
 	set_mask_from(RS_PROC_NR, n, pm);
-	m = msg_zero();
-	m.u.getrusage.endpt = INIT_PROC_NR;
-	m.u.getrusage.addr = data_region(n)->vaddr;
 	trace_capture();
-	CHECK_EQ(call(n, VM_GETRUSAGE, &m), VM_EPERM);
+	CHECK_EQ(getrusage_call(n, INIT_PROC_NR, data_region(n)->vaddr), VM_EPERM);
 	CHECK_EQ(trace_count(TR_ACL_DENY), 1);
+	CHECK_EQ(trace_last(TR_ACL_DENY)->a, n);
 }

@@ -166,22 +166,6 @@ TEST(CACHE0008, "init may not use the cache calls")
 	CHECK_EQ(call(INIT_PROC_NR, VM_CLEARCACHE, &m), VM_ECALLDENIED);
 }
 
-/* VM_REMAP from the file system (RS): src's region at src_addr shown in dst. */
-static int remap_into(endpoint_t dst, endpoint_t src, uint32_t src_addr, uint32_t len, uint32_t *ret)
-{
-	message m = msg_zero();
-	int r;
-
-	m.u.remap.dst = dst;
-	m.u.remap.src = src;
-	m.u.remap.src_addr = src_addr;
-	m.u.remap.size = len;
-	r = call(FS, VM_REMAP, &m);
-	if (ret)
-		*ret = m.u.remap.ret_addr;
-	return r;
-}
-
 TEST(CACHE0009, "setcache refuses the pages of shared memory (a REMAP source, even pages its alias never touched, or an alias): EFAULT, nothing cached")
 {
 	uint32_t a, alias, src, own;
@@ -190,11 +174,11 @@ TEST(CACHE0009, "setcache refuses the pages of shared memory (a REMAP source, ev
 
 	rs_grant_all();
 	a = fs_pages(2, 40);
-	CHECK_EQ(remap_into(AGENT_PROC_NR, FS, a, 2 * P, &alias), VM_OK); /* the agent never touches it */
+	CHECK_EQ(remap_call(VM_REMAP, AGENT_PROC_NR, FS, 0, a, 2 * P, &alias), VM_OK); /* the agent never touches it */
 	CHECK_EQ(block_at(FS, a)->refcount, 1);
 	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, P, PROT_RW, 0, &src), VM_OK);
 	CHECK_EQ(proc_write32(INIT_PROC_NR, src, 9), VM_OK);
-	CHECK_EQ(remap_into(FS, INIT_PROC_NR, src, P, &own), VM_OK);
+	CHECK_EQ(remap_call(VM_REMAP, FS, INIT_PROC_NR, 0, src, P, &own), VM_OK);
 	CHECK_EQ(rd(FS, own), 9); /* the file system's alias has its page */
 	baseline_take(&b);
 	muts = vm.mutations;
@@ -219,7 +203,7 @@ TEST(CACHE0010, "a REMAP of a region holding a cached page gives the source a pr
 	a = fs_pages(2, 50);
 	CHECK_EQ(cachecall(VM_SETCACHEPAGE, 5, 0, a, 1, 0, NULL), VM_OK);
 	cached = block_at(FS, a);
-	CHECK_EQ(remap_into(AGENT_PROC_NR, FS, a, 2 * P, &alias), VM_OK);
+	CHECK_EQ(remap_call(VM_REMAP, AGENT_PROC_NR, FS, 0, a, 2 * P, &alias), VM_OK);
 	CHECK(block_at(FS, a) != cached);
 	CHECK_EQ(cached->refcount, 1); /* the cache's hold alone */
 	CHECK_EQ(rd(FS, a), 50); /* the copy holds what the page held */
@@ -242,7 +226,7 @@ TEST(CACHE0011, "a REMAP of a child's region that shares a cached block copy-on-
 	a = fs_pages(1, 60);
 	CHECK_EQ(cachecall(VM_SETCACHEPAGE, 5, 0, a, 1, 0, NULL), VM_OK);
 	CHECK_EQ(fork_child(FS, &child), VM_OK);
-	CHECK_EQ(remap_into(AGENT_PROC_NR, child, a, P, &alias), VM_OK);
+	CHECK_EQ(remap_call(VM_REMAP, AGENT_PROC_NR, child, 0, a, P, &alias), VM_OK);
 	CHECK(block_at(child, a) != block_at(FS, a));
 	CHECK_EQ(proc_write32(child, a, 61), VM_OK);
 	CHECK_EQ(rd(AGENT_PROC_NR, alias), 61);
@@ -272,7 +256,7 @@ TEST(CACHE0012, "a REMAP that cannot get the copies of its cached pages, or its 
 			p1 = block_at(FS, a + P);
 			baseline_take(&b);
 			fault_fail_nth(sites[s], n);
-			r = remap_into(AGENT_PROC_NR, FS, a, 2 * P, &alias);
+			r = remap_call(VM_REMAP, AGENT_PROC_NR, FS, 0, a, 2 * P, &alias);
 			fired = fault_fired();
 			fault_fail_nth(sites[s], 0);
 			CHECK_EQ(sanity_check(), SAN_OK);

@@ -776,20 +776,6 @@ TEST(MMAP0038, "a MAP_FIXED mmap that cannot get a page table frees the tables i
 	CHECK_EQ(sanity_check(), SAN_OK);
 }
 
-/* VFS's MAP_FIXED | MAP_THIRDPARTY mmap of one page at the start of init's heap. */
-static int vfs_fixed_over_heap(uint32_t heap)
-{
-	message m = msg_zero();
-
-	m.u.mmap.addr = heap;
-	m.u.mmap.len = P;
-	m.u.mmap.prot = PROT_RW;
-	m.u.mmap.flags = MAP_ANONPRIV | MAP_FIXED | MAP_THIRDPARTY;
-	m.u.mmap.fd = -1;
-	m.u.mmap.forwhom = INIT_PROC_NR;
-	return call(VFS_PROC_NR, VM_MMAP, &m);
-}
-
 TEST(MMAP0039, "a MAP_FIXED mmap by VFS over another process's heap that fails at any slab or page-map allocation leaves the heap region, so its data reads back and brk still grows it")
 {
 	static const enum fault_site sites[] = { FS_SLAB_ALLOC, FS_REGION_PAGES };
@@ -807,7 +793,8 @@ TEST(MMAP0039, "a MAP_FIXED mmap by VFS over another process's heap that fails a
 			CHECK(heap != NULL && heap->length > P);
 			CHECK_EQ(proc_read32(INIT_PROC_NR, heap->vaddr + 16, &before), VM_OK);
 			fault_fail_nth(sites[s], k);
-			r = vfs_fixed_over_heap(heap->vaddr);
+			/* VFS maps one page MAP_FIXED at the start of init's heap */
+			r = mmap_for(VFS_PROC_NR, INIT_PROC_NR, heap->vaddr, P, PROT_RW, MAP_FIXED | MAP_THIRDPARTY, NULL);
 			fired = fault_fired();
 			fault_fail_nth(sites[s], 0);
 			if (!fired) {

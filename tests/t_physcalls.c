@@ -31,29 +31,6 @@ static int getref(endpoint_t target, uint32_t addr, int32_t *refs)
 	return r;
 }
 
-static int map_phys(endpoint_t src, endpoint_t target, uint32_t phys, uint32_t len, uint32_t *va)
-{
-	message m = msg_zero();
-	int r;
-
-	m.u.map_phys.endpt = target;
-	m.u.map_phys.phaddr = phys;
-	m.u.map_phys.len = len;
-	r = call(src, VM_MAP_PHYS, &m);
-	if (va)
-		*va = m.u.map_phys.reply;
-	return r;
-}
-
-static int unmap_phys(endpoint_t src, endpoint_t target, uint32_t va)
-{
-	message m = msg_zero();
-
-	m.u.unmap_phys.endpt = target;
-	m.u.unmap_phys.vaddr = va;
-	return call(src, VM_UNMAP_PHYS, &m);
-}
-
 /* A child of init in the MEM slot, which the kernel lets map the device window. */
 static endpoint_t mem_child(void)
 {
@@ -108,7 +85,7 @@ TEST(PHYS0004, "MAP_PHYS maps the device window: accesses reach that physical me
 	endpoint_t child = mem_child();
 	uint32_t va, v;
 
-	CHECK_EQ(map_phys(child, SELF, DEV + 0x10, 2 * P, &va), VM_OK);
+	CHECK_EQ(map_phys_call(child, SELF, DEV + 0x10, 2 * P, &va), VM_OK);
 	CHECK_EQ(va & PAGE_MASK, 0x10);
 	CHECK(va >= MMAP_BASE && va < MMAP_TOP);
 	CHECK_EQ(proc_write32(child, va, 0xCAFE0001), VM_OK);
@@ -123,7 +100,7 @@ TEST(PHYS0005, "a process the kernel does not privilege gets EPERM and an acl_de
 
 	baseline_take(&b);
 	trace_capture();
-	CHECK_EQ(map_phys(INIT_PROC_NR, SELF, DEV, P, NULL), VM_EPERM);
+	CHECK_EQ(map_phys_call(INIT_PROC_NR, SELF, DEV, P, NULL), VM_EPERM);
 	CHECK(trace_count(TR_ACL_DENY) >= 1);
 	CHECK_BASELINE(b);
 }
@@ -132,11 +109,11 @@ TEST(PHYS0006, "bad lengths, wrapping ranges and other processes' address spaces
 {
 	endpoint_t child = mem_child();
 
-	CHECK_EQ(map_phys(child, SELF, DEV, 0, NULL), VM_EINVAL);
-	CHECK_EQ(map_phys(child, SELF, DEV, 0xFFFFFFFFu, NULL), VM_EINVAL); /* rounding wraps */
-	CHECK_EQ(map_phys(child, SELF, 0xFFFFF000u, 2 * P, NULL), VM_EINVAL);
-	CHECK_EQ(map_phys(child, INIT_PROC_NR, DEV, P, NULL), VM_EPERM);
-	CHECK_EQ(map_phys(child, ep_make(3, 200), DEV, P, NULL), VM_EINVAL);
+	CHECK_EQ(map_phys_call(child, SELF, DEV, 0, NULL), VM_EINVAL);
+	CHECK_EQ(map_phys_call(child, SELF, DEV, 0xFFFFFFFFu, NULL), VM_EINVAL); /* rounding wraps */
+	CHECK_EQ(map_phys_call(child, SELF, 0xFFFFF000u, 2 * P, NULL), VM_EINVAL);
+	CHECK_EQ(map_phys_call(child, INIT_PROC_NR, DEV, P, NULL), VM_EPERM);
+	CHECK_EQ(map_phys_call(child, ep_make(3, 200), DEV, P, NULL), VM_EINVAL);
 	CHECK_EQ(sanity_check(), SAN_OK);
 }
 
@@ -145,13 +122,13 @@ TEST(PHYS0007, "UNMAP_PHYS removes the whole device region; it refuses anonymous
 	endpoint_t child = mem_child();
 	uint32_t va, a, n = region_count(vmp_of(child));
 
-	CHECK_EQ(map_phys(child, SELF, DEV, 3 * P, &va), VM_OK);
+	CHECK_EQ(map_phys_call(child, SELF, DEV, 3 * P, &va), VM_OK);
 	CHECK_EQ(proc_write32(child, va + P, 1), VM_OK);
-	CHECK_EQ(unmap_phys(child, SELF, va + 2 * P), VM_OK);
+	CHECK_EQ(unmap_phys_call(child, SELF, va + 2 * P), VM_OK);
 	CHECK_EQ(region_count(vmp_of(child)), n);
 	CHECK_EQ(mmap_anon(child, 0, P, PROT_RW, 0, &a), VM_OK);
-	CHECK_EQ(unmap_phys(child, SELF, a), VM_EFAULT);
-	CHECK_EQ(unmap_phys(child, SELF, 0x1000), VM_EFAULT);
+	CHECK_EQ(unmap_phys_call(child, SELF, a), VM_EFAULT);
+	CHECK_EQ(unmap_phys_call(child, SELF, 0x1000), VM_EFAULT);
 	CHECK_EQ(sanity_check(), SAN_OK);
 }
 
@@ -161,7 +138,7 @@ TEST(PHYS0008, "device pages are shared writable after fork and never return to 
 	uint32_t va, v;
 	struct baseline b;
 
-	CHECK_EQ(map_phys(child, SELF, DEV, P, &va), VM_OK);
+	CHECK_EQ(map_phys_call(child, SELF, DEV, P, &va), VM_OK);
 	CHECK_EQ(proc_write32(child, va, 5), VM_OK);
 	baseline_take(&b);
 	CHECK_EQ(fork_child(child, &grand), VM_OK);
@@ -171,7 +148,7 @@ TEST(PHYS0008, "device pages are shared writable after fork and never return to 
 	CHECK_EQ(block_at(grand, va)->flags & PBF_DEVICE, PBF_DEVICE);
 	CHECK_EQ(pm_exit(grand), VM_OK);
 	CHECK_BASELINE(b); /* the device page was never VM's: nothing extra comes back */
-	CHECK_EQ(unmap_phys(child, SELF, va), VM_OK);
+	CHECK_EQ(unmap_phys_call(child, SELF, va), VM_OK);
 	CHECK_EQ(sanity_check(), SAN_OK);
 }
 
@@ -180,16 +157,16 @@ TEST(PHYS0009, "UNMAP_PHYS of an address that is not page-aligned answers EFAULT
 	endpoint_t child = mem_child();
 	uint32_t va, v, muts;
 
-	CHECK_EQ(map_phys(child, SELF, DEV, 2 * P, &va), VM_OK);
+	CHECK_EQ(map_phys_call(child, SELF, DEV, 2 * P, &va), VM_OK);
 	CHECK_EQ(proc_write32(child, va + P, 7), VM_OK);
 	muts = vm.mutations;
-	CHECK_EQ(unmap_phys(child, SELF, va + 4), VM_EFAULT);
-	CHECK_EQ(unmap_phys(child, SELF, va + P + 0xFFF), VM_EFAULT);
+	CHECK_EQ(unmap_phys_call(child, SELF, va + 4), VM_EFAULT);
+	CHECK_EQ(unmap_phys_call(child, SELF, va + P + 0xFFF), VM_EFAULT);
 	CHECK_EQ(vm.mutations, muts);
 	CHECK_EQ(region_find(vmp_of(child), va)->length, 2 * P);
 	CHECK_EQ(proc_read32(child, va + P, &v), VM_OK);
 	CHECK_EQ(v, 7);
-	CHECK_EQ(unmap_phys(child, SELF, va + P), VM_OK);
+	CHECK_EQ(unmap_phys_call(child, SELF, va + P), VM_OK);
 	CHECK_EQ(sanity_check(), SAN_OK);
 }
 
@@ -199,13 +176,13 @@ TEST(PHYS0010, "MAP_PHYS of 2 GiB or more that stays below 4 GiB gets the kernel
 	uint32_t n = region_count(vmp_of(child)), muts = vm.mutations;
 
 	trace_capture();
-	CHECK_EQ(map_phys(child, SELF, DEV, 0x80000000u, NULL), VM_EPERM);
-	CHECK_EQ(map_phys(child, SELF, 0x80000000u, 0x80000000u, NULL), VM_EPERM); /* ends at 4 GiB exactly */
-	CHECK_EQ(map_phys(child, SELF, 0, 0xFFFFF000u, NULL), VM_EPERM);
+	CHECK_EQ(map_phys_call(child, SELF, DEV, 0x80000000u, NULL), VM_EPERM);
+	CHECK_EQ(map_phys_call(child, SELF, 0x80000000u, 0x80000000u, NULL), VM_EPERM); /* ends at 4 GiB exactly */
+	CHECK_EQ(map_phys_call(child, SELF, 0, 0xFFFFF000u, NULL), VM_EPERM);
 	CHECK_EQ(trace_count(TR_ACL_DENY), 3); /* each one asked the kernel */
-	CHECK_EQ(map_phys(child, SELF, 0x80001000u, 0x80000000u, NULL), VM_EINVAL);
-	CHECK_EQ(map_phys(child, SELF, 0x10, 0xFFFFFFF0u, NULL), VM_EINVAL);   /* offset + len wraps */
-	CHECK_EQ(map_phys(child, SELF, 0, 0xFFFFF001u, NULL), VM_EINVAL);      /* rounding wraps */
+	CHECK_EQ(map_phys_call(child, SELF, 0x80001000u, 0x80000000u, NULL), VM_EINVAL);
+	CHECK_EQ(map_phys_call(child, SELF, 0x10, 0xFFFFFFF0u, NULL), VM_EINVAL);   /* offset + len wraps */
+	CHECK_EQ(map_phys_call(child, SELF, 0, 0xFFFFF001u, NULL), VM_EINVAL);      /* rounding wraps */
 	CHECK_EQ(trace_count(TR_ACL_DENY), 3);
 	CHECK_EQ(vm.mutations, muts);
 	CHECK_EQ(region_count(vmp_of(child)), n);

@@ -5,27 +5,6 @@
 
 #define P PAGE_SIZE
 
-static int procctl(endpoint_t src, int param, endpoint_t who, uint32_t addr, uint32_t len, uint32_t flags)
-{
-	message m = msg_zero();
-
-	m.u.procctl.param = param;
-	m.u.procctl.who = who;
-	m.u.procctl.m1 = addr;
-	m.u.procctl.len = len;
-	m.u.procctl.flags = flags;
-	return call(src, VM_PROCCTL, &m);
-}
-
-static int getrusage_call(endpoint_t src, endpoint_t who, uint32_t addr)
-{
-	message m = msg_zero();
-
-	m.u.getrusage.endpt = who;
-	m.u.getrusage.addr = addr;
-	return call(src, VM_GETRUSAGE, &m);
-}
-
 TEST(PCTL0001, "CLEAR from VFS empties a child's address space and returns its pages; the slot stays")
 {
 	endpoint_t child;
@@ -35,7 +14,7 @@ TEST(PCTL0001, "CLEAR from VFS empties a child's address space and returns its p
 	baseline_take(&b);
 	CHECK_EQ(fork_child(INIT_PROC_NR, &child), VM_OK);
 	CHECK_EQ(proc_write32(child, data_region(INIT_PROC_NR)->vaddr, 9), VM_OK);
-	CHECK_EQ(procctl(VFS_PROC_NR, VMPPARAM_CLEAR, child, 0, 0, 0), VM_OK);
+	CHECK_EQ(procctl_call(VFS_PROC_NR, VMPPARAM_CLEAR, child, 0, 0, 0), VM_OK);
 	CHECK_EQ(region_count(vmp_of(child)), 0);
 	CHECK(proc_read32(child, TEXT_VADDR, &v) != VM_OK); /* nothing is mapped: SIGSEGV */
 	CHECK_EQ(sanity_check(), SAN_OK);
@@ -51,9 +30,9 @@ TEST(PCTL0002, "CLEAR whose new page directory cannot be made or installed chang
 	CHECK_EQ(fork_child(INIT_PROC_NR, &child), VM_OK);
 	n = region_count(vmp_of(child));
 	fault_fail_nth(FS_PT_NEW, 1);
-	CHECK_EQ(procctl(RS_PROC_NR, VMPPARAM_CLEAR, child, 0, 0, 0), VM_ENOMEM);
+	CHECK_EQ(procctl_call(RS_PROC_NR, VMPPARAM_CLEAR, child, 0, 0, 0), VM_ENOMEM);
 	fault_fail_nth(FS_KC_ADDRSPACE, 1);
-	CHECK_EQ(procctl(RS_PROC_NR, VMPPARAM_CLEAR, child, 0, 0, 0), VM_ENOMEM);
+	CHECK_EQ(procctl_call(RS_PROC_NR, VMPPARAM_CLEAR, child, 0, 0, 0), VM_ENOMEM);
 	CHECK_EQ(region_count(vmp_of(child)), n);
 	CHECK_EQ(sanity_check(), SAN_OK);
 }
@@ -63,10 +42,10 @@ TEST(PCTL0003, "HANDLEMEM from VFS makes a range present and writable; from RS o
 	uint32_t a, phys;
 
 	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, 3 * P, PROT_RW, 0, &a), VM_OK);
-	CHECK_EQ(procctl(RS_PROC_NR, VMPPARAM_HANDLEMEM, INIT_PROC_NR, a, 3 * P, 1), VM_EPERM);
-	CHECK_EQ(procctl(INIT_PROC_NR, VMPPARAM_HANDLEMEM, INIT_PROC_NR, a, 3 * P, 1), VM_ECALLDENIED);
+	CHECK_EQ(procctl_call(RS_PROC_NR, VMPPARAM_HANDLEMEM, INIT_PROC_NR, a, 3 * P, 1), VM_EPERM);
+	CHECK_EQ(procctl_call(INIT_PROC_NR, VMPPARAM_HANDLEMEM, INIT_PROC_NR, a, 3 * P, 1), VM_ECALLDENIED);
 	CHECK(mmu_translate(INIT_PROC_NR, a, 1, &phys) != VM_OK);
-	CHECK_EQ(procctl(VFS_PROC_NR, VMPPARAM_HANDLEMEM, INIT_PROC_NR, a + 0x10, 2 * P, 1), VM_OK);
+	CHECK_EQ(procctl_call(VFS_PROC_NR, VMPPARAM_HANDLEMEM, INIT_PROC_NR, a + 0x10, 2 * P, 1), VM_OK);
 	CHECK_EQ(mmu_translate(INIT_PROC_NR, a, 1, &phys), VM_OK);
 	CHECK_EQ(mmu_translate(INIT_PROC_NR, a + 2 * P, 1, &phys), VM_OK);
 	CHECK_EQ(sanity_check(), SAN_OK);
@@ -74,13 +53,13 @@ TEST(PCTL0003, "HANDLEMEM from VFS makes a range present and writable; from RS o
 
 TEST(PCTL0004, "HANDLEMEM of an unmapped or read-only range is EFAULT, a bad param or target EINVAL")
 {
-	CHECK_EQ(procctl(VFS_PROC_NR, VMPPARAM_HANDLEMEM, INIT_PROC_NR, 0x1000, P, 0), VM_EFAULT);
-	CHECK_EQ(procctl(VFS_PROC_NR, VMPPARAM_HANDLEMEM, INIT_PROC_NR, TEXT_VADDR, P, 1), VM_EFAULT);
-	CHECK_EQ(procctl(VFS_PROC_NR, VMPPARAM_HANDLEMEM, INIT_PROC_NR, 0xFFFFF000u, 0x2000, 0), VM_EFAULT);
-	CHECK_EQ(procctl(VFS_PROC_NR, VMPPARAM_HANDLEMEM, INIT_PROC_NR, TEXT_VADDR, P, 0), VM_OK);
-	CHECK_EQ(procctl(VFS_PROC_NR, 0, INIT_PROC_NR, 0, 0, 0), VM_EINVAL);
-	CHECK_EQ(procctl(VFS_PROC_NR, VMPPARAM_CLEAR, ep_make(4, 77), 0, 0, 0), VM_EINVAL);
-	CHECK_EQ(procctl(VFS_PROC_NR, VMPPARAM_CLEAR, VM_PROC_NR, 0, 0, 0), VM_EINVAL);
+	CHECK_EQ(procctl_call(VFS_PROC_NR, VMPPARAM_HANDLEMEM, INIT_PROC_NR, 0x1000, P, 0), VM_EFAULT);
+	CHECK_EQ(procctl_call(VFS_PROC_NR, VMPPARAM_HANDLEMEM, INIT_PROC_NR, TEXT_VADDR, P, 1), VM_EFAULT);
+	CHECK_EQ(procctl_call(VFS_PROC_NR, VMPPARAM_HANDLEMEM, INIT_PROC_NR, 0xFFFFF000u, 0x2000, 0), VM_EFAULT);
+	CHECK_EQ(procctl_call(VFS_PROC_NR, VMPPARAM_HANDLEMEM, INIT_PROC_NR, TEXT_VADDR, P, 0), VM_OK);
+	CHECK_EQ(procctl_call(VFS_PROC_NR, 0, INIT_PROC_NR, 0, 0, 0), VM_EINVAL);
+	CHECK_EQ(procctl_call(VFS_PROC_NR, VMPPARAM_CLEAR, ep_make(4, 77), 0, 0, 0), VM_EINVAL);
+	CHECK_EQ(procctl_call(VFS_PROC_NR, VMPPARAM_CLEAR, VM_PROC_NR, 0, 0, 0), VM_EINVAL);
 }
 
 TEST(PCTL0005, "GETRUSAGE writes maxrss and fault counts into PM's buffer")
@@ -114,9 +93,9 @@ TEST(PCTL0007, "HANDLEMEM of 2 GiB or more walks the range like any length: page
 	uint32_t a, phys;
 
 	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0x30000000, 2 * P, PROT_RW, MAP_FIXED, &a), VM_OK);
-	CHECK_EQ(procctl(VFS_PROC_NR, VMPPARAM_HANDLEMEM, INIT_PROC_NR, a, 0x80000000u, 1), VM_EFAULT);
+	CHECK_EQ(procctl_call(VFS_PROC_NR, VMPPARAM_HANDLEMEM, INIT_PROC_NR, a, 0x80000000u, 1), VM_EFAULT);
 	CHECK_EQ(mmu_translate(INIT_PROC_NR, a, 1, &phys), VM_OK);
 	CHECK_EQ(mmu_translate(INIT_PROC_NR, a + P, 1, &phys), VM_OK);
-	CHECK_EQ(procctl(VFS_PROC_NR, VMPPARAM_HANDLEMEM, INIT_PROC_NR, 0x30000000, 0xD0000001u, 0), VM_EFAULT); /* wraps */
+	CHECK_EQ(procctl_call(VFS_PROC_NR, VMPPARAM_HANDLEMEM, INIT_PROC_NR, 0x30000000, 0xD0000001u, 0), VM_EFAULT); /* wraps */
 	CHECK_EQ(sanity_check(), SAN_OK);
 }

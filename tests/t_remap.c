@@ -5,23 +5,6 @@
 
 #define P PAGE_SIZE
 
-static int remap(int type, endpoint_t dst, endpoint_t src, uint32_t dst_addr, uint32_t src_addr,
-		 uint32_t size, uint32_t *ret)
-{
-	message m = msg_zero();
-	int r;
-
-	m.u.remap.dst = dst;
-	m.u.remap.src = src;
-	m.u.remap.dst_addr = dst_addr;
-	m.u.remap.src_addr = src_addr;
-	m.u.remap.size = size;
-	r = call(RS_PROC_NR, type, &m);
-	if (ret)
-		*ret = m.u.remap.ret_addr;
-	return r;
-}
-
 static int shm_unmap(endpoint_t who, uint32_t addr)
 {
 	message m = msg_zero();
@@ -46,7 +29,7 @@ static void share_init_with_agent(uint32_t *src, uint32_t *dst, int type)
 	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, 2 * P, PROT_RW, 0, src), VM_OK);
 	CHECK_EQ(proc_write32(INIT_PROC_NR, *src, 1), VM_OK);
 	CHECK_EQ(proc_write32(INIT_PROC_NR, *src + P, 2), VM_OK);
-	CHECK_EQ(remap(type, AGENT_PROC_NR, INIT_PROC_NR, 0, *src, 2 * P, dst), VM_OK);
+	CHECK_EQ(remap_call(type, AGENT_PROC_NR, INIT_PROC_NR, 0, *src, 2 * P, dst), VM_OK);
 }
 
 TEST(SHM0001, "REMAP shares a region both ways: each side sees the other's writes")
@@ -73,7 +56,7 @@ TEST(SHM0002, "REMAP_RO gives a read-only view: a write through it is killed wit
 	rs_grant_all();
 	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, P, PROT_RW, 0, &src), VM_OK);
 	CHECK_EQ(proc_write32(INIT_PROC_NR, src, 3), VM_OK);
-	CHECK_EQ(remap(VM_REMAP_RO, child, INIT_PROC_NR, 0, src, P, &dst), VM_OK);
+	CHECK_EQ(remap_call(VM_REMAP_RO, child, INIT_PROC_NR, 0, src, P, &dst), VM_OK);
 	CHECK_EQ(rd(child, dst), 3);
 	CHECK_EQ(proc_write32(child, dst, 4), VM_EFAULT);
 	CHECK_EQ(kmodel.proc[ep_slot(child)].last_signal, SIGSEGV);
@@ -88,13 +71,13 @@ TEST(SHM0003, "REMAP needs the exact start and length of an anonymous region (a 
 	rs_grant_all();
 	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, 2 * P, PROT_RW, 0, &src), VM_OK);
 	baseline_take(&b);
-	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src + P, P, NULL), VM_EFAULT);
-	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src, P, NULL), VM_EFAULT);
-	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, 0x1000, P, NULL), VM_EINVAL);
-	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src, 0, NULL), VM_EINVAL);
-	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src, 0xFFFFF001u, NULL), VM_EINVAL);
-	CHECK_EQ(remap(VM_REMAP, ep_make(3, 50), INIT_PROC_NR, 0, src, 2 * P, NULL), VM_EINVAL);
-	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, VM_PROC_NR, 0, src, 2 * P, NULL), VM_EINVAL);
+	CHECK_EQ(remap_call(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src + P, P, NULL), VM_EFAULT);
+	CHECK_EQ(remap_call(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src, P, NULL), VM_EFAULT);
+	CHECK_EQ(remap_call(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, 0x1000, P, NULL), VM_EINVAL);
+	CHECK_EQ(remap_call(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src, 0, NULL), VM_EINVAL);
+	CHECK_EQ(remap_call(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src, 0xFFFFF001u, NULL), VM_EINVAL);
+	CHECK_EQ(remap_call(VM_REMAP, ep_make(3, 50), INIT_PROC_NR, 0, src, 2 * P, NULL), VM_EINVAL);
+	CHECK_EQ(remap_call(VM_REMAP, AGENT_PROC_NR, VM_PROC_NR, 0, src, 2 * P, NULL), VM_EINVAL);
 	CHECK_BASELINE(b);
 }
 
@@ -107,7 +90,7 @@ TEST(SHM0004, "a page shared copy-on-write with a child before the remap stays p
 	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, P, PROT_RW, 0, &src), VM_OK);
 	CHECK_EQ(proc_write32(INIT_PROC_NR, src, 5), VM_OK);
 	CHECK_EQ(fork_child(INIT_PROC_NR, &child), VM_OK);
-	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src, P, &dst), VM_OK);
+	CHECK_EQ(remap_call(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src, P, &dst), VM_OK);
 	CHECK_EQ(proc_write32(AGENT_PROC_NR, dst, 6), VM_OK);
 	CHECK_EQ(rd(INIT_PROC_NR, src), 6);
 	CHECK_EQ(rd(child, src), 5);
@@ -143,7 +126,7 @@ TEST(SHM0006, "after the source is unmapped, linked pages stay and unlinked ones
 	rs_grant_all();
 	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, 2 * P, PROT_RW, 0, &src), VM_OK);
 	CHECK_EQ(proc_write32(INIT_PROC_NR, src, 9), VM_OK);
-	CHECK_EQ(remap(VM_REMAP, child, INIT_PROC_NR, 0, src, 2 * P, &dst), VM_OK);
+	CHECK_EQ(remap_call(VM_REMAP, child, INIT_PROC_NR, 0, src, 2 * P, &dst), VM_OK);
 	CHECK_EQ(rd(child, dst), 9);
 	CHECK_EQ(munmap_call(INIT_PROC_NR, src, 2 * P), VM_OK);
 	CHECK_EQ(rd(child, dst), 9);
@@ -163,7 +146,7 @@ TEST(SHM0007, "SHM_UNMAP removes only shared regions; after every side is gone n
 	CHECK_EQ(fork_child(AGENT_PROC_NR, &c), VM_OK);
 	CHECK_EQ(mmap_anon(a, 0, 2 * P, PROT_RW, 0, &src), VM_OK);
 	CHECK_EQ(proc_write32(a, src, 1), VM_OK);
-	CHECK_EQ(remap(VM_REMAP, c, a, 0, src, 2 * P, &dst), VM_OK);
+	CHECK_EQ(remap_call(VM_REMAP, c, a, 0, src, 2 * P, &dst), VM_OK);
 	CHECK_EQ(rd(c, dst), 1);
 	CHECK_EQ(mmap_anon(c, 0, P, PROT_RW, 0, &other), VM_OK);
 	CHECK_EQ(shm_unmap(c, other), VM_EFAULT);
@@ -203,15 +186,15 @@ TEST(SHM0009, "REMAP and REMAP_RO to a destination that is taken answer ENOMEM a
 	CHECK_EQ(mmap_anon(AGENT_PROC_NR, 0x40000000, 2 * P, PROT_RW, MAP_FIXED, &taken), VM_OK);
 	n = region_count(vmp_of(AGENT_PROC_NR));
 	baseline_take(&b);
-	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, taken, src, 2 * P, NULL), VM_ENOMEM);
-	CHECK_EQ(remap(VM_REMAP_RO, AGENT_PROC_NR, INIT_PROC_NR, taken + P, src, 2 * P, NULL), VM_ENOMEM);
-	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, taken - P, src, 2 * P, NULL), VM_ENOMEM);
-	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, USER_TOP - P, src, 2 * P, NULL), VM_ENOMEM);
-	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, taken + 0x10, src, 2 * P, NULL), VM_EINVAL);
+	CHECK_EQ(remap_call(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, taken, src, 2 * P, NULL), VM_ENOMEM);
+	CHECK_EQ(remap_call(VM_REMAP_RO, AGENT_PROC_NR, INIT_PROC_NR, taken + P, src, 2 * P, NULL), VM_ENOMEM);
+	CHECK_EQ(remap_call(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, taken - P, src, 2 * P, NULL), VM_ENOMEM);
+	CHECK_EQ(remap_call(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, USER_TOP - P, src, 2 * P, NULL), VM_ENOMEM);
+	CHECK_EQ(remap_call(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, taken + 0x10, src, 2 * P, NULL), VM_EINVAL);
 	CHECK_EQ(region_count(vmp_of(AGENT_PROC_NR)), n);
 	CHECK_BASELINE(b);
 	CHECK(!(region_find(vmp_of(INIT_PROC_NR), src)->flags & VR_SHARED)); /* the source is not shared yet */
-	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, taken + 2 * P, src, 2 * P, &dst), VM_OK);
+	CHECK_EQ(remap_call(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, taken + 2 * P, src, 2 * P, &dst), VM_OK);
 	CHECK_EQ(dst, taken + 2 * P);
 	CHECK_EQ(sanity_check(), SAN_OK);
 }
@@ -223,10 +206,10 @@ TEST(SHM0010, "REMAP of a source address in no region is EINVAL; inside a region
 	rs_grant_all();
 	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0x30000000, 2 * P, PROT_RW, MAP_FIXED, &src), VM_OK);
 	muts = vm.mutations;
-	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src + 2 * P, P, NULL), VM_EINVAL);
-	CHECK_EQ(remap(VM_REMAP_RO, AGENT_PROC_NR, INIT_PROC_NR, 0, 0x50000000, P, NULL), VM_EINVAL);
-	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src + P, P, NULL), VM_EFAULT);
-	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src, 3 * P, NULL), VM_EFAULT);
+	CHECK_EQ(remap_call(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src + 2 * P, P, NULL), VM_EINVAL);
+	CHECK_EQ(remap_call(VM_REMAP_RO, AGENT_PROC_NR, INIT_PROC_NR, 0, 0x50000000, P, NULL), VM_EINVAL);
+	CHECK_EQ(remap_call(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src + P, P, NULL), VM_EFAULT);
+	CHECK_EQ(remap_call(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src, 3 * P, NULL), VM_EFAULT);
 	CHECK_EQ(vm.mutations, muts);
 }
 
@@ -238,18 +221,18 @@ TEST(SHM0011, "REMAP of a region of 2 GiB or more with its exact size shares it 
 	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0x30000000, 0x80000000u, PROT_RW, MAP_FIXED, &src), VM_OK);
 	CHECK_EQ(proc_write32(INIT_PROC_NR, src + 0x7FFFF000u, 8), VM_OK);
 	muts = vm.mutations;
-	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src, 0x80001000u, NULL), VM_EFAULT);
-	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src, 0xFFFFF000u, NULL), VM_EFAULT);
-	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src + 0x80000000u, 0x80000000u, NULL), VM_EINVAL);
-	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src, 0xFFFFF001u, NULL), VM_EINVAL);
+	CHECK_EQ(remap_call(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src, 0x80001000u, NULL), VM_EFAULT);
+	CHECK_EQ(remap_call(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src, 0xFFFFF000u, NULL), VM_EFAULT);
+	CHECK_EQ(remap_call(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src + 0x80000000u, 0x80000000u, NULL), VM_EINVAL);
+	CHECK_EQ(remap_call(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src, 0xFFFFF001u, NULL), VM_EINVAL);
 	CHECK_EQ(vm.mutations, muts);
-	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src, 0x7FFFF001u, &dst), VM_OK); /* rounds to it */
+	CHECK_EQ(remap_call(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src, 0x7FFFF001u, &dst), VM_OK); /* rounds to it */
 	CHECK_EQ(region_find(vmp_of(AGENT_PROC_NR), dst)->length, 0x80000000u);
 	CHECK_EQ(rd(AGENT_PROC_NR, dst + 0x7FFFF000u), 8);
 	CHECK_EQ(proc_write32(AGENT_PROC_NR, dst + 0x40000000u, 9), VM_OK);
 	CHECK_EQ(proc_read32(INIT_PROC_NR, src + 0x40000000u, &v), VM_OK);
 	CHECK_EQ(v, 9);
-	CHECK_EQ(remap(VM_REMAP_RO, AGENT_PROC_NR, INIT_PROC_NR, 0, src, 0x80000000u, NULL), VM_ENOMEM); /* no room left */
+	CHECK_EQ(remap_call(VM_REMAP_RO, AGENT_PROC_NR, INIT_PROC_NR, 0, src, 0x80000000u, NULL), VM_ENOMEM); /* no room left */
 	CHECK_EQ(sanity_check(), SAN_OK);
 }
 
@@ -280,7 +263,7 @@ TEST(SHM0013, "a page the source never had at fork is private zero memory in the
 
 	rs_grant_all();
 	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, 2 * P, PROT_RW, 0, &src), VM_OK);
-	CHECK_EQ(remap(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src, 2 * P, &dst), VM_OK);
+	CHECK_EQ(remap_call(VM_REMAP, AGENT_PROC_NR, INIT_PROC_NR, 0, src, 2 * P, &dst), VM_OK);
 	CHECK_EQ(fork_child(INIT_PROC_NR, &child), VM_OK);
 	CHECK_EQ(proc_write32(AGENT_PROC_NR, dst + P, 5), VM_OK);
 	CHECK_EQ(rd(INIT_PROC_NR, src + P), 5);

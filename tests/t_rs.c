@@ -141,14 +141,21 @@ static int memctl(endpoint_t target, int req, uint32_t *addr, uint32_t *len)
 	return r;
 }
 
-static int update(endpoint_t src, endpoint_t dst, uint32_t flags)
+/* VM_RS_UPDATE of src and dst with flags, sent by requester. */
+static int update_from(endpoint_t requester, endpoint_t src, endpoint_t dst, uint32_t flags)
 {
 	message m = msg_zero();
 
 	m.u.rs_update.src = src;
 	m.u.rs_update.dst = dst;
 	m.u.rs_update.flags = flags;
-	return call(RS_PROC_NR, VM_RS_UPDATE, &m);
+	return call(requester, VM_RS_UPDATE, &m);
+}
+
+/* VM_RS_UPDATE sent by RS. */
+static int update(endpoint_t src, endpoint_t dst, uint32_t flags)
+{
+	return update_from(RS_PROC_NR, src, dst, flags);
 }
 
 TEST(RSM0001, "MAP_PREALLOC makes one backed region; GET_PREALLOC_MAP finds it; a second is EEXIST")
@@ -254,32 +261,22 @@ static int reply_code_to(endpoint_t dst)
 	return code;
 }
 
-/* VM_RS_UPDATE of src and dst sent by requester. */
-static int update_from(endpoint_t requester, endpoint_t src, endpoint_t dst)
-{
-	message m = msg_zero();
-
-	m.u.rs_update.src = src;
-	m.u.rs_update.dst = dst;
-	return call(requester, VM_RS_UPDATE, &m);
-}
-
 TEST(RSU0003, "after RS_UPDATE the OK goes where the requester now runs: to dst when it was src, to src when it was dst")
 {
 	endpoint_t a, b, c;
 
 	CHECK_EQ(fork_child(INIT_PROC_NR, &a), VM_OK);
-	CHECK_EQ(update_from(RS_PROC_NR, RS_PROC_NR, a), VM_SUSPEND); /* RS updates itself */
+	CHECK_EQ(update_from(RS_PROC_NR, RS_PROC_NR, a, 0), VM_SUSPEND); /* RS updates itself */
 	CHECK_EQ(reply_code_to(a), VM_OK);
 	CHECK_EQ(replies_to(RS_PROC_NR), 0);
 	CHECK(vmp_of(a)->acl > USER_ACL); /* RS's mask went with its image */
 	CHECK_EQ(vm.proc[RS_PROC_NR].acl, USER_ACL);
-	CHECK_EQ(update_from(a, RS_PROC_NR, a), VM_SUSPEND);          /* the requester is dst now */
+	CHECK_EQ(update_from(a, RS_PROC_NR, a, 0), VM_SUSPEND);          /* the requester is dst now */
 	CHECK_EQ(reply_code_to(RS_PROC_NR), VM_OK);
 	CHECK_EQ(replies_to(a), 0);
 	CHECK_EQ(fork_child(INIT_PROC_NR, &b), VM_OK);
 	CHECK_EQ(fork_child(INIT_PROC_NR, &c), VM_OK);
-	CHECK_EQ(update_from(RS_PROC_NR, b, c), VM_OK);              /* a third party: the sender */
+	CHECK_EQ(update_from(RS_PROC_NR, b, c, 0), VM_OK);              /* a third party: the sender */
 	CHECK_EQ(replies_to(b) + replies_to(c), 0);
 	CHECK_EQ(sanity_check(), SAN_OK);
 }
@@ -289,9 +286,10 @@ TEST(RSU0004, "a refused or rolled-back RS_UPDATE is answered to the sender, eve
 	endpoint_t a;
 
 	CHECK_EQ(fork_child(INIT_PROC_NR, &a), VM_OK);
-	CHECK_EQ(update_from(RS_PROC_NR, RS_PROC_NR, RS_PROC_NR), VM_EINVAL);
+	CHECK_EQ(update_from(RS_PROC_NR, RS_PROC_NR, RS_PROC_NR, 0), VM_EINVAL);
 	fault_fail_nth(FS_KC_ADDRSPACE, 1);
-	CHECK_EQ(update_from(RS_PROC_NR, RS_PROC_NR, a), VM_ENOMEM);
+	CHECK_EQ(update_from(RS_PROC_NR, RS_PROC_NR, a, 0), VM_ENOMEM);
+	CHECK(fault_fired());
 	CHECK_EQ(replies_to(a), 0);
 	CHECK_EQ(vm.proc[RS_PROC_NR].acl > USER_ACL, 1);
 }
@@ -299,19 +297,13 @@ TEST(RSU0004, "a refused or rolled-back RS_UPDATE is answered to the sender, eve
 TEST(RSU0005, "powers stay with the endpoint through a live update: the boot RS's endpoint keeps them, its old image loses them")
 {
 	endpoint_t a;
-	message m = msg_zero();
 
 	CHECK_EQ(fork_child(INIT_PROC_NR, &a), VM_OK);
-	CHECK_EQ(update_from(RS_PROC_NR, RS_PROC_NR, a), VM_SUSPEND);
+	CHECK_EQ(update_from(RS_PROC_NR, RS_PROC_NR, a, 0), VM_SUSPEND);
 	CHECK_EQ(vmp_of(a)->powers, 0);
 	CHECK_EQ(vm.proc[RS_PROC_NR].powers, proc_boot_powers(RS_PROC_NR));
-	m.u.mmap.len = PAGE_SIZE;
-	m.u.mmap.prot = PROT_RW;
-	m.u.mmap.flags = MAP_ANONPRIV | MAP_THIRDPARTY;
-	m.u.mmap.fd = -1;
-	m.u.mmap.forwhom = INIT_PROC_NR;
-	CHECK_EQ(call(a, VM_MMAP, &m), VM_EPERM);
-	CHECK_EQ(call(RS_PROC_NR, VM_MMAP, &m), VM_OK);
+	CHECK_EQ(mmap_for(a, INIT_PROC_NR, 0, PAGE_SIZE, PROT_RW, MAP_THIRDPARTY, NULL), VM_EPERM);
+	CHECK_EQ(mmap_for(RS_PROC_NR, INIT_PROC_NR, 0, PAGE_SIZE, PROT_RW, MAP_THIRDPARTY, NULL), VM_OK);
 }
 
 static int prepare(endpoint_t src, endpoint_t dst, uint32_t flags)
@@ -456,20 +448,15 @@ TEST(RSP0014, "RS_PREPARE copies a remap source into dst as a private copy-on-wr
 {
 	endpoint_t a, b;
 	uint32_t ma, alias, v;
-	message m = msg_zero();
 
 	rs_grant_all();
 	CHECK_EQ(fork_child(INIT_PROC_NR, &a), VM_OK);
 	CHECK_EQ(fork_child(INIT_PROC_NR, &b), VM_OK);
 	CHECK_EQ(mmap_anon(a, 0x30000000, PAGE_SIZE, PROT_RW, MAP_FIXED, &ma), VM_OK);
 	CHECK_EQ(proc_write32(a, ma, 0x11), VM_OK);
-	m.u.remap.dst = AGENT_PROC_NR;
-	m.u.remap.src = a;
-	m.u.remap.src_addr = ma;
-	m.u.remap.size = PAGE_SIZE;
-	CHECK_EQ(call(RS_PROC_NR, VM_REMAP, &m), VM_OK);
-	alias = m.u.remap.ret_addr;
+	CHECK_EQ(remap_call(VM_REMAP, AGENT_PROC_NR, a, 0, ma, PAGE_SIZE, &alias), VM_OK);
 	CHECK_EQ(proc_read32(AGENT_PROC_NR, alias, &v), VM_OK);
+	CHECK_EQ(v, 0x11);
 	CHECK_EQ(prepare(a, b, 0), VM_OK);
 	CHECK_EQ(proc_write32(b, ma, 0x22), VM_OK);
 	CHECK_EQ(proc_read32(a, ma, &v), VM_OK);
