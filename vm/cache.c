@@ -193,23 +193,6 @@ static struct phys_region *cached_page_in(const struct cache_entry *e, const str
 	return NULL;
 }
 
-/* A new block with no sharer holding a copy of pb's page, or NULL when no page or
- * block can be had. */
-static struct phys_block *block_copy(const struct phys_block *pb)
-{
-	struct phys_block *c;
-	uint32_t phys;
-
-	if (FAULT_POINT(PAGE_ALLOC) || (phys = mem_alloc(1, 0)) == PHYS_NONE)
-		return NULL;
-	if (!(c = pb_new(phys))) {
-		mem_free(phys, 1);
-		return NULL;
-	}
-	vm_memcpy(phys_ptr(phys, PAGE_SIZE), phys_ptr(pb->phys, PAGE_SIZE), PAGE_SIZE);
-	return c;
-}
-
 /* Free the copies cache_copies_prepare made that were not linked. */
 void cache_copies_cancel(struct phys_block *copy[CACHE_MAX])
 {
@@ -234,7 +217,7 @@ int cache_copies_prepare(const struct vir_region *r, struct phys_block *copy[CAC
 	for (int i = 0; i < CACHE_MAX; i++) {
 		struct phys_region *pr = cached_page_in(&vm.cache[i], r);
 
-		copy[i] = pr ? block_copy(pr->ph) : NULL;
+		copy[i] = pr ? pb_copy(pr->ph) : NULL;
 		if (pr && !copy[i]) {
 			cache_copies_cancel(copy);
 			return VM_ENOMEM;

@@ -58,16 +58,10 @@ static void protect_sharers(struct phys_block *pb)
 int map_split_private(struct phys_block *pb)
 {
 	struct phys_region *s, *next, *moved = NULL;
-	struct phys_block *copy;
-	uint32_t phys;
+	struct phys_block *copy = pb_copy(pb);
 
-	if (FAULT_POINT(PAGE_ALLOC) || (phys = mem_alloc(1, 0)) == PHYS_NONE)
+	if (!copy)
 		return VM_ENOMEM;
-	if (!(copy = pb_new(phys))) {
-		mem_free(phys, 1);
-		return VM_ENOMEM;
-	}
-	vm_memcpy(phys_ptr(phys, PAGE_SIZE), phys_ptr(pb->phys, PAGE_SIZE), PAGE_SIZE);
 	for (s = pb->first; s; s = next) {
 		next = s->next_sharer;
 		if (s->parent->flags & VR_SHARED)

@@ -28,20 +28,10 @@ free_page:
 /* Give page idx of r a private copy of its shared page. */
 static int anon_cow(struct vir_region *r, uint32_t idx)
 {
-	struct phys_block *old = region_page(r, idx)->ph, *pb;
-	uint32_t phys;
+	struct phys_block *pb = pb_copy(region_page(r, idx)->ph);
 
-	if (FAULT_POINT(PAGE_ALLOC))
+	if (!pb)
 		return VM_ENOMEM;
-	phys = mem_alloc(1, 0);
-	if (phys == PHYS_NONE)
-		return VM_ENOMEM;
-	pb = pb_new(phys);
-	if (!pb) {
-		mem_free(phys, 1);
-		return VM_ENOMEM;
-	}
-	vm_memcpy(phys_ptr(phys, PAGE_SIZE), phys_ptr(old->phys, PAGE_SIZE), PAGE_SIZE);
 	pb_relink(r, idx, pb);
 	return VM_OK;
 }

@@ -17,6 +17,23 @@ struct phys_block *pb_new(uint32_t phys)
 	return pb;
 }
 
+/* A new block with no references holding a copy of pb's page (fault site page_alloc,
+ * then the slab), or NULL when no page or block can be had. */
+struct phys_block *pb_copy(const struct phys_block *pb)
+{
+	struct phys_block *c;
+	uint32_t phys;
+
+	if (FAULT_POINT(PAGE_ALLOC) || (phys = mem_alloc(1, 0)) == PHYS_NONE)
+		return NULL;
+	if (!(c = pb_new(phys))) {
+		mem_free(phys, 1);
+		return NULL;
+	}
+	vm_memcpy(phys_ptr(phys, PAGE_SIZE), phys_ptr(pb->phys, PAGE_SIZE), PAGE_SIZE);
+	return c;
+}
+
 /* Link page idx of r to pb.  VM_ENOMEM when its map leaf or the phys_region cannot be
  * allocated (no reference is made; an allocated leaf stays for later use). */
 int pb_reference(struct vir_region *r, uint32_t idx, struct phys_block *pb)

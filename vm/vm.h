@@ -203,6 +203,8 @@ int region_tree_check(struct vmproc *vmp); /* AVL heights and order; 0 or SAN_* 
 
 /* ---- pb.c: physical blocks and per-page references ---- */
 struct phys_block *pb_new(uint32_t phys);
+/* A new unreferenced block holding a copy of pb's page, or NULL (no page or block). */
+struct phys_block *pb_copy(const struct phys_block *pb);
 /* Link page idx of r to pb (refcount++).  VM_ENOMEM when slab allocation fails. */
 int pb_reference(struct vir_region *r, uint32_t idx, struct phys_block *pb);
 /* Drop page idx of r; the last reference frees the block and (unless PBF_DEVICE) its page. */
