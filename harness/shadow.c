@@ -161,7 +161,7 @@ struct shadow {
 	uint32_t gen; /* == sh.gen: tracked in this run */
 	endpoint_t ep;
 	uint32_t heap_base; /* where brk's heap starts (the data segment), 0 unknown */
-	uint64_t heap_end;  /* the heap region's end as far as known (0 unknown) */
+	uint64_t heap_end;  /* the heap region's end as far as known (set with heap_base) */
 	uint32_t niv, nw;
 	struct sh_iv iv[SH_MAX_IV];
 	struct sh_word w[SH_MAX_W];
@@ -174,8 +174,7 @@ struct sh_obj {
 	uint8_t content, img; /* OB_CACHE: the block's content beyond its words */
 	int32_t call;  /* the call that made it (signatures) */
 	uint32_t base; /* OB_CACHE: the block is [base, base + PAGE_SIZE) */
-	endpoint_t owner;    /* OB_CACHE: whose page it was taken from, and where */
-	uint32_t owner_addr;
+	endpoint_t owner;    /* OB_CACHE: whose page [base, +PAGE_SIZE) it was taken from */
 	uint32_t plant_phys; /* OB_CACHE under mem:cache: the block's page */
 	uint32_t nw;
 	struct sh_word w[SH_OBJ_W];
@@ -324,6 +323,12 @@ static void shadow_unknown(struct shadow *s, endpoint_t ep)
 	s->iv[0].vol = 1;
 }
 
+/* Forget everything about s (same endpoint). */
+static void shadow_forget(struct shadow *s)
+{
+	shadow_unknown(s, s->ep);
+}
+
 static void shadow_copy(struct shadow *dst, const struct shadow *src)
 {
 	memcpy(dst, src, offsetof(struct shadow, iv));
@@ -374,14 +379,21 @@ static int iv_same(const struct sh_iv *a, const struct sh_iv *b)
 	       a->kind == b->kind && a->why == b->why && a->rid == b->rid;
 }
 
+/* Join neighbours with equal attributes among iv[lo..hi] (hi < niv). */
+static void iv_merge_span(struct shadow *s, uint32_t lo, uint32_t hi)
+{
+	uint32_t o = lo;
+	for (uint32_t i = lo + 1; i <= hi; i++)
+		if (!iv_same(&s->iv[o], &s->iv[i]))
+			s->iv[++o] = s->iv[i];
+	memmove(&s->iv[o + 1], &s->iv[hi + 1], (s->niv - hi - 1) * sizeof s->iv[0]);
+	s->niv -= hi - o;
+}
+
 /* Join neighbours with equal attributes. */
 static void iv_merge(struct shadow *s)
 {
-	uint32_t o = 0;
-	for (uint32_t i = 1; i < s->niv; i++)
-		if (!iv_same(&s->iv[o], &s->iv[i]))
-			s->iv[++o] = s->iv[i];
-	s->niv = o + 1;
+	iv_merge_span(s, 0, s->niv - 1);
 }
 
 /* Drop every private word overlapping [a, end). */
@@ -436,7 +448,7 @@ static void word_put(struct shadow *s, uint32_t addr, uint32_t val, uint8_t why)
 	if (s->nw < SH_MAX_W)
 		s->w[s->nw++] = (struct sh_word){ addr, val, why };
 	else
-		shadow_unknown(s, s->ep);
+		shadow_forget(s);
 }
 
 /* Remember the word at addr (known memory only: private or shared). */
@@ -554,7 +566,7 @@ static void range_op(struct shadow *s, uint64_t a, uint64_t end, enum op op, str
 		return;
 	int i = iv_split(s, a), j = i < 0 ? -1 : iv_split(s, end);
 	if (i < 0 || j < 0) {
-		shadow_unknown(s, s->ep);
+		shadow_forget(s);
 		return;
 	}
 	for (int k = i; k < j; k++) {
@@ -564,7 +576,8 @@ static void range_op(struct shadow *s, uint64_t a, uint64_t end, enum op op, str
 	}
 	if (op == OP_FRESH || op == OP_UNMAPPED || op == OP_OVERWRITTEN || op == OP_LOST)
 		words_drop(s, a, end);
-	iv_merge(s);
+	/* the map was merged: only [i, j) and its two borders may join now */
+	iv_merge_span(s, i > 0 ? (uint32_t)i - 1 : 0, (uint32_t)j < s->niv ? (uint32_t)j : s->niv - 1);
 }
 
 /* [a, e) of interval v of src becomes private memory of dst at the same addresses,
@@ -890,7 +903,7 @@ static void plant_cache_write(endpoint_t ep, uint32_t addr, uint32_t val)
 {
 	for (uint32_t i = 1; i < sh.nobj; i++) {
 		const struct sh_obj *o = &sh.obj[i];
-		if (o->kind == OB_CACHE && o->plant_phys && o->owner == ep && o->owner_addr == (addr & ~PAGE_MASK))
+		if (o->kind == OB_CACHE && o->plant_phys && o->owner == ep && o->base == (addr & ~PAGE_MASK))
 			*(uint32_t *)phys_ptr(o->plant_phys + (addr & PAGE_MASK), 4) = val;
 	}
 }
@@ -906,6 +919,18 @@ static void plant_after_access(endpoint_t ep, uint32_t addr, int write, uint32_t
 		*(uint32_t *)phys_ptr(phys, 4) = sh.plant_old;
 	if (sh.plant == PL_CACHE)
 		plant_cache_write(ep, addr, val);
+}
+
+/* e, at most SH_END. */
+static uint64_t clip_end(uint64_t e)
+{
+	return e > SH_END ? SH_END : e;
+}
+
+/* The end of [a, a + len) rounded up to a page, at most SH_END. */
+static uint64_t range_end(uint64_t a, uint64_t len)
+{
+	return clip_end((a + len + PAGE_MASK) & ~(uint64_t)PAGE_MASK);
 }
 
 /* ---- The oracle: accesses ---- */
@@ -934,7 +959,7 @@ static int owner_write_shows(const struct sh_obj *o, uint32_t oa, uint32_t val)
 	if (o->kind != OB_CACHE || slot < 0 || slot >= NR_PROCS)
 		return 0;
 	s = &sh.p[slot];
-	return s->gen == sh.gen && s->ep == o->owner && expect_word(s, o->owner_addr + (oa - o->base), &e) &&
+	return s->gen == sh.gen && s->ep == o->owner && expect_word(s, oa, &e) &&
 	       e.val == val;
 }
 
@@ -999,7 +1024,9 @@ static void shadow_access(const struct run_ctx *x, const struct access_seen *a)
 		}
 	}
 	word_set(s, addr, val);
-	range_op(s, addr & ~PAGE_MASK, (uint64_t)(addr & ~PAGE_MASK) + PAGE_SIZE, OP_SEEN, NO_ATTR);
+	uint32_t pg = addr & ~PAGE_MASK;
+	if (range_has(s, pg, (uint64_t)pg + PAGE_SIZE, MS_UNKNOWN, &at, &v)) /* else nothing to learn */
+		range_op(s, pg, (uint64_t)pg + PAGE_SIZE, OP_SEEN, NO_ATTR);
 }
 
 static void shadow_before_msg(const struct run_ctx *x, const message *m, uint32_t status)
@@ -1007,19 +1034,6 @@ static void shadow_before_msg(const struct run_ctx *x, const message *m, uint32_
 	(void)x;
 	(void)status;
 	plant_before_msg(m);
-}
-
-/* The end of [a, a + len) rounded up to a page, at most SH_END. */
-static uint64_t range_end64(uint64_t a, uint64_t len)
-{
-	uint64_t e = a + len;
-	e = (e + PAGE_MASK) & ~(uint64_t)PAGE_MASK;
-	return e > SH_END ? SH_END : e;
-}
-
-static uint64_t range_end(uint32_t a, uint32_t len)
-{
-	return range_end64(a, len);
 }
 
 /* ---- The memory rules' calls ---- */
@@ -1095,7 +1109,7 @@ static void on_fork(const message *m, int32_t code, const message *rep)
 		return;
 	endpoint_t child = rep ? rep->u.fork.child : kmodel.proc[slot].endpt;
 	struct shadow *p = shadow_of(m->u.fork.parent), *c = shadow_of(child);
-	if (!p || !c || p == c || !plat_is_live(sh.plat, child))
+	if (!p || !c || p == c)
 		return;
 	shadow_copy(c, p);
 	c->ep = child;
@@ -1107,7 +1121,7 @@ static void on_fork(const message *m, int32_t code, const message *rep)
  * those bytes are unknown now. */
 static void copy_out(struct shadow *s, const char *call, uint32_t a, uint32_t len, endpoint_t ep, enum rule why)
 {
-	uint64_t end = (uint64_t)a + len > SH_END ? SH_END : (uint64_t)a + len;
+	uint64_t end = clip_end((uint64_t)a + len);
 	const struct sh_iv *v;
 	uint32_t at;
 	char d[200];
@@ -1144,7 +1158,7 @@ static void on_info(const message *m, int32_t code, const message *rep)
 		len = 16u * (uint32_t)(n < 0 ? 0 : n > MAX_VRI_COUNT ? MAX_VRI_COUNT : n);
 		if (!rep) { /* the copy's length is not known */
 			uint64_t a = m->u.info.ptr;
-			range_op(s, a, a + len > SH_END ? SH_END : a + len, OP_OVERWRITTEN, NO_ATTR);
+			range_op(s, a, clip_end(a + len), OP_OVERWRITTEN, NO_ATTR);
 			return;
 		}
 	}
@@ -1172,7 +1186,7 @@ static void make_shared(struct shadow *s, uint64_t a, uint64_t e, int32_t call)
 	int i = iv_split(s, a), j = i < 0 ? -1 : iv_split(s, e);
 	struct sh_obj *o = NULL;
 	if (i < 0 || j < 0) {
-		shadow_unknown(s, s->ep);
+		shadow_forget(s);
 		return;
 	}
 	for (int k = i; k < j; k++) {
@@ -1299,7 +1313,7 @@ static void unmap_region(struct shadow *s, uint32_t addr, unsigned kinds, enum r
 	uint32_t i = iv_find(s, addr), lo = i, hi = i;
 	const struct sh_iv *v = &s->iv[i];
 	if (v->map != MS_MAPPED || !(kinds & (1u << v->kind)) || !v->rid) {
-		shadow_unknown(s, s->ep);
+		shadow_forget(s);
 		return;
 	}
 	while (lo > 0 && s->iv[lo - 1].map == MS_MAPPED && s->iv[lo - 1].rid == v->rid)
@@ -1320,7 +1334,7 @@ static void on_map_phys(const message *m, int32_t code, const message *rep)
 	if (!s || code != VM_OK)
 		return;
 	if (!rep) {
-		shadow_unknown(s, s->ep);
+		shadow_forget(s);
 		if ((o = phys_obj()))
 			o->vol = 1;
 		return;
@@ -1390,7 +1404,6 @@ static struct sh_obj *block_snapshot(const struct shadow *s, uint32_t p)
 	const struct sh_iv *v = &s->iv[i];
 	o->base = p;
 	o->owner = s->ep;
-	o->owner_addr = p;
 	o->content = CK_UNKNOWN;
 	if (iv_end(s, i) >= (uint64_t)p + PAGE_SIZE && v->map == MS_MAPPED && !v->delta)
 		o->content = v->content, o->img = v->img;
@@ -1442,7 +1455,7 @@ static void on_mapcache(const message *m, int32_t code, const message *rep)
 	uint16_t rid = rid_new();
 	uint64_t a = rep->u.mapcachepage.addr, end = a + (uint64_t)n * PAGE_SIZE;
 	struct attr lost = { .content = CK_UNKNOWN, .vol = 1, .kind = K_CACHE, .why = R_CACHE, .rid = rid };
-	range_op(s, a, end > SH_END ? SH_END : end, OP_FRESH, lost);
+	range_op(s, a, clip_end(end), OP_FRESH, lost);
 	for (uint32_t i = 0; i < n && i < SH_MAP_PAGES && a + (uint64_t)(i + 1) * PAGE_SIZE <= SH_END; i++) {
 		uint32_t p = (uint32_t)a + i * PAGE_SIZE;
 		const struct sh_cache *c = cache_find(q->dev, q->dev_offset + (uint64_t)i * PAGE_SIZE);
@@ -1511,7 +1524,7 @@ static void on_update(const struct msg_seen *seen)
 	if (a && b && a != b)
 		swap_shadows(a, b);
 	else if (a || b)
-		shadow_unknown(a ? a : b, a ? a->ep : b->ep);
+		shadow_forget(a ? a : b);
 }
 
 /* RS_PREPARE's mmaps: each anonymous mmap of src in the mmap range (a REMAP source
@@ -1549,13 +1562,13 @@ static void on_prepare(const message *m)
 	if (!dst)
 		return;
 	if (!src || src == dst) {
-		shadow_unknown(dst, dst->ep);
+		shadow_forget(dst);
 		return;
 	}
-	if (dst->heap_base && dst->heap_end && src->heap_base && src->heap_end) {
+	if (dst->heap_base && src->heap_base) {
 		/* dst's heap may end below heap_end (an unmapped tail): grow from its base */
 		uint64_t end = dst->heap_base + (src->heap_end - src->heap_base);
-		heap_grow(dst, end > SH_END ? SH_END : end, R_PREPARE);
+		heap_grow(dst, clip_end(end), R_PREPARE);
 	} else
 		forget_unmapped(dst, 0);
 	if (!(m->u.rs_prepare.flags & SF_VM_NOMMAP))
@@ -1570,8 +1583,8 @@ static void on_memctl(const message *m, const message *rep)
 	case VM_RS_MEM_GET_PREALLOC_MAP:
 		return;
 	case VM_RS_MEM_HEAP_PREALLOC: /* the heap region's end + len */
-		if (s && s->heap_base && s->heap_end)
-			heap_grow(s, range_end64(s->heap_end, m->u.rs_memctl.len), R_PREALLOC);
+		if (s && s->heap_base)
+			heap_grow(s, range_end(s->heap_end, m->u.rs_memctl.len), R_PREALLOC);
 		else if (s)
 			forget_unmapped(s, 0);
 		return;
@@ -1598,81 +1611,72 @@ static void on_rusage(const message *m)
 	if (m->m_source == sh.pm_ep)
 		copy_out(s, "VM_GETRUSAGE", a, len, m->m_source, R_RUSAGE);
 	else
-		range_op(s, a, (uint64_t)a + len > SH_END ? SH_END : (uint64_t)a + len, OP_OVERWRITTEN, NO_ATTR);
+		range_op(s, a, clip_end((uint64_t)a + len), OP_OVERWRITTEN, NO_ATTR);
 }
 
-/* The memory effects of the calls this file models beyond the memory rules; 0 when
- * m's call is not one of them. */
-static int memory_effect(const struct msg_seen *seen, int32_t code, const message *rep)
+/* A call the cases above do not name succeeded: its memory effect, or (a call the
+ * model does not describe) every shadow is forgotten. */
+static void on_success(const message *m, const message *rep)
 {
-	const message *m = &seen->m;
 	struct shadow *s;
 	switch (m->m_type) {
-	case VM_RS_UPDATE:
-		on_update(seen);
-		return 1;
-	case VM_REMAP:
-	case VM_REMAP_RO:
 	case VM_SHM_UNMAP:
-	case VM_SETCACHEPAGE:
-	case VM_MAPCACHEPAGE:
-	case VM_FORGETCACHEPAGE:
-	case VM_CLEARCACHE:
-	case VM_PROCCTL:
-	case VM_RS_PREPARE:
-	case VM_RS_MEMCTL:
-	case VM_GETRUSAGE:
-		break;
-	default:
-		return 0;
-	}
-	if (code == VM_SUSPEND) { /* left unanswered: what it did is not known */
-		forget_all();
-		return 1;
-	}
-	switch (m->m_type) {
-	case VM_REMAP:
-	case VM_REMAP_RO:
-		on_remap(m, code, rep);
-		break;
-	case VM_SHM_UNMAP:
-		if (code == VM_OK && (s = target_of(m, m->u.shm_unmap.forwhom)))
+		if ((s = target_of(m, m->u.shm_unmap.forwhom)))
 			unmap_region(s, m->u.shm_unmap.addr, 1u << K_ALIAS | 1u << K_CACHE, R_SHM_UNMAP);
 		break;
-	case VM_SETCACHEPAGE:
-		on_setcache(m, code);
-		break;
-	case VM_MAPCACHEPAGE:
-		on_mapcache(m, code, rep);
+	case VM_UNMAP_PHYS:
+		if ((s = target_of(m, m->u.unmap_phys.endpt)))
+			unmap_region(s, m->u.unmap_phys.vaddr, 1u << K_WINDOW, R_UNMAP_PHYS);
 		break;
 	case VM_FORGETCACHEPAGE:
-		if (code == VM_OK)
-			cache_drop(m->u.forgetcachepage.dev, m->u.forgetcachepage.dev_offset,
-				   m->u.forgetcachepage.dev_offset +
-					   (uint64_t)(uint32_t)m->u.forgetcachepage.pages * PAGE_SIZE);
+		cache_drop(m->u.forgetcachepage.dev, m->u.forgetcachepage.dev_offset,
+			   m->u.forgetcachepage.dev_offset + (uint64_t)(uint32_t)m->u.forgetcachepage.pages * PAGE_SIZE);
 		break;
 	case VM_CLEARCACHE:
-		if (code == VM_OK)
-			cache_drop(m->u.clearcache.dev, 0, UINT64_MAX);
+		cache_drop(m->u.clearcache.dev, 0, UINT64_MAX);
 		break;
 	case VM_PROCCTL:
-		if (code == VM_OK)
-			on_procctl(m);
+		on_procctl(m);
 		break;
 	case VM_RS_PREPARE:
-		if (code == VM_OK)
-			on_prepare(m);
+		on_prepare(m);
 		break;
 	case VM_RS_MEMCTL:
-		if (code == VM_OK)
-			on_memctl(m, rep);
+		on_memctl(m, rep);
 		break;
 	case VM_GETRUSAGE:
-		if (code == VM_OK)
-			on_rusage(m);
+		on_rusage(m);
+		break;
+	default:
+		forget_all();
 		break;
 	}
-	return 1;
+}
+
+/* Calls whose handler below also models what they did when left unanswered
+ * (VM_SUSPEND): the memory rules' calls, RS_UPDATE (its requester may get the reply
+ * after the swap), and the calls that change no memory. */
+static int models_suspend(int32_t type)
+{
+	switch (type) {
+	case VM_MMAP:
+	case VM_MUNMAP:
+	case VM_BRK:
+	case VM_FORK:
+	case VM_INFO:
+	case VM_MAP_PHYS:
+	case VM_UNMAP_PHYS:
+	case VM_RS_UPDATE:
+	case VM_EXIT: /* the endpoint is dead: its shadow is never used again */
+	case VM_WILLEXIT:
+	case VM_PAGEFAULT:
+	case NOTIFY_MESSAGE:
+	case VM_GETPHYS:
+	case VM_GETREF:
+	case VM_RS_SET_PRIV:
+		return 1;
+	}
+	return 0;
 }
 
 static void shadow_after_msg(const struct run_ctx *x, const struct msg_seen *seen)
@@ -1686,9 +1690,13 @@ static void shadow_after_msg(const struct run_ctx *x, const struct msg_seen *see
 	plant_after_msg(m, code, rep);
 	if (!seen->was_live)
 		return; /* dropped unseen */
-	if (memory_effect(seen, code, rep))
+	if (code == VM_SUSPEND && !models_suspend(m->m_type)) {
+		if (call_by_type(m->m_type) >= 0) /* left unanswered: what it did is not known */
+			forget_all();
 		return;
+	}
 	switch (m->m_type) {
+	/* The memory rules (kind memory). */
 	case VM_MMAP:
 		on_mmap(m, code, rep);
 		break;
@@ -1706,14 +1714,24 @@ static void shadow_after_msg(const struct run_ctx *x, const struct msg_seen *see
 	case VM_INFO:
 		on_info(m, code, rep);
 		break;
+	/* The memory effects (kind model, MEMFX-*). */
+	case VM_REMAP:
+	case VM_REMAP_RO:
+		on_remap(m, code, rep);
+		break;
 	case VM_MAP_PHYS:
 		on_map_phys(m, code, rep);
 		break;
-	case VM_UNMAP_PHYS:
-		if (code == VM_OK && (s = target_of(m, m->u.unmap_phys.endpt)))
-			unmap_region(s, m->u.unmap_phys.vaddr, 1u << K_WINDOW, R_UNMAP_PHYS);
+	case VM_SETCACHEPAGE:
+		on_setcache(m, code);
 		break;
-	case VM_EXIT: /* the endpoint is dead: its shadow is never used again */
+	case VM_MAPCACHEPAGE:
+		on_mapcache(m, code, rep);
+		break;
+	case VM_RS_UPDATE:
+		on_update(seen);
+		break;
+	case VM_EXIT:
 	case VM_WILLEXIT:
 	case VM_PAGEFAULT:
 	case NOTIFY_MESSAGE:
@@ -1721,9 +1739,9 @@ static void shadow_after_msg(const struct run_ctx *x, const struct msg_seen *see
 	case VM_GETREF:
 	case VM_RS_SET_PRIV:
 		break;
-	default:
-		if (code == VM_OK || (code == VM_SUSPEND && call_by_type(m->m_type) >= 0))
-			forget_all();
+	default: /* the rest change memory only when they succeed */
+		if (code == VM_OK)
+			on_success(m, rep);
 		break;
 	}
 }
