@@ -12,7 +12,7 @@ HARNESS_HDRS   := $(wildcard harness/*.h harness/model/*.h include/*.h vm/*.h st
 # hosted-only oracles, then the protocol model (harness/model/).
 HARNESS_SHARED := proto codec recfmt selcore findings runner oracle_reply oracle_acl oracle_expect oracle_vm
 MODEL_SRCS     := $(sort $(wildcard harness/model/*.c))
-HARNESS_CORE   := $(patsubst %,$(BUILD)/harness/%.o,$(HARNESS_SHARED) text fault run host shadow leak report) \
+HARNESS_CORE   := $(patsubst %,$(BUILD)/harness/%.o,$(HARNESS_SHARED) text fault run host shadow shadow_map shadow_calls shadow_plant leak report) \
 		  $(MODEL_SRCS:harness/%.c=$(BUILD)/harness/%.o)
 HOSTED_LIBS    := $(BUILD)/libstubs-hosted.a $(BUILD)/libvm-hosted.a $(BUILD)/libstubs-hosted.a
 COV_VM_SRCS    := $(filter-out vm/sanity.c,$(VM_SRCS))
