@@ -5,6 +5,7 @@
  * the space half.  A disagreement is `FINDING kind=model sig=.. call=VM_* at=<rule>`.
  * Freestanding: string.h and the snprintf subset of oracle.h. */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include "model.h"
@@ -87,7 +88,7 @@ static const char *codes(const struct mpred *p, char *buf, uint32_t n)
 /* ---- Hooks ---- */
 static void model_begin(const struct run_ctx *x)
 {
-	memset(&mdl, 0, sizeof mdl);
+	memset(&mdl, 0, offsetof(struct model, proc)); /* proc: see struct model */
 	mdl.x = x;
 	space_reset();
 	mdl.on = proc_begin(x);
@@ -304,18 +305,16 @@ static void sync_table(int report)
 {
 	const struct sel_table *t = mdl.x->plat->procs;
 	for (int32_t s = 0; s < NR_PROCS; s++) {
-		int klive = t->live(s) != 0;
+		int klive = t->live(s) != 0, mlive = mslot_live(s);
 		struct mproc *p = &mdl.proc[s];
-		if (klive == p->live && (!klive || t->endpt(s) == p->endpt))
+		if (klive == mlive && (!klive || t->endpt(s) == p->endpt))
 			continue;
 		if (report) {
 			mfind("PROC-08", "sync", "slot %d: the kernel has %s%d, VM's model %s%d", s, klive ? "live " : "free ",
-			      klive ? t->endpt(s) : 0, p->live ? "live " : "free ", p->live ? p->endpt : 0);
+			      klive ? t->endpt(s) : 0, mlive ? "live " : "free ", mlive ? p->endpt : 0);
 			return;
 		}
-		space_clear(&p->as);
-		memset(p, 0, sizeof *p);
-		p->slot = s;
+		p = mslot_new(s);
 		if (klive) {
 			p->live = 1;
 			p->endpt = t->endpt(s);

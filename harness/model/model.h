@@ -132,14 +132,17 @@ struct mstats {
 	uint32_t unknown_acl;   /* ACL decisions not judged (mask bit unknown) */
 };
 
-/* The model's whole state: reset by begin, nothing else is global. */
+/* The model's whole state: reset by begin, nothing else is global.  begin clears
+ * every field before proc (a few KB); proc (NR_PROCS entries of about 2.4 KB) is not
+ * cleared: an entry is cleared when its slot first gets a process in the conversation
+ * (mslot_new), and slot_used says which entries that happened to.  An entry whose
+ * slot_used is 0 holds a former conversation's state: only mslot_live may look. */
 struct model {
 	int on;                 /* begin found a usable process table */
 	const struct run_ctx *x;/* the running conversation (platform: peek, proc_flags) */
 	endpoint_t vm_endpt;
 	vm_callmask_t user_mask, user_known; /* the shared mask of user processes */
 	uint32_t armed_sites;   /* bit per enum fault_site that a FAULT record armed */
-	struct mproc proc[NR_PROCS];
 	struct mstats st;
 	/* The message being judged (model.c). */
 	int pending;            /* before_msg made a prediction that after_msg judges */
@@ -147,8 +150,20 @@ struct model {
 	const struct mcall *row;/* the row that predicted, or NULL (common rules) */
 	/* ---- space.c owns: the block cache, frame ids, REMAP links (space.h) ---- */
 	struct mspace_glob sg;
+	uint8_t slot_used[NR_PROCS]; /* proc[s] was cleared in this conversation */
+	/* ---- not cleared by begin (must stay last) ---- */
+	struct mproc proc[NR_PROCS];
 };
 extern struct model mdl;
+
+/* Is slot s (in [0, NR_PROCS)) a live process of the model? */
+static inline int mslot_live(int32_t s)
+{
+	return mdl.slot_used[s] && mdl.proc[s].live;
+}
+/* Slot s's entry, all zero, for a process the model now places there (the caller
+ * sets live and the rest). */
+struct mproc *mslot_new(int32_t s);
 
 /* The live model process whose endpoint is exactly ep, or NULL. */
 struct mproc *mproc_of(endpoint_t ep);
@@ -183,7 +198,8 @@ void proc_learn_acl(const struct msg_seen *s, const struct mpred *p);
 void proc_note_unmap(struct mproc *t, uint32_t addr, uint32_t len);
 
 /* ---- The space half (space.c, mem.c; trivial versions in space_stub.c until they
- * exist).  An mspace is empty (all zero) when its process does not exist. ---- */
+ * exist).  An mspace is empty (all zero) when its process does not exist (in an
+ * entry mslot_new cleared). ---- */
 #define MS_UNKNOWN INT32_MIN /* a check's answer when the space half cannot tell */
 
 extern const struct mcall space_calls[]; /* MMAP, MUNMAP, BRK, ..., PAGEFAULT rows; a

@@ -19,9 +19,18 @@ static const struct platform *plat(void)
 struct mproc *mproc_of(endpoint_t ep)
 {
 	int32_t s = ep_slot(ep);
-	if (s < 0 || s >= NR_PROCS || !mdl.proc[s].live || mdl.proc[s].endpt != ep)
+	if (s < 0 || s >= NR_PROCS || !mslot_live(s) || mdl.proc[s].endpt != ep)
 		return NULL;
 	return &mdl.proc[s];
+}
+
+struct mproc *mslot_new(int32_t s)
+{
+	struct mproc *p = &mdl.proc[s];
+	memset(p, 0, sizeof *p);
+	p->slot = s;
+	mdl.slot_used[s] = 1;
+	return p;
 }
 
 int mep_check(endpoint_t ep, endpoint_t caller, int self_ok, struct mproc **pp)
@@ -92,10 +101,8 @@ static uint32_t rule_acl_05_boot_priv(int32_t slot)
  * two users' boot masks differ are unknown). */
 static struct mproc *boot_proc(int32_t slot, endpoint_t ep, int is_sys, vm_callmask_t mask, int *nuser)
 {
-	struct mproc *p = &mdl.proc[slot];
-	memset(p, 0, sizeof *p);
+	struct mproc *p = mslot_new(slot);
 	p->live = 1;
-	p->slot = slot;
 	p->endpt = ep;
 	p->priv = ep_generation(ep) == 0 ? rule_acl_05_boot_priv(slot) : 0;
 	if (is_sys) {
@@ -117,13 +124,13 @@ static struct mproc *boot_proc(int32_t slot, endpoint_t ep, int is_sys, vm_callm
 static void boot_vm(endpoint_t ep)
 {
 	int32_t s = ep_slot(ep);
+	struct mproc *p;
 	if (s < 0 || s >= NR_PROCS)
 		return;
-	memset(&mdl.proc[s], 0, sizeof mdl.proc[s]);
-	mdl.proc[s].live = 1;
-	mdl.proc[s].slot = s;
-	mdl.proc[s].endpt = ep;
-	mdl.proc[s].is_vm = 1;
+	p = mslot_new(s);
+	p->live = 1;
+	p->endpt = ep;
+	p->is_vm = 1;
 	mdl.vm_endpt = ep;
 }
 
@@ -179,7 +186,7 @@ int proc_begin(const struct run_ctx *x)
 	}
 	/* A live process the description does not name: known to exist, nothing else. */
 	for (int32_t s = 0; s < NR_PROCS; s++)
-		if (x->plat->procs->live(s) && !mdl.proc[s].live) {
+		if (x->plat->procs->live(s) && !mslot_live(s)) {
 			struct mproc *p = boot_proc(s, x->plat->procs->endpt(s), 1, 0, &nuser);
 			p->known = 0;
 			space_forget(&p->as);
@@ -358,7 +365,7 @@ static void rule_fork_01_03(const message *m, uint32_t st, struct mpred *p)
 		mpred_set(p, "FORK-02", VM_EINVAL);
 		return;
 	}
-	if (mdl.proc[slot].live) {
+	if (mslot_live(slot)) {
 		mpred_set(p, "FORK-02", VM_EBUSY);
 		return;
 	}
@@ -380,11 +387,10 @@ static void rule_fork_01_03(const message *m, uint32_t st, struct mpred *p)
 /* FORK-04: the child: not exiting, no powers (ACL-05), the shared mask when the
  * parent is a user process, no mask when it is a system service (ACL-04), a
  * copy-on-write copy of the parent's memory. */
-static void rule_fork_04_child(struct mproc *par, struct mproc *c, endpoint_t ep)
+static void rule_fork_04_child(struct mproc *par, int32_t slot, endpoint_t ep)
 {
-	memset(c, 0, sizeof *c);
+	struct mproc *c = mslot_new(slot);
 	c->live = 1;
-	c->slot = ep_slot(ep);
 	c->endpt = ep;
 	c->acl = par->acl == MACL_USER ? MACL_USER : MACL_NONE;
 	c->pmap = par->pmap ? 2 : 0;
@@ -405,7 +411,7 @@ static void commit_fork(const struct msg_seen *s, const struct mpred *p)
 		mfind("FORK-03", "child", "predicted child endpoint %d (0x%x), VM answered %d (0x%x)", child,
 		      (uint32_t)child, p->rep->u.fork.child, (uint32_t)p->rep->u.fork.child);
 	check_kernel_live("FORK-03", child, 1);
-	rule_fork_04_child(p->tgt, &mdl.proc[p->u[1]], child);
+	rule_fork_04_child(p->tgt, (int32_t)p->u[1], child);
 }
 
 /* ---- RS_SET_PRIV ---- */

@@ -280,7 +280,7 @@ static int fid_lost(uint32_t fid)
 static struct mspace *space_at(int32_t slot)
 {
 	struct mproc *p = &mdl.proc[slot];
-	return p->live && !p->is_vm && p->as.used ? &p->as : NULL;
+	return mslot_live(slot) && !p->is_vm && p->as.used ? &p->as : NULL;
 }
 
 int ms_refcount(uint32_t fid)
