@@ -289,23 +289,13 @@ static void commit_munmap(const struct msg_seen *s, const struct mpred *p)
 }
 
 /* ==== VM_BRK ==== */
-/* The heap extent of as: the data extent holding heap_start, or -1. */
-static int heap_of(const struct mspace *as)
-{
-	int i;
-	if (as->lost || as->heap_lost || !as->heap_start)
-		return -1;
-	i = ms_ext_at(as, as->heap_start);
-	return i >= 0 && as->ext[i].kind == MK_DATA ? i : -1;
-}
-
 /* p->u: [0] new end of the heap extent (0: no change), [1] heap unknown (BRK-03) */
 static void rule_brk(const message *m, uint32_t st, struct mpred *p)
 {
 	const struct mspace *as = &p->src->as;
 	uint32_t v = m->u.brk.addr;
 	uint64_t e;
-	int h = heap_of(as);
+	int h = ms_heap(as);
 	(void)st;
 	if (as->lost) {
 		dont_know(p, "BRK-03");
@@ -337,7 +327,7 @@ static void rule_brk(const message *m, uint32_t st, struct mpred *p)
 static void commit_brk(const struct msg_seen *s, const struct mpred *p)
 {
 	struct mspace *as = &p->src->as;
-	int h = heap_of(as);
+	int h = ms_heap(as);
 	if (p->got != VM_OK)
 		return;
 	if (p->u[1]) { /* BRK-03: some region may have grown past the break */

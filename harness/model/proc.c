@@ -650,16 +650,24 @@ static void commit_info(const struct msg_seen *s, const struct mpred *p)
 /* ---- RS_MEMCTL ---- */
 #define LEN_SIGNED_MAX 0x7fffffffu
 
+/* MEMCTL-04/05: a length that is not positive as a signed int is refused (EINVAL;
+ * ENOMEM too for a huge one, VM may try first); 1 when it decided the prediction. */
+static int rule_memctl_len_bad(struct mpred *p, const char *rule, uint32_t len)
+{
+	if (len != 0 && len <= LEN_SIGNED_MAX)
+		return 0;
+	mpred_set(p, rule, VM_EINVAL);
+	if (len)
+		mpred_add(p, VM_ENOMEM);
+	return 1;
+}
+
 /* MEMCTL-04 HEAP_PREALLOC: a positive length; the heap grows preallocated. */
 static void rule_memctl_04_heap(const message *m, struct mpred *p)
 {
 	uint32_t len = m->u.rs_memctl.len;
-	if (len == 0 || len > LEN_SIGNED_MAX) {
-		mpred_set(p, "MEMCTL-04", VM_EINVAL);
-		if (len)
-			mpred_add(p, VM_ENOMEM);
+	if (rule_memctl_len_bad(p, "MEMCTL-04", len))
 		return;
-	}
 	int c = space_heap_prealloc_check(&p->tgt->as, len);
 	if (c == MS_UNKNOWN)
 		mpred_dont_know(p, "MEMCTL-04");
@@ -673,10 +681,7 @@ static void rule_memctl_04_heap(const message *m, struct mpred *p)
 static void rule_memctl_05_map(const message *m, struct mpred *p)
 {
 	uint32_t len = m->u.rs_memctl.len;
-	if (len == 0 || len > LEN_SIGNED_MAX) {
-		mpred_set(p, "MEMCTL-05", VM_EINVAL);
-		if (len)
-			mpred_add(p, VM_ENOMEM);
+	if (rule_memctl_len_bad(p, "MEMCTL-05", len)) {
 		if (p->tgt->pmap)
 			mpred_add(p, VM_EEXIST);
 		return;

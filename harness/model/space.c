@@ -621,8 +621,7 @@ void space_clobber(struct mspace *as, uint32_t addr, uint32_t len)
 	(void)len;
 }
 
-/* The heap extent: the data extent holding heap_start, or -1 (lost or replaced). */
-static int heap_ext(const struct mspace *as)
+int ms_heap(const struct mspace *as)
 {
 	int i;
 	if (as->lost || as->heap_lost || !as->heap_start)
@@ -643,7 +642,7 @@ static uint64_t heap_prealloc_end(const struct mspace *as, int h, uint32_t len)
 
 int space_heap_prealloc_check(const struct mspace *as, uint32_t len)
 {
-	int h = heap_ext(as);
+	int h = ms_heap(as);
 	uint64_t e;
 	if (h < 0)
 		return MS_UNKNOWN;
@@ -655,7 +654,7 @@ int space_heap_prealloc_check(const struct mspace *as, uint32_t len)
 
 void space_heap_prealloc(struct mspace *as, uint32_t len)
 {
-	int h = heap_ext(as);
+	int h = ms_heap(as);
 	uint64_t e;
 	uint32_t old, n;
 	if (h < 0)
@@ -713,7 +712,7 @@ void space_map_prealloc(struct mspace *as, uint32_t addr, uint32_t len)
 /* RS_PREPARE: dst's heap end after growing to src's heap length (0: unknown). */
 static uint64_t prepare_heap_end(const struct mspace *dst, const struct mspace *src)
 {
-	int hd = heap_ext(dst), hs = heap_ext(src);
+	int hd = ms_heap(dst), hs = ms_heap(src);
 	if (hd < 0 || hs < 0)
 		return 0;
 	return (uint64_t)dst->heap_start + (src->ext[hs].end - src->heap_start);
@@ -733,7 +732,7 @@ static int prepare_shares(const struct mext *x)
 int space_prepare_check(const struct mspace *dst, const struct mspace *src, int nommap)
 {
 	uint64_t e = prepare_heap_end(dst, src);
-	int hd = heap_ext(dst), unknown = 0;
+	int hd = ms_heap(dst), unknown = 0;
 	if (dst->lost || src->lost || !e)
 		return MS_UNKNOWN;
 	if (e > dst->ext[hd].end && (e > USER_TOP || !ms_range_free(dst, dst->ext[hd].end, e)))
@@ -758,7 +757,7 @@ int space_prepare_check(const struct mspace *dst, const struct mspace *src, int 
 void space_prepare(struct mspace *dst, const struct mspace *src, int nommap)
 {
 	uint64_t e = prepare_heap_end(dst, src);
-	int hd = heap_ext(dst);
+	int hd = ms_heap(dst);
 	if (dst->lost || src->lost || !e) {
 		dst->lost = 1;
 		return;

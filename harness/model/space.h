@@ -102,6 +102,8 @@ struct mspace_glob {
 
 /* Index of the extent holding addr, or -1. */
 int ms_ext_at(const struct mspace *as, uint32_t addr);
+/* The heap extent: the data extent holding heap_start, or -1 (lost or replaced). */
+int ms_heap(const struct mspace *as);
 /* 1 when no extent of as meets [a, e). */
 int ms_range_free(const struct mspace *as, uint64_t a, uint64_t e);
 /* The lowest page-aligned a in [lo, hi) with [a, a+len) free: 1 and *at, else 0. */
