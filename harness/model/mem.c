@@ -358,8 +358,9 @@ static void rule_map_phys(const message *m, uint32_t st, struct mpred *p)
 		why_deny(&w, "PHYS-02");
 	if (q->len == 0 || end > MS_END || (uint64_t)off + q->len > 0xFFFFF000ull)
 		why_add(&w, "PHYS-03", VM_EINVAL); /* the range, or its window's rounding, wraps */
-	if (r == MEP_OK && q->len && ((t->slot != MEM_PROC_NR && t->slot != TTY_PROC_NR) || q->phaddr < DEV_WINDOW_BASE ||
-				   end > DEV_WINDOW_TOP))
+	if (r == MEP_OK && q->len &&
+	    ((mproc_slot(t) != MEM_PROC_NR && mproc_slot(t) != TTY_PROC_NR) || q->phaddr < DEV_WINDOW_BASE ||
+	     end > DEV_WINDOW_TOP))
 		why_deny(&w, "PHYS-04");
 	if (why_done(&w))
 		return;

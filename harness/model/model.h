@@ -112,8 +112,7 @@ enum macl {
 
 struct mproc {
 	int live;               /* VM knows a process in this slot */
-	endpoint_t endpt;       /* its endpoint, generation included */
-	int32_t slot;
+	endpoint_t endpt;       /* its endpoint, generation included (slot: mproc_slot) */
 	int exiting;            /* VM_WILLEXIT was accepted */
 	int is_vm;              /* VM itself (no address space in the model) */
 	uint32_t priv;          /* MPRIV_* */
@@ -164,6 +163,11 @@ static inline int mslot_live(int32_t s)
 /* Slot s's entry, all zero, for a process the model now places there (the caller
  * sets live and the rest). */
 struct mproc *mslot_new(int32_t s);
+/* The slot of a model process: its index in mdl.proc. */
+static inline int32_t mproc_slot(const struct mproc *p)
+{
+	return (int32_t)(p - mdl.proc);
+}
 
 /* The live model process whose endpoint is exactly ep, or NULL. */
 struct mproc *mproc_of(endpoint_t ep);

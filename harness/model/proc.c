@@ -28,7 +28,6 @@ struct mproc *mslot_new(int32_t s)
 {
 	struct mproc *p = &mdl.proc[s];
 	memset(p, 0, sizeof *p);
-	p->slot = s;
 	mdl.slot_used[s] = 1;
 	return p;
 }
@@ -338,15 +337,11 @@ static void rule_exit_02_exit(const message *m, uint32_t st, struct mpred *p)
 static void commit_exit_03(const struct msg_seen *s, const struct mpred *p)
 {
 	struct mproc *t = p->tgt;
-	int32_t slot;
 	(void)s;
 	if (p->got != VM_OK)
 		return;
 	check_kernel_live("EXIT-03", t->endpt, 0);
-	slot = t->slot;
-	space_clear(&t->as);
 	memset(t, 0, sizeof *t);
-	t->slot = slot;
 }
 
 /* ---- FORK ---- */
