@@ -254,11 +254,9 @@ static void alias_build(struct shadow *dst, uint32_t d, const struct shadow *src
 /* VM_REMAP / VM_REMAP_RO OK: the source region becomes shared memory and the alias
  * at ret_addr maps it; an alias the model cannot place (lost reply, untracked
  * destination) makes that memory volatile. */
-static void on_remap(const message *m, int32_t code, const message *rep)
+static void on_remap(const message *m, const message *rep)
 {
 	struct remap_req r;
-	if (code != VM_OK)
-		return;
 	remap_req(m, &r);
 	struct shadow *src = target_of(m, r.src), *dst = target_of(m, r.dst);
 	uint64_t a = r.src_addr, e = range_end(r.src_addr, r.size);
@@ -405,12 +403,12 @@ static void on_setcache(const message *m, int32_t code)
 /* VM_MAPCACHEPAGE OK: page i of [addr, +pages) maps block (dev, dev_offset + i);
  * a block the model does not hold, or past SH_MAP_PAGES, is volatile; a lost reply
  * makes the blocks volatile and what may now be mapped unknown. */
-static void on_mapcache(const message *m, int32_t code, const message *rep)
+static void on_mapcache(const message *m, const message *rep)
 {
 	const struct vm_pl_mapcachepage *q = &m->u.mapcachepage;
 	uint32_t n = q->pages < 0 ? 0 : (uint32_t)q->pages;
 	struct shadow *s = shadow_of(m->m_source);
-	if (code != VM_OK || !s)
+	if (!s)
 		return;
 	if (!rep) {
 		for (uint32_t i = 0; i < sh.ncache; i++)
@@ -582,19 +580,22 @@ static void on_rusage(const message *m)
 		range_op(s, a, clip_end((uint64_t)a + len), OP_OVERWRITTEN, NO_ATTR);
 }
 
-/* A call the cases above do not name succeeded: its memory effect, or (a call the
+/* A call shadow_after_msg does not name succeeded: its memory effect, or (a call the
  * model does not describe) every shadow is forgotten. */
 static void on_success(const message *m, const message *rep)
 {
 	struct shadow *s;
 	switch (m->m_type) {
+	case VM_REMAP:
+	case VM_REMAP_RO:
+		on_remap(m, rep);
+		break;
+	case VM_MAPCACHEPAGE:
+		on_mapcache(m, rep);
+		break;
 	case VM_SHM_UNMAP:
 		if ((s = target_of(m, m->u.shm_unmap.forwhom)))
 			unmap_region(s, m->u.shm_unmap.addr, 1u << K_ALIAS | 1u << K_CACHE, R_SHM_UNMAP);
-		break;
-	case VM_UNMAP_PHYS:
-		if ((s = target_of(m, m->u.unmap_phys.endpt)))
-			unmap_region(s, m->u.unmap_phys.vaddr, 1u << K_WINDOW, R_UNMAP_PHYS);
 		break;
 	case VM_FORGETCACHEPAGE:
 		cache_drop(m->u.forgetcachepage.dev, m->u.forgetcachepage.dev_offset,
@@ -621,32 +622,9 @@ static void on_success(const message *m, const message *rep)
 	}
 }
 
-/* Calls whose handler below also models what they did when left unanswered
- * (VM_SUSPEND): the memory rules' calls, RS_UPDATE (its requester may get the reply
- * after the swap), and the calls that change no memory. */
-static int models_suspend(int32_t type)
-{
-	switch (type) {
-	case VM_MMAP:
-	case VM_MUNMAP:
-	case VM_BRK:
-	case VM_FORK:
-	case VM_INFO:
-	case VM_MAP_PHYS:
-	case VM_UNMAP_PHYS:
-	case VM_RS_UPDATE:
-	case VM_EXIT: /* the endpoint is dead: its shadow is never used again */
-	case VM_WILLEXIT:
-	case VM_PAGEFAULT:
-	case NOTIFY_MESSAGE:
-	case VM_GETPHYS:
-	case VM_GETREF:
-	case VM_RS_SET_PRIV:
-		return 1;
-	}
-	return 0;
-}
-
+/* The calls named here model every outcome themselves (a call left unanswered
+ * too); any other call changes memory when it succeeds (on_success), and left
+ * unanswered may have done anything. */
 void shadow_after_msg(const struct run_ctx *x, const struct msg_seen *seen)
 {
 	const message *m = &seen->m, *rep = seen->rep;
@@ -658,11 +636,6 @@ void shadow_after_msg(const struct run_ctx *x, const struct msg_seen *seen)
 	plant_after_msg(m, code, rep);
 	if (!seen->was_live)
 		return; /* dropped unseen */
-	if (code == VM_SUSPEND && !models_suspend(m->m_type)) {
-		if (call_by_type(m->m_type) >= 0) /* left unanswered: what it did is not known */
-			forget_all();
-		return;
-	}
 	switch (m->m_type) {
 	/* The memory rules (kind memory). */
 	case VM_MMAP:
@@ -683,23 +656,23 @@ void shadow_after_msg(const struct run_ctx *x, const struct msg_seen *seen)
 		on_info(m, code, rep);
 		break;
 	/* The memory effects (kind model, MEMFX-*). */
-	case VM_REMAP:
-	case VM_REMAP_RO:
-		on_remap(m, code, rep);
-		break;
 	case VM_MAP_PHYS:
 		on_map_phys(m, code, rep);
 		break;
-	case VM_SETCACHEPAGE:
-		on_setcache(m, code);
+	case VM_UNMAP_PHYS:
+		if (code == VM_OK && (s = target_of(m, m->u.unmap_phys.endpt)))
+			unmap_region(s, m->u.unmap_phys.vaddr, 1u << K_WINDOW, R_UNMAP_PHYS);
 		break;
-	case VM_MAPCACHEPAGE:
-		on_mapcache(m, code, rep);
+	case VM_SETCACHEPAGE: /* a failure drops the blocks it names too */
+		if (code == VM_SUSPEND)
+			forget_all();
+		else
+			on_setcache(m, code);
 		break;
 	case VM_RS_UPDATE:
 		on_update(seen);
 		break;
-	case VM_EXIT:
+	case VM_EXIT: /* the endpoint is dead: its shadow is never used again */
 	case VM_WILLEXIT:
 	case VM_PAGEFAULT:
 	case NOTIFY_MESSAGE:
@@ -707,9 +680,11 @@ void shadow_after_msg(const struct run_ctx *x, const struct msg_seen *seen)
 	case VM_GETREF:
 	case VM_RS_SET_PRIV:
 		break;
-	default: /* the rest change memory only when they succeed */
+	default:
 		if (code == VM_OK)
 			on_success(m, rep);
+		else if (code == VM_SUSPEND && call_by_type(m->m_type) >= 0) /* what it did is not known */
+			forget_all();
 		break;
 	}
 }
