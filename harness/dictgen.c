@@ -45,7 +45,6 @@ static void calls(void)
 		memset(&r, 0, sizeof r);
 		r.kind = REC_MSG;
 		r.call = (int16_t)i;
-		r.expect = EXP_UNCHECKED;
 		snprintf(name, sizeof name, "msg_%s", call_table[i].name);
 		record(name, &r);
 		snprintf(name, sizeof name, "type_%s", call_table[i].name);

@@ -271,6 +271,15 @@ static void host_print(const char *line)
 	printf("%s\n", line);
 }
 
+/* A counter a CHECK record compares with its value at the start. */
+static int host_counter(int which, uint32_t *v)
+{
+	struct host_counts c;
+	host_counts(&c);
+	*v = which == CHK_FREE_PAGES ? c.free : which == CHK_SLAB_OBJECTS ? c.objects : c.vm_live;
+	return which == CHK_FREE_PAGES || which == CHK_SLAB_OBJECTS || which == CHK_PROCS ? 0 : -1;
+}
+
 const struct platform host_platform = {
 	.name = "hosted",
 	.reset = host_reset,
@@ -283,6 +292,7 @@ const struct platform host_platform = {
 	.sanity = host_sanity,
 	.bootinfo = host_bootinfo,
 	.peek = host_peek,
+	.counter = host_counter,
 	.digest = hosted_digest,
 	.print = host_print,
 };

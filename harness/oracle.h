@@ -20,6 +20,7 @@
 #define RUN_EXPECT 0x2 /* check expected replies (text inputs) */
 #define RUN_ABORT  0x4 /* abort on a finding (under the engines) */
 #define RUN_DIGEST 0x8 /* fold the final state digest into the trace hash */
+#define RUN_KEEP_GOING 0x10 /* RUN_EXPECT: report every mismatch, one finding at the end */
 
 #define STEP_CAP 16 /* vm_step calls per record before it counts as a hang */
 
@@ -28,6 +29,7 @@ struct run_ctx {
 	const struct platform *plat;
 	const struct conv *c;
 	int32_t rec;    /* index of the record being run; -1 before the first */
+	uint32_t iter;  /* the run of its REPEAT body (0: as written, or no REPEAT) */
 	int flags;      /* RUN_* */
 	int level;      /* the conversation's sanity level */
 };
@@ -67,6 +69,8 @@ struct oracle {
 	void (*access)(const struct run_ctx *x, const struct access_seen *a);
 	/* A FAULT record armed the fault engine. */
 	void (*fault)(const struct run_ctx *x, int site, uint32_t nth, int mode);
+	/* A CHECK record (r, its selectors unresolved). */
+	void (*check)(const struct run_ctx *x, const struct rec *r);
 	/* After the last record, when no finding was made yet. */
 	void (*end)(const struct run_ctx *x);
 };
@@ -103,6 +107,21 @@ uint64_t runner_trace_hash(void);
 void runner_hash_in(const void *p, uint32_t n);
 /* The reply code record i got in the last run (VM_SUSPEND: none; 0 for non-MSG). */
 int32_t runner_reply_code(uint32_t i);
+/* What record i gave in the last run of it (its REPEAT's last run). */
+struct rec_result {
+	int ran;         /* the record ran */
+	int32_t code;    /* MSG: the code the sender got */
+	int has_reply;   /* MSG: rep is the reply to the sender */
+	message rep;
+	int32_t rc;      /* ACCESS: VM_OK or the failure */
+	uint32_t value;  /* ACCESS: the value read */
+	int killed;      /* ACCESS: VM killed the process */
+};
+const struct rec_result *runner_result(uint32_t i);
+/* The access result (AX_VALUE, AX_OK, AX_FAULT, AX_KILLED) a record result shows. */
+int runner_access_result(const struct rec_result *res, int write);
+/* Records run again by REPEATs in the last run. */
+uint32_t runner_repeated(void);
 /* The conversation being run (crash reports), or NULL. */
 const struct conv *runner_conv(void);
 /* The address an addr-sel names now on platform p (the offset alone when the region

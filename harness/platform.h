@@ -51,6 +51,9 @@ struct platform {
 	/* Read 32 bits of ep's memory as the kernel would for a copy: 0 and *val when the
 	 * page is present, -1 otherwise; never faults anything in (NULL where unavailable). */
 	int (*peek)(endpoint_t ep, uint32_t addr, uint32_t *val);
+	/* The system-wide counter which (CHK_FREE_PAGES, CHK_SLAB_OBJECTS, CHK_PROCS: live
+	 * processes) in *v: 0, or -1 where the platform cannot tell (NULL: none). */
+	int (*counter)(int which, uint32_t *v);
 	/* A digest of the whole system state (NULL where unavailable). */
 	uint64_t (*digest)(void);
 	/* Trace output (one line, no newline). */

@@ -101,6 +101,25 @@ const char *expect_name(int e)
 	return NULL;
 }
 
+const char *const check_name[CHK_KINDS] = { "alive", "dead", "free_pages", "slab_objects", "procs" };
+
+int name_valid(const char *s)
+{
+	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_'))
+		return 0;
+	if (s[0] == 'v' && s[1] >= '0' && s[1] <= '9') {
+		const char *d = s + 1;
+		while (*d >= '0' && *d <= '9')
+			d++;
+		if (!*d)
+			return 0; /* vN: how an unspelled name prints */
+	}
+	for (s++; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_'))
+			return 0;
+	return 1;
+}
+
 const char *code_name(int32_t code)
 {
 	int e = expect_of_code(code);

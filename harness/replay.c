@@ -1,13 +1,17 @@
 /* replay.c - vm-replay, the replay tool shared by every target.
  *
- *   vm-replay [--trace] [--repeat N] [--json] FILE|DIR...   exit 0 clean, 1 finding
+ *   vm-replay [--trace] [--repeat N] [--json] [--keep-going] [--crashes DIR] FILE|DIR...
+ *                                      exit 0 clean, 1 finding
  *   vm-replay --print FILE             a conversation (binary or text) as canonical text
  *   vm-replay --compile IN.txt OUT.bin text to binary
  *   vm-replay --bless FILE.txt         rewrite the expected replies from a run
  *   vm-replay --minimize IN OUT        shrink while the same (kind, sig) holds
  *   vm-replay --sweep FILE             fault sweep: every site, every hit, once and from
  * Exit 2 on a usage error or a bad file, with a one-line reason.  Text inputs (.txt,
- * or printable content) are replayed with their expected replies checked.
+ * or printable content) are replayed with their expectations checked (--keep-going:
+ * every mismatch of a file is printed, not only the first).  A finding whose
+ * (kind, sig) names a folder of the crashes directory (--crashes DIR, default crashes/
+ * when it exists) is a fixed bug that came back: "REGRESSION: ..." is printed.
  * VMFUZZ_PLANT=crash:SITE or panic:SITE plants a bug at SITE's first hit; mem:RULE
  * (flip, cow, unmap, ro) and leak:WHAT (kslot, pages, slab, acl, host) plant the bugs
  * the memory and leak oracles must find, model:WHAT (errno, acl-allow, acl-deny,
@@ -27,7 +31,8 @@
 #define INPUT_MAX (1 << 20)
 
 static struct {
-	int trace, repeat, json;
+	int trace, repeat, json, keep_going;
+	const char *crashes; /* stored findings, NULL: none */
 	int findings, files;
 } opt = { .repeat = 1 };
 
@@ -125,10 +130,22 @@ static void json_line(const char *path, const struct finding *f)
 		       path, f->kind, f->sig, f->call, f->at);
 }
 
+/* The stored folder of finding f in opt.crashes into dir, 1 when it exists: a fixed bug
+ * that reproduces again. */
+static int stored(const struct finding *f, char *dir, size_t len)
+{
+	struct stat st;
+	if (!opt.crashes)
+		return 0;
+	snprintf(dir, len, "%s/%s-%08x", opt.crashes, f->kind, f->sig);
+	return stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 /* Run c opt.repeat times; different trace hashes are a nondeterminism finding. */
 static int replay_conv(const char *path, const struct conv *c, int text)
 {
-	int flags = (text ? RUN_EXPECT : 0) | (opt.trace ? RUN_TRACE : 0) | (opt.repeat > 1 ? RUN_DIGEST : 0);
+	int flags = (text ? RUN_EXPECT : 0) | (opt.trace ? RUN_TRACE : 0) | (opt.repeat > 1 ? RUN_DIGEST : 0) |
+		    (text && opt.keep_going ? RUN_KEEP_GOING : 0);
 	uint64_t first = 0;
 	for (int i = 0; i < opt.repeat; i++) {
 		if (run_conv(c, i ? flags & ~RUN_TRACE : flags))
@@ -143,10 +160,14 @@ static int replay_conv(const char *path, const struct conv *c, int text)
 			break;
 	}
 	const struct finding *f = finding_get();
+	char dir[4200];
 	json_line(path, f);
 	if (f) {
 		printf("%s:\n", path);
 		finding_print(stdout, f, c);
+		if (stored(f, dir, sizeof dir))
+			printf("REGRESSION: %s-%08x is stored in %s, a fixed bug, and reproduces again\n", f->kind, f->sig,
+			       dir);
 		return 1;
 	}
 	if (!opt.json)
@@ -211,21 +232,49 @@ static int cmd_compile(const char *in, const char *out)
 	return 0;
 }
 
-/* Replace the "=> CODE" of one MSG line (keeping its comment) with code's name. */
-static void bless_line(FILE *out, const char *line, int32_t code)
+/* Record r's expectations as the run gave them (res): a MSG's code joins its set
+ * unless the set has it already, its field checks take the reply's values; an
+ * ACCESS that expects a result gets the one it gave.  0 when the code has no name. */
+static int blessed(struct rec *r, const struct rec_result *res)
+{
+	if (r->kind == REC_ACCESS && r->aexp) {
+		r->aexp = (uint8_t)runner_access_result(res, r->write);
+		r->aval = r->aexp == AX_VALUE ? res->value : 0;
+		return 1;
+	}
+	int e = expect_of_code(res->code);
+	if (e == EXP_UNCHECKED)
+		return 0;
+	if (!(r->expect & EXP_BIT(e)))
+		r->expect = EXP_BIT(e);
+	for (uint32_t i = 0; i < r->noc && r->call >= 0; i++)
+		if (r->oc[i].op == OX_EQ && res->has_reply)
+			r->oc[i].value = field_read(&res->rep, &call_table[r->call].fields[r->oc[i].field]);
+	return 1;
+}
+
+/* Replace the "=> ..." of one MSG or ACCESS line (keeping its comment) with record r's
+ * blessed expectations. */
+static void bless_line(FILE *out, const char *line, const struct conv *c, uint32_t i)
 {
 	const char *hash = strchr(line, '#');
 	size_t n = hash ? (size_t)(hash - line) : strlen(line);
-	char body[4096];
+	char body[4096], fmt[1024];
+	struct rec r = c->r[i];
+	const char *tail;
 	snprintf(body, sizeof body, "%.*s", (int)n, line);
 	char *arrow = strstr(body, "=>");
 	if (arrow)
 		*arrow = 0;
 	for (size_t k = strlen(body); k && (body[k - 1] == ' ' || body[k - 1] == '\t'); k--)
 		body[k - 1] = 0;
-	int e = expect_of_code(code);
-	fprintf(out, "%s => %s%s%s\n", body, e == EXP_UNCHECKED ? "?" : expect_name(e), hash ? " " : "",
-		hash ? hash : "");
+	if (!blessed(&r, runner_result(i))) {
+		fprintf(out, "%s => ?%s%s\n", body, hash ? " " : "", hash ? hash : "");
+		return;
+	}
+	rec_format(c, &r, fmt, sizeof fmt);
+	tail = strstr(fmt, " =>");
+	fprintf(out, "%s%s%s%s\n", body, tail ? tail : "", hash ? " " : "", hash ? hash : "");
 }
 
 static int cmd_bless(const char *path)
@@ -250,8 +299,9 @@ static int cmd_bless(const char *path)
 		uint32_t i = 0;
 		while (i < c.n && lines[i] != ln)
 			i++;
-		if (i < c.n && c.r[i].kind == REC_MSG)
-			bless_line(out, p, run_reply_code(i));
+		if (i < c.n && (c.r[i].kind == REC_MSG || (c.r[i].kind == REC_ACCESS && c.r[i].aexp)) &&
+		    runner_result(i)->ran)
+			bless_line(out, p, &c, i);
 		else
 			fprintf(out, "%s\n", p);
 		p = nl ? nl + 1 : p + strlen(p);
@@ -322,7 +372,7 @@ static int host_leaks(void)
 
 static __attribute__((noreturn)) void usage(void)
 {
-	fprintf(stderr, "usage: vm-replay [--trace] [--repeat N] [--json] FILE|DIR...\n"
+	fprintf(stderr, "usage: vm-replay [--trace] [--repeat N] [--json] [--keep-going] [--crashes DIR] FILE|DIR...\n"
 			"       vm-replay --print FILE | --compile IN.txt OUT.bin | --bless FILE.txt\n"
 			"       vm-replay --minimize IN OUT | --sweep FILE\n");
 	exit(2);
@@ -367,6 +417,10 @@ int main(int argc, char **argv)
 			opt.trace = 1;
 		else if (!strcmp(argv[i], "--json"))
 			opt.json = 1;
+		else if (!strcmp(argv[i], "--keep-going"))
+			opt.keep_going = 1;
+		else if (!strcmp(argv[i], "--crashes") && i + 1 < argc)
+			opt.crashes = argv[++i];
 		else if (!strcmp(argv[i], "--repeat") && i + 1 < argc && atoi(argv[i + 1]) > 0)
 			opt.repeat = atoi(argv[++i]);
 		else
@@ -374,6 +428,11 @@ int main(int argc, char **argv)
 	}
 	if (i == argc)
 		usage();
+	struct stat cst;
+	if (!opt.crashes && stat("crashes", &cst) == 0 && S_ISDIR(cst.st_mode))
+		opt.crashes = "crashes";
+	else if (opt.crashes && (stat(opt.crashes, &cst) || !S_ISDIR(cst.st_mode)))
+		die2("--crashes %s: not a directory", opt.crashes);
 	for (; i < argc; i++) {
 		struct stat st;
 		if (stat(argv[i], &st))

@@ -5,8 +5,12 @@
  * Per record: resolve its selectors against the live state, let every oracle look at
  * the request (before_msg / before_access), hand it to the platform, fold what came
  * out into the trace hash, and let every oracle judge the outcome (after_msg /
- * access).  After the last record every oracle's end hook runs.  Hooks stop being
- * called once a finding is set (the first finding wins); no oracle calls back here. */
+ * access).  A MSG's binds give names the fields of its reply (an OK one; otherwise
+ * the names are unbound); a CHECK goes to the oracles' check hooks; a REPEAT runs its
+ * body again, count - 1 times, each run's copy advanced (struct rec), at most
+ * REPEAT_BUDGET records in all.  After the last record every oracle's end hook runs.
+ * Hooks stop being called once a finding is set (the first finding wins); no oracle
+ * calls back here. */
 #include <stdio.h>
 #include <string.h>
 #include "oracle.h"
@@ -14,7 +18,8 @@
 static struct {
 	const struct run_ctx *x;
 	uint64_t hash;
-	int32_t code[CONV_MAX_RECORDS];
+	struct rec_result res[CONV_MAX_RECORDS];
+	uint32_t repeated; /* records run again by REPEATs */
 	struct outcome o;
 	char call[32];
 } rn;
@@ -76,7 +81,24 @@ uint64_t runner_trace_hash(void)
 
 int32_t runner_reply_code(uint32_t i)
 {
-	return i < CONV_MAX_RECORDS ? rn.code[i] : 0;
+	return i < CONV_MAX_RECORDS ? rn.res[i].code : 0;
+}
+
+const struct rec_result *runner_result(uint32_t i)
+{
+	return i < CONV_MAX_RECORDS ? &rn.res[i] : NULL;
+}
+
+int runner_access_result(const struct rec_result *res, int write)
+{
+	if (res->rc == VM_OK)
+		return write ? AX_OK : AX_VALUE;
+	return res->killed ? AX_KILLED : AX_FAULT;
+}
+
+uint32_t runner_repeated(void)
+{
+	return rn.repeated;
 }
 
 const struct conv *runner_conv(void)
@@ -164,9 +186,11 @@ static void trace_reply(const struct run_ctx *x, const struct msg_seen *s)
 
 uint32_t runner_addr(const struct platform *p, const struct addr_sel *a)
 {
-	uint32_t vaddr[16];
+	uint32_t vaddr[16], v;
 	if (a->kind == ADS_RAW)
 		return a->value;
+	if (a->kind == ADS_NAMED)
+		return selcore_name(a->name, &v) ? v + a->value : a->value;
 	int32_t s = selcore_nth(p->procs, a->proc, SEL_LIVE);
 	int n = s < 0 ? 0 : p->regions(s, vaddr, 16);
 	if (n <= 0)
@@ -200,7 +224,12 @@ static void run_msg(const struct run_ctx *x, const struct oracle *const *list, i
 	s.rep = out_reply_to(&rn.o, m->m_source);
 	hash_outcome(&rn.o);
 	runner_hash_in(&s.code, sizeof s.code);
-	rn.code[x->rec] = s.code;
+	struct rec_result *res = &rn.res[x->rec];
+	res->ran = 1;
+	res->code = s.code;
+	res->has_reply = s.rep != NULL;
+	if (s.rep)
+		res->rep = *s.rep;
 	trace_reply(x, &s);
 	trace_events(x, &rn.o);
 	EACH(list, n, after_msg, x, &s);
@@ -225,11 +254,32 @@ static void run_access(const struct run_ctx *x, const struct oracle *const *list
 	hash_outcome(&rn.o);
 	runner_hash_in(&a.rc, sizeof a.rc);
 	runner_hash_in(&a.value, sizeof a.value);
+	struct rec_result *res = &rn.res[x->rec];
+	res->ran = 1;
+	res->rc = a.rc;
+	res->value = a.value;
+	res->killed = a.rc != VM_OK && (out_events(&rn.o, TR_PF_SEGV, a.ep) ||
+					 (x->plat->proc_flags(a.ep) & PF_KILLED));
 	snprintf(line, sizeof line, "    -> %s 0x%x in %d: rc %d value 0x%x", a.write ? "write" : "read", a.addr,
 		 a.ep, a.rc, a.value);
 	trace(x, line);
 	trace_events(x, &rn.o);
 	EACH(list, n, access, x, &a);
+}
+
+/* The names MSG r binds, from the reply its sender got (unbound without an OK one). */
+static void bind_names(const struct rec *r)
+{
+	const struct rec_result *res = &rn.res[rn.x->rec];
+	for (uint32_t i = 0; i < r->noc && r->call >= 0; i++) {
+		const struct out_check *oc = &r->oc[i];
+		if (oc->op != OX_BIND)
+			continue;
+		if (res->has_reply && res->code == VM_OK)
+			selcore_bind(oc->name, (uint32_t)field_read(&res->rep, &call_table[r->call].fields[oc->field]));
+		else
+			selcore_unbind(oc->name);
+	}
 }
 
 static void run_record(const struct run_ctx *x, const struct oracle *const *list, int n, const struct rec *r)
@@ -240,8 +290,16 @@ static void run_record(const struct run_ctx *x, const struct oracle *const *list
 	case REC_MSG:
 		addr_plat = x->plat;
 		selcore_build_msg(x->plat->procs, addr_of, r, &m);
+		rn.res[x->rec].has_reply = 0;
 		run_msg(x, list, n, r, &m, 0);
+		bind_names(r);
 		break;
+	case REC_CHECK:
+		trace(x, "    -> checked");
+		EACH(list, n, check, x, r);
+		break;
+	case REC_REPEAT:
+		break; /* runner_run runs the body again */
 	case REC_NOTIFY:
 		m.m_source = selcore_endpoint(x->plat->procs, &r->ep);
 		m.m_type = NOTIFY_MESSAGE;
@@ -265,28 +323,87 @@ static void run_record(const struct run_ctx *x, const struct oracle *const *list
 	}
 }
 
+/* Run record i (r: itself or its advanced copy) in its REPEAT run x->iter. */
+static void run_one(struct run_ctx *x, const struct oracle *const *list, int n, uint32_t i, const struct rec *r)
+{
+	x->rec = (int32_t)i;
+	rec_call_name(r, rn.call, sizeof rn.call);
+	finding_context(x->rec, rn.call);
+	if (x->flags & RUN_TRACE) {
+		char line[1024], head[1060];
+		rec_format(x->c, r, line, sizeof line);
+		if (x->iter)
+			snprintf(head, sizeof head, "[%u.%u] %s", i, x->iter, line);
+		else
+			snprintf(head, sizeof head, "[%u] %s", i, line);
+		trace(x, head);
+	}
+	run_record(x, list, n, r);
+}
+
+static void advance_ep(struct ep_sel *e, uint32_t d)
+{
+	if (e->kind == EPS_LIVE || e->kind == EPS_STALE || e->kind == EPS_FRESH || e->kind == EPS_FREE)
+		e->arg = (uint8_t)(e->arg + d);
+}
+
+/* r as run j of a REPEAT body with step and sel (struct rec). */
+static void advance(struct rec *r, uint32_t j, uint32_t step, uint32_t sel)
+{
+	uint32_t da = j * step, ds = j * sel;
+	advance_ep(&r->ep, ds);
+	r->addr.value += da;
+	if (r->kind != REC_MSG || r->call < 0)
+		return;
+	const struct call_desc *cd = &call_table[r->call];
+	for (int f = 0; f < cd->nfields; f++) {
+		if (cd->fields[f].kind == FK_ENDPOINT || cd->fields[f].kind == FK_SLOT)
+			advance_ep(&r->f[f].ep, ds);
+		else if (cd->fields[f].kind == FK_ADDR)
+			r->f[f].ad.value += da;
+		else if (cd->fields[f].kind == FK_U64)
+			r->f[f].raw += da;
+	}
+}
+
+/* REPEAT record k: its body again, runs 1..count-1, within REPEAT_BUDGET. */
+static void run_repeat(struct run_ctx *x, const struct oracle *const *list, int n, uint32_t k)
+{
+	const struct conv *c = x->c;
+	const struct rec *rp = &c->r[k];
+	uint32_t s = repeat_start(c, k);
+	for (uint32_t j = 1; j < rp->count && !finding_get(); j++) {
+		if (rn.repeated + (k - s) > REPEAT_BUDGET)
+			break;
+		x->iter = j;
+		for (uint32_t i = s; i < k && !finding_get(); i++) {
+			struct rec r = c->r[i];
+			advance(&r, j, rp->step, rp->sel);
+			rn.repeated++;
+			run_one(x, list, n, i, &r);
+		}
+	}
+	x->iter = 0;
+}
+
 int runner_run(struct run_ctx *x, const struct oracle *const *list, int n)
 {
 	const struct conv *c = x->c;
 	finding_clear();
-	memset(rn.code, 0, sizeof rn.code);
+	memset(rn.res, 0, sizeof rn.res);
+	rn.repeated = 0;
 	rn.x = x;
 	rn.hash = 14695981039346656037ull;
+	selcore_names_clear();
 	x->rec = -1;
+	x->iter = 0;
 	finding_context(-1, "none");
 	x->plat->reset(x->level, (c->flags & HF_FAIL_SENDS) != 0);
 	EACH(list, n, begin, x);
 	for (uint32_t i = 0; i < c->n && !finding_get(); i++) {
-		x->rec = (int32_t)i;
-		rec_call_name(&c->r[i], rn.call, sizeof rn.call);
-		finding_context(x->rec, rn.call);
-		if (x->flags & RUN_TRACE) {
-			char line[1024], head[1040];
-			rec_format(c, &c->r[i], line, sizeof line);
-			snprintf(head, sizeof head, "[%u] %s", i, line);
-			trace(x, head);
-		}
-		run_record(x, list, n, &c->r[i]);
+		run_one(x, list, n, i, &c->r[i]);
+		if (c->r[i].kind == REC_REPEAT)
+			run_repeat(x, list, n, i);
 	}
 	EACH(list, n, end, x);
 	return finding_get() != NULL;

@@ -3,11 +3,44 @@
 #include <string.h>
 #include "selcore.h"
 
+static struct {
+	uint32_t bound; /* bit i: name i has a value */
+	uint32_t value[NAMES_MAX];
+} names;
+
+void selcore_names_clear(void)
+{
+	names.bound = 0;
+}
+
+void selcore_bind(uint32_t name, uint32_t value)
+{
+	if (name < NAMES_MAX) {
+		names.bound |= 1u << name;
+		names.value[name] = value;
+	}
+}
+
+void selcore_unbind(uint32_t name)
+{
+	if (name < NAMES_MAX)
+		names.bound &= ~(1u << name);
+}
+
+int selcore_name(uint32_t name, uint32_t *value)
+{
+	if (name >= NAMES_MAX || !(names.bound & (1u << name)))
+		return 0;
+	*value = names.value[name];
+	return 1;
+}
+
 static int in_set(const struct sel_table *t, int32_t s, enum sel_set set)
 {
 	switch (set) {
 	case SEL_LIVE: return t->live(s);
 	case SEL_USED: return t->used(s);
+	case SEL_FREE: return !t->live(s);
 	default: return !t->used(s);
 	}
 }
@@ -42,8 +75,13 @@ endpoint_t selcore_endpoint(const struct sel_table *t, const struct ep_sel *e)
 {
 	static const endpoint_t special[3] = { ANY, NONE, SELF };
 	int32_t s;
+	uint32_t v;
 
 	switch (e->kind) {
+	case EPS_NAMED:
+		if (selcore_name(e->arg, &v))
+			return (endpoint_t)v;
+		/* fall through: unbound, the arg-th live process */
 	case EPS_LIVE:
 		s = selcore_nth(t, e->arg, SEL_LIVE);
 		return s < 0 ? e->arg : t->endpt(s);
@@ -53,6 +91,9 @@ endpoint_t selcore_endpoint(const struct sel_table *t, const struct ep_sel *e)
 	case EPS_FRESH:
 		s = selcore_nth(t, e->arg, SEL_FRESH);
 		return s < 0 ? e->arg : ep_make(0, s);
+	case EPS_FREE:
+		s = selcore_nth(t, e->arg, SEL_FREE);
+		return s < 0 ? e->arg : ep_make(t->used(s) ? t->generation(s) : 0, s);
 	case EPS_TASK:
 		return -1 - (endpoint_t)(e->arg % NR_TASKS);
 	case EPS_SPECIAL:

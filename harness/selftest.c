@@ -119,6 +119,17 @@ static void test_errors(void)
 		{ "msg from=live:0 VM_BRK => MAYBE\n", "1: unknown reply code" },
 		{ "\n\nwrite proc=live:0 addr=region:9.0 value=1\n", "3: bad address" },
 		{ "frobnicate\n", "1: unknown record" },
+		{ "msg from=live:0 VM_BRK => OK|MAYBE\n", "1: unknown reply code" },
+		{ "msg from=live:0 VM_FORK => OK kid=@c\n", "1: VM_FORK has no field" },
+		{ "msg from=live:0 VM_FORK => OK child=@9x\n", "1: bad name" },
+		{ "write proc=live:4 addr=0 value=1 => 0x5\n", "1: '=>' after a write" },
+		{ "read proc=live:4 addr=0 => MAYBE\n", "1: '=>' after a read" },
+		{ "check free_pages=now\n", "1: usage: check" },
+		{ "repeat 0 {\nnotify from=any\n}\n", "1: usage: repeat" },
+		{ "repeat 2 {\nrepeat 2 {\n", "2: a repeat inside a repeat" },
+		{ "repeat 2 {\n}\n", "2: an empty repeat" },
+		{ "}\n", "1: '}' without" },
+		{ "repeat 2 {\nnotify from=any\n", "2: the repeat opened is never closed" },
 	};
 	static struct conv c;
 	char err[256];
@@ -150,6 +161,63 @@ static void test_fault_engine(void)
 	fault_arm(FS_PT_NEW, 1, FM_ONCE); /* counted from the arming: hit 7 fails */
 	EXPECT(fault_hook(FS_PT_NEW) == 1 && fault_hook(FS_PT_NEW) == 0, "arming does not count from now");
 	test_verdict("SELF0004", "the fault engine fails the N-th hit after arming once, or every hit from it");
+}
+
+/* Text expectations: what holds passes, what does not is one expect finding (the
+ * first, or with RUN_KEEP_GOING all of them counted); names bind and resolve; a
+ * REPEAT runs its body count times, advancing what it says. */
+static void test_expectations(void)
+{
+	static const char *const good =
+		"write proc=live:4 addr=0x0804c010 value=0x11111111 => OK\n"
+		"repeat 20 {\n"
+		"msg from=live:0 VM_FORK parent=live:4 slot=free:0 => OK child=@c\n"
+		"check alive=@c\n"
+		"read proc=@c addr=0x0804c010 => 0x11111111\n"
+		"msg from=live:0 VM_WILLEXIT endpt=@c => OK\n"
+		"msg from=live:0 VM_EXIT endpt=@c => OK\n"
+		"check dead=@c\n"
+		"}\n"
+		"check free_pages=baseline\ncheck slab_objects=baseline\ncheck procs=baseline\n"
+		"msg from=live:4 VM_MUNMAP addr=0x1001 len=0 => ENOMEM|EFAULT|EINVAL\n"
+		"msg from=live:4 VM_MMAP addr=0 len=0x4000 prot=3 flags=0x1002 fd=-1 forwhom=self => retaddr=@m\n"
+		"repeat 4 step=0x1000 {\nwrite proc=live:4 addr=@m value=9\n}\n"
+		"read proc=live:4 addr=@m+0x3000 => 9\n"
+		"msg from=live:4 VM_MUNMAP addr=@m len=0x4000 => OK\n"
+		"msg from=live:0 VM_FORK parent=live:4 slot=free:0 => OK child=@k\n"
+		"read proc=@k addr=@m => KILLED\n"
+		"msg from=live:0 VM_WILLEXIT endpt=@k => OK\nmsg from=live:0 VM_EXIT endpt=@k => OK\n";
+	static const struct {
+		const char *tail, *at;
+	} bad[] = {
+		{ "read proc=live:4 addr=0x0804c010 => 0x2\n", "at=expected-access" },
+		{ "msg from=live:4 VM_MUNMAP addr=0x1001 len=0 => OK|ENOMEM\n", "at=expected-reply" },
+		{ "msg from=live:0 VM_FORK parent=live:4 slot=free:0 => OK child=5\n", "at=expected-field" },
+		{ "check dead=live:4\n", "at=check-dead" },
+		{ "msg from=live:4 VM_BRK addr=0x08060000 => OK\ncheck free_pages=baseline\n", "at=check-free_pages" },
+		{ "read proc=live:4 addr=0x7000 => FAULT\n", "at=expected-access" },
+	};
+	static struct conv c;
+	static char text[4096];
+	char err[256];
+	test_start();
+	EXPECT(!conv_parse(good, &c, err, sizeof err), "parse: %s", err);
+	EXPECT(!run_conv(&c, RUN_EXPECT), "the conforming file gave %s %s", finding_get()->kind, finding_get()->detail);
+	EXPECT(runner_repeated() == 19 * 6 + 3, "the repeats ran %u records again, not %u", runner_repeated(), 19 * 6 + 3);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(text, sizeof text, "%s%s", good, bad[i].tail);
+		EXPECT(!conv_parse(text, &c, err, sizeof err), "parse: %s", err);
+		const struct finding *f = run_conv(&c, RUN_EXPECT) ? finding_get() : NULL;
+		EXPECT(f && !strcmp(f->kind, "expect") && !strncmp(f->at, bad[i].at + 3, strlen(bad[i].at + 3)),
+		       "'%s' gave %s %s, want kind=expect %s", bad[i].tail, f ? f->kind : "no finding", f ? f->at : "",
+		       bad[i].at);
+	}
+	snprintf(text, sizeof text, "repeat 3 {\nread proc=live:4 addr=0x0804c010 => 0x5\n}\n"
+				    "msg from=live:4 VM_BRK addr=0x1000 => EPERM\n");
+	EXPECT(!conv_parse(text, &c, err, sizeof err), "parse: %s", err);
+	const struct finding *f = run_conv(&c, RUN_EXPECT | RUN_KEEP_GOING) ? finding_get() : NULL;
+	EXPECT(f && f->rec == 0 && strstr(f->detail, "4 mismatch(es)"), "--keep-going: %s", f ? f->detail : "no finding");
+	test_verdict("SELF0008", "reply sets, fields, names, access results, checks and repeats hold or give an expect finding");
 }
 
 /* Random conversations must run clean (a finding here is a VM bug or a harness bug). */
@@ -393,6 +461,7 @@ int main(int argc, char **argv)
 	test_random_runs(runs);
 	test_memory_oracle();
 	test_memory_effects();
+	test_expectations();
 	printf("harness-selftest: %s\n", failures ? "FAILED" : "all passed");
 	return failures ? 1 : 0;
 }

@@ -62,7 +62,6 @@ int sweep(const struct conv *c, FILE *out)
 	memmove(&t.r[1], &t.r[0], c->n * sizeof t.r[0]);
 	memset(&t.r[0], 0, sizeof t.r[0]);
 	t.r[0].kind = REC_FAULT;
-	t.r[0].expect = EXP_UNCHECKED;
 	t.n++;
 	for (int site = 0; site < FS_COUNT; site++) {
 		for (int mode = FM_ONCE; mode <= FM_FROM; mode++) {
