@@ -73,6 +73,20 @@ for kind in crash panic; do
 	echo "harness-test: planted $kind: $(cat "$T/plant-$kind-1.line")"
 done
 grep -q 'at=vm/' "$T/plant-crash-1.line" || fail "planted crash not attributed to a vm/ frame"
+#    A stored finding that shows up again is a REGRESSION, not "already stored".
+ks=$(sed -n 's/^FINDING kind=\([a-z]*\) sig=\([0-9a-f]*\) .*/\1-\2/p' "$T/plant-panic-1.line")
+mkdir -p "$T/stored/$ks"
+VMFUZZ_PLANT=panic:page_alloc $R --crashes "$T/stored" "$T/plant.txt" > "$T/regression.log" 2>&1 || true
+grep -q "^REGRESSION: $ks is stored in $T/stored/$ks" "$T/regression.log" ||
+	fail "a stored finding that reproduces is not announced as a REGRESSION"
+echo "harness-test: a stored finding that reproduces: $(grep '^REGRESSION' "$T/regression.log")"
+#    --keep-going reports every mismatch of a file, then one finding.
+printf '%s\n' 'msg from=live:4 VM_BRK addr=0x1000 => EPERM' 'read proc=live:4 addr=0x0804c010 => 0x5' \
+	'msg from=live:4 VM_MUNMAP addr=0x1001 len=0 => EFAULT|EINVAL' 'check dead=live:4' > "$T/mismatch.txt"
+$R --keep-going "$T/mismatch.txt" > "$T/mismatch.log" 2>&1 && fail "--keep-going: mismatches gave no finding"
+[ "$(grep -c '^mismatch: record' "$T/mismatch.log")" = 3 ] && grep -q 'detail: 3 mismatch(es)' "$T/mismatch.log" ||
+	{ cat "$T/mismatch.log"; fail "--keep-going did not report the 3 mismatches"; }
+echo "harness-test: --keep-going reports 3 of 3 mismatches"
 
 # 7. Each planted bug makes its oracle fire with a stable signature: the memory rules
 #    and memory effects (the harness corrupts the MMU state or RAM as a VM bug would)
