@@ -150,7 +150,7 @@ static void memory_finding(const struct sh_iv *v, const char *rule, const char *
 	va_end(ap);
 	snprintf(key, sizeof key, "memory:%s:%s:%s", rule, kind, by_name(v->by));
 	snprintf(at, sizeof at, "memory-%s", rule);
-	finding_set("memory", key, NULL, at, "%s (in %s memory, as %s left it)", detail, kind, by_name(v->by));
+	finding_set("memory", key, NULL, at, "%s (interval: %s, last set by %s)", detail, kind, by_name(v->by));
 }
 
 /* A memory effect was broken: kind model at the rule's id, signature key
@@ -296,7 +296,7 @@ static void effect_read_finding(enum rule r, const char *call, const char *what,
 	v = &writer->iv[iv_find(writer, wa)];
 	snprintf(w, sizeof w, "%s:shows:%s:%s", what, kind_str(v->kind), by_name(v->by));
 	size_t n = strlen(d);
-	snprintf(d + n, dlen - n, "; %d wrote it at 0x%x, in %s memory as %s left it", writer->ep, wa,
+	snprintf(d + n, dlen - n, "; %d wrote it at 0x%x (interval: %s, last set by %s)", writer->ep, wa,
 		 kind_str(v->kind), by_name(v->by));
 	model_finding(r, call, w, d);
 }
