@@ -20,10 +20,12 @@
  *    itself, and any page, page-table page, slab object, ACL entry or slot that the
  *    conversation left behind shows as a difference.
  * Runs with the fault hook off and reply sends working, so the teardown never fails
- * by injection.  Signature: the counter ("leak:slots", "leak:pages", "leak:acl",
- * "leak:slab-objects", "leak:slab-pages").  Self-test plants: leak:kslot (VM forgets
- * to end the kernel's slot at VM_EXIT), leak:pages, leak:slab, leak:acl (the exit
- * path forgets a page, a slab object, an ACL entry).
+ * by injection.  Signature key: the counter ("leak:slots", "leak:pages", "leak:acl",
+ * "leak:slab-objects", "leak:slab-pages"), call=teardown; harness/run.c then names the
+ * record that first leaves it (re-running prefixes: leak:<counter>:<call>[:injected]),
+ * which this oracle, run from the runner, cannot do.  Self-test plants: leak:kslot (VM
+ * forgets to end the kernel's slot at VM_EXIT), leak:pages, leak:slab, leak:acl (the
+ * teardown's exit path forgets a page, a slab object, an ACL entry).
  * LeakSanitizer covers the host heap (vm-replay, leak:host). */
 #include <stdarg.h>
 #include <stdio.h>

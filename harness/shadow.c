@@ -82,12 +82,15 @@
  * with signature key memory:<rule>:<kind>:<call>, the kind of the interval involved
  * (none, image, stack, heap, mmap, alias, window, cache: what made it) and the call
  * that last set it (boot, VM_MMAP, VM_FORK, ...), so a fork that leaks a write and an
- * mmap that returns stale memory differ although both break read-value; the at= is
- * memory-<rule>.  The memory effects report kind model, at=<rule id>, signature key
- * model:<rule>:<call>:<what> (call: the call whose effect was broken; what: shared,
- * window, cache, private, unmapped, ro).  Self-test plants (VMFUZZ_PLANT=mem:RULE)
- * corrupt the MMU state or RAM the way a VM bug would, from the harness, so each
- * rule is shown to fire (shadow_plant.c); shadow.h lists the parts. */
+ * mmap that returns stale memory differ; the at= is memory-<rule>.  The memory effects
+ * report kind model, at=<rule id>, signature key model:<rule>:<call>:<what> (call: the
+ * call whose effect was broken; what: shared, window, cache, private, unmapped, ro),
+ * and for a read whose value another process holds at that address (its write shows
+ * where it must not) :shows:<kind>:<call> of that process's interval, so a write lost
+ * through an alias and a write leaking out of a copy differ.  Self-test plants
+ * (VMFUZZ_PLANT=mem:RULE) corrupt the MMU state or RAM the way a VM bug would, from
+ * the harness, so each rule is shown to fire (shadow_plant.c); shadow.h lists the
+ * parts. */
 #include <stdarg.h>
 #include <string.h>
 #include <stdio.h>
@@ -283,7 +286,7 @@ static const struct shadow *owner_writer(const struct sh_obj *o, uint32_t oa, ui
 /* A memory effect's read finding: what (the memory read) gains, when the value read
  * is writer's write at wa, ":shows:<kind>:<call>" of writer's interval there (so a
  * write leaking out of memory one call made and a write lost in memory another call
- * made differ), and the detail d says who wrote it where. */
+ * made differ), and the detail d says who holds it where. */
 static void effect_read_finding(enum rule r, const char *call, const char *what, const struct shadow *writer,
 				uint32_t wa, char *d, uint32_t dlen)
 {
@@ -296,7 +299,7 @@ static void effect_read_finding(enum rule r, const char *call, const char *what,
 	v = &writer->iv[iv_find(writer, wa)];
 	snprintf(w, sizeof w, "%s:shows:%s:%s", what, kind_str(v->kind), by_name(v->by));
 	size_t n = strlen(d);
-	snprintf(d + n, dlen - n, "; %d wrote it at 0x%x (interval: %s, last set by %s)", writer->ep, wa,
+	snprintf(d + n, dlen - n, "; %d holds that value at 0x%x (interval: %s, last set by %s)", writer->ep, wa,
 		 kind_str(v->kind), by_name(v->by));
 	model_finding(r, call, w, d);
 }
