@@ -138,6 +138,17 @@ done
 VMFUZZ_PLANT=leak:kslot $R corpus/fork-then-exit.txt 2>&1 | grep -q '^FINDING kind=model .* at=EXIT-' ||
 	fail "planted leak:kslot: the model did not flag VM_EXIT"
 (VMFUZZ_MODEL=off; export VMFUZZ_MODEL; plant_expect leak:kslot leak leak-slots corpus/fork-then-exit.txt) || exit 1
+#    A leak is signed by the record that first leaves it (harness/run.c re-runs the
+#    conversation's prefixes): the kernel slot VM_EXIT forgets, and the one a VM_FORK
+#    rolled back after an injected failure forgets (the model flags it at the fork too).
+grep -q ' call=VM_EXIT ' "$T/plant-leak:kslot-1.line" || fail "planted leak:kslot not attributed to VM_EXIT"
+f=harness/plants/leak-fork-abort.txt
+$R "$f" > "$T/fork-abort.clean" || { cat "$T/fork-abort.clean"; fail "$f gives a finding without its plant"; }
+VMFUZZ_PLANT=leak:fork-abort $R "$f" 2>&1 | grep -q '^FINDING kind=model .* call=VM_FORK ' ||
+	fail "planted leak:fork-abort: the model did not flag VM_FORK"
+(VMFUZZ_MODEL=off; export VMFUZZ_MODEL; plant_expect leak:fork-abort leak leak-slots "$f") || exit 1
+grep -q ' call=VM_FORK ' "$T/plant-leak:fork-abort-1.line" && grep -q 'VM_FORK, with an injected failure)' "$T/plant-leak:fork-abort-1.log" ||
+	fail "planted leak:fork-abort not attributed to the VM_FORK that a failure was injected in"
 plant_expect leak:pages leak leak-pages corpus/fork-then-exit.txt
 plant_expect leak:slab leak leak-slab-objects corpus/fork-then-exit.txt
 plant_expect leak:acl leak leak-acl corpus/fork-then-exit.txt
