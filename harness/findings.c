@@ -1,6 +1,8 @@
 /* findings.c - the finding of a run: kind, signature, call, place and detail.  The
- * first finding of a run wins.  Shared by the hosted harness and the guest agent (no
- * libc beyond string.h and the snprintf subset of oracle.h). */
+ * first finding of a run wins; a front end that learns more about it afterwards (the
+ * hosted runner attributing a leak to a record) may put a saved one back and re-sign
+ * it.  Shared by the hosted harness and the guest agent (no libc beyond string.h and
+ * the snprintf subset of oracle.h). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -52,6 +54,24 @@ void finding_set(const char *kind, const char *sigkey, const char *call, const c
 const struct finding *finding_get(void)
 {
 	return fs.cur.set ? &fs.cur : NULL;
+}
+
+void finding_put(const struct finding *f)
+{
+	fs.cur = *f;
+}
+
+void finding_resign(const char *sigkey, const char *call, const char *more)
+{
+	struct finding *f = &fs.cur;
+	size_t n = strlen(f->detail);
+	if (!f->set)
+		return;
+	f->sig = sig_hash(sigkey);
+	if (call)
+		snprintf(f->call, sizeof f->call, "%s", call);
+	if (more && n + 1 < sizeof f->detail)
+		snprintf(f->detail + n, sizeof f->detail - n, "%s", more);
 }
 
 void finding_clear(void)

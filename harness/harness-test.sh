@@ -3,8 +3,9 @@
 # date, every corpus file round-trips text -> binary -> text and replays with its
 # expected replies, replays are deterministic, every crashes/ input replays clean,
 # a planted crash and a planted panic give stable findings, every rule of the memory
-# oracle, two of its memory effects (mem:alias, mem:cache) and every counter of the
-# leak oracle fire on their planted bugs, the fault
+# oracle, two of its memory effects (mem:alias, mem:cache), every counter of the
+# leak oracle, the protocol model and VM's sanity checker fire on their planted bugs,
+# no two plants share a signature and none is a stored finding's, the fault
 # sweep finds nothing on inputs that reach every fault site, and a short seeded
 # libFuzzer run ends without a finding.  Needs the targets harness.mk builds first.
 set -eu
@@ -15,6 +16,7 @@ R=$B/vm-replay
 T=$B/harness-test
 rm -rf "$T"
 mkdir -p "$T/lf-new"
+: > "$T/plants" # one line per plant: NAME and its FINDING line (section 7d)
 fail() { echo "harness-test: FAIL: $*" >&2; exit 1; }
 
 # 1. Self-tests (decoder totality, round trips, errors, fault engine, random runs).
@@ -71,6 +73,7 @@ for kind in crash panic; do
 	grep -q "^FINDING kind=$kind " "$T/plant-$kind-1.line" || fail "planted $kind: $(cat "$T/plant-$kind-1.line")"
 	cmp -s "$T/plant-$kind-1.line" "$T/plant-$kind-2.line" || fail "planted $kind: signature differs between runs"
 	echo "harness-test: planted $kind: $(cat "$T/plant-$kind-1.line")"
+	echo "$kind:page_alloc $(cat "$T/plant-$kind-1.line")" >> "$T/plants"
 done
 grep -q 'at=vm/' "$T/plant-crash-1.line" || fail "planted crash not attributed to a vm/ frame"
 #    A stored finding that shows up again is a REGRESSION, not "already stored".
@@ -103,6 +106,7 @@ plant_expect() {
 		fail "planted $1: expected kind=$2 at=$3, got: $(cat "$T/plant-$1-1.line")"
 	cmp -s "$T/plant-$1-1.line" "$T/plant-$1-2.line" || fail "planted $1: signature differs between runs"
 	echo "harness-test: planted $1: $(cat "$T/plant-$1-1.line")"
+	echo "$1 $(cat "$T/plant-$1-1.line")" >> "$T/plants"
 }
 printf 'write proc=live:4 addr=region:4.1+0x10 value=0x1234\nread proc=live:4 addr=region:4.1+0x10\n' > "$T/m-flip.txt"
 printf '%s\n' 'write proc=live:4 addr=region:4.1+0x10 value=0x11111111' \
@@ -148,6 +152,17 @@ done
 VMFUZZ_PLANT=leak:kslot $R corpus/fork-then-exit.txt 2>&1 | grep -q '^FINDING kind=model .* at=EXIT-' ||
 	fail "planted leak:kslot: the model did not flag VM_EXIT"
 (VMFUZZ_MODEL=off; export VMFUZZ_MODEL; plant_expect leak:kslot leak leak-slots corpus/fork-then-exit.txt) || exit 1
+#    A leak is signed by the record that first leaves it (harness/run.c re-runs the
+#    conversation's prefixes): the kernel slot VM_EXIT forgets, and the one a VM_FORK
+#    rolled back after an injected failure forgets (the model flags it at the fork too).
+grep -q ' call=VM_EXIT ' "$T/plant-leak:kslot-1.line" || fail "planted leak:kslot not attributed to VM_EXIT"
+f=harness/plants/leak-fork-abort.txt
+$R "$f" > "$T/fork-abort.clean" || { cat "$T/fork-abort.clean"; fail "$f gives a finding without its plant"; }
+VMFUZZ_PLANT=leak:fork-abort $R "$f" 2>&1 | grep -q '^FINDING kind=model .* call=VM_FORK ' ||
+	fail "planted leak:fork-abort: the model did not flag VM_FORK"
+(VMFUZZ_MODEL=off; export VMFUZZ_MODEL; plant_expect leak:fork-abort leak leak-slots "$f") || exit 1
+grep -q ' call=VM_FORK ' "$T/plant-leak:fork-abort-1.line" && grep -q 'VM_FORK, with an injected failure)' "$T/plant-leak:fork-abort-1.log" ||
+	fail "planted leak:fork-abort not attributed to the VM_FORK that a failure was injected in"
 plant_expect leak:pages leak leak-pages corpus/fork-then-exit.txt
 plant_expect leak:slab leak leak-slab-objects corpus/fork-then-exit.txt
 plant_expect leak:acl leak leak-acl corpus/fork-then-exit.txt
@@ -171,9 +186,31 @@ for f in harness/plants/model-*.txt; do
 	cmp -s "$T/$p-1.line" "$T/$p-2.line" || fail "planted $p: signature differs between runs"
 	sed 's/.* sig=\([0-9a-f]*\) .*/\1/' "$T/$p-1.line" >> "$T/model-sigs"
 	echo "harness-test: planted $p: $(cat "$T/$p-1.line")"
+	echo "$p $(cat "$T/$p-1.line")" >> "$T/plants"
 done
 [ "$(sort "$T/model-sigs" | uniq -d | wc -l)" -eq 0 ] || fail "two model plants share a signature"
 echo "harness-test: $(wc -l < "$T/model-sigs") model plants, $(sort -u "$T/model-sigs" | wc -l) distinct signatures"
+
+# 7c. Two handlers that break the same sanity invariant: each sanity:* plant changes a
+#     block's refcount right after its call succeeded (harness/plants/sanity-*.txt run
+#     clean without it); VM's sanity checker catches both (SAN_REFCOUNT), and their
+#     signatures differ (the key names the call and the object kind).
+for f in harness/plants/sanity-*.txt; do
+	p=sanity:$(basename "$f" .txt | sed 's/^sanity-//')
+	$R "$f" > "$T/$p.clean" || { cat "$T/$p.clean"; fail "$f gives a finding without its plant"; }
+	plant_expect "$p" sanity SAN_REFCOUNT "$f"
+done
+
+# 7d. Signatures separate bugs: no two plants share one, and no plant's <kind>-<sig>
+#     is the folder of a stored finding (a new bug must never be filed as a fixed one).
+awk '{ name = $1; for (i = 2; i <= NF; i++) if ($i ~ /^(kind|sig|call|at)=/) { split($i, kv, "="); v[kv[1]] = kv[2] }
+	printf "harness-test: plant %-24s %-7s %s %-16s %s\n", name, v["kind"], v["sig"], v["call"], v["at"] }' "$T/plants"
+sed 's/.* sig=\([0-9a-f]*\) .*/\1/' "$T/plants" | sort | uniq -d > "$T/plants.dup"
+[ ! -s "$T/plants.dup" ] || fail "plants share a signature: $(grep -F -f "$T/plants.dup" "$T/plants" | cut -d' ' -f1 | tr '\n' ' ')"
+sed 's/^\([^ ]*\) FINDING kind=\([a-z]*\) sig=\([0-9a-f]*\) .*/\1 \2-\3/' "$T/plants" | while read -r p ks; do
+	[ ! -d "crashes/$ks" ] || { echo "harness-test: FAIL: plant $p gives the stored finding crashes/$ks" >&2; exit 1; }
+done || exit 1
+echo "harness-test: $(wc -l < "$T/plants") plants, $(sed 's/.* sig=\([0-9a-f]*\) .*/\1/' "$T/plants" | sort -u | wc -l) distinct signatures, none a stored finding's"
 
 # 8. The fault sweep (every site, every hit, once and from) finds nothing on inputs
 #    that together reach every fault site.

@@ -63,8 +63,8 @@ int shadow_plant(const char *name);
 /* ---- leak.c: the leak oracle (leak_oracle) ---- */
 /* Record the boot set and the teardown baseline (after the snapshot; restores it). */
 void leak_init(const struct platform *plat);
-/* Self-test: plant "leak:kslot", "leak:pages", "leak:slab", "leak:acl", "leak:host"
- * or "none"; -1 when the name is not one of them. */
+/* Self-test: plant "leak:kslot", "leak:fork-abort", "leak:pages", "leak:slab",
+ * "leak:acl", "leak:host" or "none"; -1 when the name is not one of them. */
 int leak_plant(const char *name);
 
 /* ---- minimize.c ---- */

@@ -20,9 +20,11 @@ static const char *const sanity_name[SAN_COUNT] = {
 #undef SAN_NAME
 };
 
-/* Planted defects the protocol model must see (VMFUZZ_PLANT=model:NAME, self-test):
- * each breaks VM the way a real defect in one rule family would, by corrupting VM's
- * state at the start of a conversation or the reply it sent. */
+/* Planted defects (self-test).  The protocol model must see each model:NAME: it
+ * breaks VM the way a real defect in one rule family would, by corrupting VM's state
+ * at the start of a conversation or the reply it sent.  VM's own sanity checker must
+ * see each sanity:NAME at its next check: two handlers that break one invariant
+ * (SAN_REFCOUNT), so their findings must not share a signature. */
 enum mplant {
 	MP_NONE,
 	MP_ERRNO,     /* VM_MUNMAP answers EFAULT where it answered EINVAL */
@@ -32,11 +34,13 @@ enum mplant {
 	MP_REPLY_DST, /* VM_RS_UPDATE replies to the requester's old endpoint */
 	MP_OUT_FIELD, /* VM_GETREF's retc is one too many */
 	MP_FRAME,     /* VM_GETPHYS answers the next frame */
+	MP_SAN_FORK,  /* VM_FORK OK forgot to count the child's share of the parent's first page */
+	MP_SAN_REMAP, /* VM_REMAP OK counted a reference to the source's first page twice */
 	MP_COUNT
 };
 static const char *const mplant_name[MP_COUNT] = {
 	"", "model:errno", "model:acl-allow", "model:acl-deny", "model:power", "model:reply-dst",
-	"model:out-field", "model:frame",
+	"model:out-field", "model:frame", "sanity:fork-refcount", "sanity:remap-refcount",
 };
 
 static struct {
@@ -45,15 +49,17 @@ static struct {
 	jmp_buf panic_jmp;
 	int armed;
 	struct boot_info bi;
-	int32_t sanity_fail;
+	int32_t sanity_fail, sanity_obj; /* as TR_SANITY_FAIL named them */
 } hs;
 
 /* ---- Hooks ---- */
 static void on_trace(enum trace_ev ev, int32_t a, int32_t b)
 {
 	struct outcome *o = hs.o;
-	if (ev == TR_SANITY_FAIL)
+	if (ev == TR_SANITY_FAIL) {
 		hs.sanity_fail = a;
+		hs.sanity_obj = b;
+	}
 	if (!o)
 		return;
 	if (o->nev == OUT_EV_MAX) {
@@ -66,12 +72,14 @@ static void on_trace(enum trace_ev ev, int32_t a, int32_t b)
 	o->nev++;
 }
 
-/* Fill o with the sanity failure id (name and statement). */
-static void sanity_into(struct outcome *o, int32_t id)
+/* Fill o with the sanity failure id (name and statement) and the kind of object it
+ * failed on (SOBJ_*). */
+static void sanity_into(struct outcome *o, int32_t id, int32_t obj)
 {
 	o->sanity_fail = id > 0 && id < SAN_COUNT ? id : -1;
 	snprintf(o->sanity_inv, sizeof o->sanity_inv, "%s", o->sanity_fail > 0 ? sanity_name[id] : "");
 	snprintf(o->sanity_text, sizeof o->sanity_text, "%s", o->sanity_fail > 0 ? sanity_text[id] : "");
+	snprintf(o->sanity_obj, sizeof o->sanity_obj, "%s", o->sanity_fail > 0 ? sanity_obj_name(obj) : "");
 }
 
 static void on_panic(const char *file, int line, const char *why)
@@ -82,7 +90,7 @@ static void on_panic(const char *file, int line, const char *why)
 	o->panic_line = line;
 	snprintf(o->panic_file, sizeof o->panic_file, "%s", file);
 	snprintf(o->panic_why, sizeof o->panic_why, "%s", why);
-	sanity_into(o, hs.sanity_fail);
+	sanity_into(o, hs.sanity_fail, hs.sanity_obj);
 	if (!hs.armed) {
 		fprintf(stderr, "VM panic outside a request: %s:%d: %s\n", file, line, why);
 		abort();
@@ -147,11 +155,13 @@ static void out_begin(struct outcome *o)
 	o->value = 0;
 	o->life = VM_ALIVE;
 	o->sanity_fail = -1;
+	o->sanity_obj[0] = 0;
 	o->mut_before = vm.mutations;
 	o->free_before = mem_free_count();
 	o->injected = fault_injected();
 	hs.o = o;
 	hs.sanity_fail = -1;
+	hs.sanity_obj = SOBJ_NONE;
 	feed_reset_replies();
 }
 
@@ -178,6 +188,40 @@ static void plant_replies(const message *m, struct outcome *o)
 		plant_reply(m, &o->reply[i]);
 }
 
+/* The first page VM holds for live endpoint ep at or above address from (SELF: the
+ * sender of m), or NULL. */
+static struct phys_region *first_page(const message *m, endpoint_t ep, uint32_t from)
+{
+	struct vmproc *vmp = proc_get(ep == SELF ? m->m_source : ep);
+	struct vir_region *r = vmp ? region_find_ge(vmp, from) : NULL;
+	for (; r; r = region_next(vmp, r)) {
+		uint32_t i = pagemap_next(r, 0);
+		if (i < region_npages(r))
+			return region_page(r, i);
+	}
+	return NULL;
+}
+
+/* The sanity:* plants: right after m succeeded, change a block's refcount as a
+ * defect in m's handler would (as part of m's effects: the mutation counter moves). */
+static void plant_refcount(const message *m, struct outcome *o)
+{
+	const message *rep = out_reply_to(o, m->m_source);
+	struct phys_region *pr = NULL;
+	int delta = 0;
+	if (o->life != VM_ALIVE || !rep || rep->m_type != VM_OK)
+		return;
+	if (hs.plant == MP_SAN_FORK && m->m_type == VM_FORK)
+		pr = first_page(m, m->u.fork.parent, 0), delta = -1;
+	else if (hs.plant == MP_SAN_REMAP && m->m_type == VM_REMAP)
+		pr = first_page(m, m->u.remap.src, m->u.remap.src_addr), delta = 1;
+	if (!pr)
+		return;
+	pr->ph->refcount += (uint32_t)delta;
+	MUTATED();
+	o->mut_after = vm.mutations;
+}
+
 static void host_deliver(const message *m, uint32_t status, struct outcome *o)
 {
 	out_begin(o);
@@ -196,6 +240,7 @@ static void host_deliver(const message *m, uint32_t status, struct outcome *o)
 			}
 	hs.armed = 0;
 	out_end(o);
+	plant_refcount(m, o);
 	plant_replies(m, o);
 }
 
@@ -241,12 +286,19 @@ static int host_regions(int32_t slot, uint32_t *vaddr, int max)
 	return n;
 }
 
+/* Run VM's checker into o (the object kind is read after the check ran). */
+static void check_into(struct outcome *o)
+{
+	int32_t id = sanity_check();
+	sanity_into(o, id, vm.sanity_obj);
+}
+
 static void host_sanity(struct outcome *o)
 {
 	out_begin(o);
 	hs.armed = 1;
 	if (setjmp(hs.panic_jmp) == 0)
-		sanity_into(o, sanity_check());
+		check_into(o);
 	hs.armed = 0;
 	out_end(o);
 }

@@ -12,8 +12,8 @@ extern const struct platform host_platform;
 /* Boot the hosted system at the floor level and snapshot it. */
 void host_init(void);
 /* Self-test: plant "model:errno", "model:acl-allow", "model:acl-deny", "model:power",
- * "model:reply-dst", "model:out-field", "model:frame" or "none"; -1 when the name is
- * not one of them. */
+ * "model:reply-dst", "model:out-field", "model:frame", "sanity:fork-refcount",
+ * "sanity:remap-refcount" or "none"; -1 when the name is not one of them. */
 int host_plant(const char *name);
 /* Fault injection off and reply sends working (the leak oracle's teardown). */
 void host_quiesce(void);

@@ -20,10 +20,14 @@
  *    itself, and any page, page-table page, slab object, ACL entry or slot that the
  *    conversation left behind shows as a difference.
  * Runs with the fault hook off and reply sends working, so the teardown never fails
- * by injection.  Signature: the counter ("leak:slots", "leak:pages", "leak:acl",
- * "leak:slab-objects", "leak:slab-pages").  Self-test plants: leak:kslot (VM forgets
- * to end the kernel's slot at VM_EXIT), leak:pages, leak:slab, leak:acl (the exit
- * path forgets a page, a slab object, an ACL entry).
+ * by injection.  Signature key: the counter ("leak:slots", "leak:pages", "leak:acl",
+ * "leak:slab-objects", "leak:slab-pages"), call=teardown; harness/run.c then names the
+ * record that first leaves it (re-running prefixes: leak:<counter>:<call>[:injected]),
+ * which this oracle, run from the runner, cannot do.  Self-test plants: leak:kslot (VM
+ * forgets to end the kernel's slot at VM_EXIT), leak:fork-abort (a VM_FORK that failed
+ * by an injected failure forgets to give the kernel's new slot back), leak:pages,
+ * leak:slab, leak:acl (the teardown's exit path forgets a page, a slab object, an ACL
+ * entry).
  * LeakSanitizer covers the host heap (vm-replay, leak:host). */
 #include <stdarg.h>
 #include <stdio.h>
@@ -32,8 +36,9 @@
 #include "harness.h"
 #include "host.h"
 
-enum lplant { LP_NONE, LP_KSLOT, LP_PAGES, LP_SLAB, LP_ACL, LP_HOST };
-static const char *const lplant_name[] = { "", "leak:kslot", "leak:pages", "leak:slab", "leak:acl", "leak:host" };
+enum lplant { LP_NONE, LP_KSLOT, LP_PAGES, LP_SLAB, LP_ACL, LP_HOST, LP_FORK_ABORT };
+static const char *const lplant_name[] = { "",         "leak:kslot", "leak:pages",     "leak:slab",
+					   "leak:acl", "leak:host",  "leak:fork-abort" };
 
 static struct {
 	const struct platform *plat;
@@ -251,6 +256,8 @@ static void leak_after_msg(const struct run_ctx *x, const struct msg_seen *s)
 	}
 	if (lk.plant == LP_KSLOT && m->m_type == VM_EXIT && s->code == VM_OK)
 		host_plant_kslot(ep_slot(m->u.exit.endpt)); /* VM did not end the kernel's slot */
+	if (lk.plant == LP_FORK_ABORT && m->m_type == VM_FORK && s->code != VM_OK && s->o->injected)
+		host_plant_kslot(m->u.fork.slot); /* the rollback did not give the kernel's slot back */
 	if (lk.plant == LP_HOST && m->m_type == VM_FORK && s->code == VM_OK) {
 		void *volatile p = malloc(64); /* planted host heap leak */
 		p = NULL;

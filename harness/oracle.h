@@ -96,6 +96,11 @@ void finding_set(const char *kind, const char *sigkey, const char *call, const c
 		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 const struct finding *finding_get(void);
 void finding_clear(void);
+/* Make f (a copy saved from finding_get) the run's finding again. */
+void finding_put(const struct finding *f);
+/* Re-sign the run's finding (none: nothing happens): signature sig_hash(sigkey), call
+ * (NULL: unchanged) on the FINDING line, more appended to the detail (NULL: none). */
+void finding_resign(const char *sigkey, const char *call, const char *more);
 uint32_t sig_hash(const char *s);
 
 /* ---- runner.c ---- */

@@ -2,9 +2,21 @@
  * before panicking), an exception inside VM (the image), a request that keeps VM busy
  * past STEP_CAP steps, an access that still faults after the retries without VM
  * killing the process, and the sanity checker once more after the last record (plus
- * the state digest for RUN_DIGEST). */
+ * the state digest for RUN_DIGEST).
+ *
+ * Signature keys: sanity:<invariant>:<call>:<object> (the call being handled, or the
+ * last record's for the check after it; the kind of object the checker failed on, as
+ * VM names it: a region's memory type, proc, pagetable, slab, acl, alloc, blockcache),
+ * so one invariant broken by two handlers, or on two kinds of object, gives two
+ * signatures; panic:<file>:<message>; hang:steps:<call> and hang:pf-retry:<call>. */
 #include <stdio.h>
 #include "oracle.h"
+
+/* The signature key of o's sanity failure during (or after) the current call. */
+static void sanity_key(const struct outcome *o, char *key, uint32_t len)
+{
+	snprintf(key, len, "sanity:%s:%s:%s", o->sanity_inv, finding_call(), o->sanity_obj[0] ? o->sanity_obj : "?");
+}
 
 /* A finding for VM's alarm in o: its death (panic, sanity failure, exception) or a
  * request that kept it busy past STEP_CAP steps; 1 when there was one. */
@@ -12,17 +24,17 @@ int vm_alarm_finding(const struct outcome *o)
 {
 	char at[160], key[256];
 	if (o->life == VM_ALIVE && o->hang) {
-		finding_set("hang", "hang:steps", NULL, "harness:step-cap", "VM still has messages after %d steps",
-			    STEP_CAP);
+		snprintf(key, sizeof key, "hang:steps:%s", finding_call());
+		finding_set("hang", key, NULL, "harness:step-cap", "VM still has messages after %d steps", STEP_CAP);
 		return 1;
 	}
 	if (o->life == VM_ALIVE)
 		return 0;
 	if (o->life == VM_PANICKED && o->sanity_fail > 0) {
-		snprintf(key, sizeof key, "sanity:%s", o->sanity_inv);
+		sanity_key(o, key, sizeof key);
 		snprintf(at, sizeof at, "%s:%d", o->panic_file, o->panic_line);
-		finding_set("sanity", key, NULL, o->sanity_inv, "invariant %s failed (%s); panic at %s: %s",
-			    o->sanity_inv, o->sanity_text, at, o->panic_why);
+		finding_set("sanity", key, NULL, o->sanity_inv, "invariant %s failed (%s) on %s; panic at %s: %s",
+			    o->sanity_inv, o->sanity_text, o->sanity_obj[0] ? o->sanity_obj : "?", at, o->panic_why);
 	} else if (o->life == VM_PANICKED) {
 		snprintf(key, sizeof key, "panic:%s:%s", o->panic_file, o->panic_why);
 		snprintf(at, sizeof at, "%s:%d", o->panic_file, o->panic_line);
@@ -46,11 +58,14 @@ static void vm_access(const struct run_ctx *x, const struct access_seen *a)
 	if (vm_alarm_finding(a->o))
 		return;
 	uint32_t pf = x->plat->proc_flags(a->ep);
+	char key[64];
 	if (a->rc == VM_EFAULT && (pf & PF_LIVE) && !(pf & (PF_KILLED | PF_STOPPED)) &&
-	    !out_events(a->o, TR_PF_SEGV, a->ep))
-		finding_set("hang", "hang:pf-retry", NULL, "harness:retry-cap",
+	    !out_events(a->o, TR_PF_SEGV, a->ep)) {
+		snprintf(key, sizeof key, "hang:pf-retry:%s", finding_call());
+		finding_set("hang", key, NULL, "harness:retry-cap",
 			    "%s of 0x%x by %d still faults after the retries and VM did not kill it",
 			    a->write ? "write" : "read", a->addr, a->ep);
+	}
 }
 
 /* The state the last record left must pass the checker too. */
@@ -62,10 +77,10 @@ static void vm_end(const struct run_ctx *x)
 		if (vm_alarm_finding(&o))
 			return;
 		if (o.sanity_fail > 0) {
-			char key[96];
-			snprintf(key, sizeof key, "sanity:%s", o.sanity_inv);
-			finding_set("sanity", key, NULL, o.sanity_inv, "invariant %s failed after the record: %s",
-				    o.sanity_inv, o.sanity_text);
+			char key[128];
+			sanity_key(&o, key, sizeof key);
+			finding_set("sanity", key, NULL, o.sanity_inv, "invariant %s failed after the record: %s, on %s",
+				    o.sanity_inv, o.sanity_text, o.sanity_obj[0] ? o.sanity_obj : "?");
 			return;
 		}
 	}

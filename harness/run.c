@@ -2,6 +2,15 @@
  * conversations from its snapshot with the hosted oracle list.  The record loop is
  * harness/runner.c (shared with the guest agent); the platform is harness/host.c.
  *
+ * A leak the teardown finds (kind leak, call teardown; not the host heap) is
+ * attributed before anything prints it: the prefixes of the conversation (records
+ * 0..k-1, k = 0, 1, ...) are run again until one's teardown gives the same counter,
+ * and the finding is re-signed leak:<counter>:<call of record k-1>[:injected] (when
+ * the fault engine injected a failure during that record), with that call on the
+ * FINDING line and "(first left by record k-1: <call>)" in the detail.  When the
+ * empty conversation's teardown already leaks, or no shorter prefix does, the finding
+ * stays as the teardown found it.  Only a run with a leak finding pays for this.
+ *
  * Oracle order is the order findings are looked for: VM's own alarms (panic, sanity,
  * hang), the reply oracle, the ACL oracle, the leak oracle (its per-message part
  * remembers cached devices; its end hook is the teardown), the memory oracle, the
@@ -41,13 +50,65 @@ void run_init(int flags)
 	leak_init(&host_platform);
 }
 
-int run_conv(const struct conv *c, int flags)
+/* Run c once with the hosted oracles; 1 on a finding. */
+static int run_once(const struct conv *c, int flags)
 {
 	ctx.plat = &host_platform;
 	ctx.c = c;
 	ctx.flags = flags;
 	ctx.level = c->sanity > HARNESS_SANITY_FLOOR ? c->sanity : HARNESS_SANITY_FLOOR;
-	int found = runner_run(&ctx, hosted_oracles, noracles);
+	return runner_run(&ctx, hosted_oracles, noracles);
+}
+
+/* True when f is a leak the teardown found (the host heap's is LeakSanitizer's). */
+static int leak_of_teardown(const struct finding *f)
+{
+	return f && !strcmp(f->kind, "leak") && !strcmp(f->call, "teardown") && strcmp(f->at, "leak-host-heap");
+}
+
+/* Run records 0..k-1 of c; 1 when their teardown gives a leak at `at`.  The prefix is
+ * static: a crash report during the run names it (runner_conv). */
+static int prefix_leaks(const struct conv *c, uint32_t k, int flags, const char *at)
+{
+	static struct conv prefix;
+	prefix = *c;
+	prefix.n = k;
+	if (!run_once(&prefix, flags))
+		return 0;
+	return leak_of_teardown(finding_get()) && !strcmp(finding_get()->at, at);
+}
+
+/* Re-sign the leak finding of c's run after the first record that leaves it (see the
+ * top of the file); the original finding stays when no record can be named. */
+static void leak_attribute(const struct conv *c, int flags)
+{
+	struct finding orig = *finding_get();
+	uint32_t k = 0, inj_full = fault_injected(), inj_before = 0, inj_after = inj_full;
+	char call[32], key[128], more[96];
+	flags &= ~(RUN_TRACE | RUN_ABORT);
+	for (; k < c->n; k++) {
+		if (prefix_leaks(c, k, flags, orig.at)) {
+			inj_after = fault_injected();
+			break;
+		}
+		inj_before = fault_injected(); /* injections in records 0..k-1 */
+	}
+	finding_put(&orig);
+	if (k == 0)
+		return; /* no records, or the teardown of the boot state leaks it too */
+	rec_call_name(&c->r[k - 1], call, sizeof call);
+	snprintf(key, sizeof key, "leak:%s:%s%s", orig.at + strlen("leak-"), call,
+		 inj_after != inj_before ? ":injected" : "");
+	snprintf(more, sizeof more, " (first left by record %u: %s%s)", k - 1, call,
+		 inj_after != inj_before ? ", with an injected failure" : "");
+	finding_resign(key, call, more);
+}
+
+int run_conv(const struct conv *c, int flags)
+{
+	int found = run_once(c, flags);
+	if (found && leak_of_teardown(finding_get()))
+		leak_attribute(c, flags);
 	if (found && (flags & RUN_ABORT)) {
 		finding_print(stdout, finding_get(), c);
 		abort();

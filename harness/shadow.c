@@ -12,7 +12,10 @@
  *     see created may be shared or a device: volatile), the memory it maps (private,
  *     or shared memory o with object address = address + delta), what made it (its
  *     kind: image, stack, heap, mmap, alias, window, cache mapping; the region id of
- *     an alias, window or cache mapping) and the rule whose effect it is (`why`);
+ *     an alias, window or cache mapping), the rule whose effect it is (`why`) and the
+ *     call whose effect last set it (`by`: the boot description, VM_MMAP, VM_FORK for
+ *     every interval of a forked child, ...; an access that finds unknown memory
+ *     mapped does not count);
  *   - words: 4-byte values at aligned addresses of its private memory, from every
  *     successful ACCESS (a write records its value, a read pins the value it saw).
  * A shared memory keeps its own words, by object address.  Boot processes start
@@ -76,11 +79,18 @@
  *   fork-write-shows    ... and the value read is one another process wrote there
  *   unmapped-reachable  an access (or VM_INFO's copy) succeeded in unmapped memory
  *   ro-write            a write (or VM_INFO's copy) succeeded in read-only memory
- * the memory effects kind model, at=<rule id>, signature key
- * model:<rule>:<call>:<what> (call: the call whose effect was broken; what: shared,
- * window, cache, private, unmapped, ro).  Self-test plants (VMFUZZ_PLANT=mem:RULE)
- * corrupt the MMU state or RAM the way a VM bug would, from the harness, so each
- * rule is shown to fire (shadow_plant.c); shadow.h lists the parts. */
+ * with signature key memory:<rule>:<kind>:<call>, the kind of the interval involved
+ * (none, image, stack, heap, mmap, alias, window, cache: what made it) and the call
+ * that last set it (boot, VM_MMAP, VM_FORK, ...), so a fork that leaks a write and an
+ * mmap that returns stale memory differ; the at= is memory-<rule>.  The memory effects
+ * report kind model, at=<rule id>, signature key model:<rule>:<call>:<what> (call: the
+ * call whose effect was broken; what: shared, window, cache, private, unmapped, ro),
+ * and for a read whose value another process holds at that address (its write shows
+ * where it must not) :shows:<kind>:<call> of that process's interval, so a write lost
+ * through an alias and a write leaking out of a copy differ.  Self-test plants
+ * (VMFUZZ_PLANT=mem:RULE) corrupt the MMU state or RAM the way a VM bug would, from
+ * the harness, so each rule is shown to fire (shadow_plant.c); shadow.h lists the
+ * parts. */
 #include <stdarg.h>
 #include <string.h>
 #include <stdio.h>
@@ -89,6 +99,13 @@
 struct shadow_state sh;
 
 static const char *const ob_name[] = { "private", "shared", "window", "cache" };
+static const char *const kind_name[] = { "none", "image", "stack", "heap", "mmap", "alias", "window", "cache" };
+
+/* The name of interval kind k (K_*). */
+static const char *kind_str(uint8_t k)
+{
+	return k < sizeof kind_name / sizeof kind_name[0] ? kind_name[k] : "?";
+}
 
 static const struct {
 	const char *id, *call;
@@ -109,24 +126,41 @@ static const struct {
 };
 
 /* ---- Findings ---- */
-static void memory_finding(const char *rule, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void memory_finding(const char *rule, const char *fmt, ...)
+/* The BY_* of a message of type t: 1 + its call-table index, BY_OTHER off the table. */
+uint8_t by_of(int32_t t)
 {
-	char key[64], at[64], detail[400];
+	int c = call_by_type(t);
+	return c >= 0 && c < BY_OTHER - 1 ? (uint8_t)(c + 1) : BY_OTHER;
+}
+
+/* The name of the call BY_* value by stands for. */
+static const char *by_name(uint8_t by)
+{
+	return by == BY_BOOT ? "boot" : by == BY_OTHER ? "other" : call_table[by - 1].name;
+}
+
+/* A memory rule was broken in interval v: kind memory at memory-<rule>, signature key
+ * memory:<rule>:<v's kind>:<the call that last set v>. */
+static void memory_finding(const struct sh_iv *v, const char *rule, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void memory_finding(const struct sh_iv *v, const char *rule, const char *fmt, ...)
+{
+	char key[96], at[64], detail[400];
+	const char *kind = kind_str(v->kind);
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof detail, fmt, ap);
 	va_end(ap);
-	snprintf(key, sizeof key, "memory:%s", rule);
+	snprintf(key, sizeof key, "memory:%s:%s:%s", rule, kind, by_name(v->by));
 	snprintf(at, sizeof at, "memory-%s", rule);
-	finding_set("memory", key, NULL, at, "%s", detail);
+	finding_set("memory", key, NULL, at, "%s (interval: %s, last set by %s)", detail, kind, by_name(v->by));
 }
 
 /* A memory effect was broken: kind model at the rule's id, signature key
  * model:<rule>:<call>:<what>. */
 void model_finding(enum rule r, const char *call, const char *what, const char *detail)
 {
-	char key[96];
+	char key[128];
 	snprintf(key, sizeof key, "model:%s:%s:%s", rule_def[r].id, call, what);
 	finding_set("model", key, NULL, rule_def[r].id, "%s", detail);
 }
@@ -136,7 +170,7 @@ void model_finding(enum rule r, const char *call, const char *what, const char *
 void state_finding(const struct sh_iv *v, const char *legacy, const char *what, const char *detail)
 {
 	if (v->why == R_MEMORY)
-		memory_finding(legacy, "%s", detail);
+		memory_finding(v, legacy, "%s", detail);
 	else
 		model_finding((enum rule)v->why, rule_def[v->why].call, what, detail);
 }
@@ -211,6 +245,7 @@ static void shadow_begin(const struct run_ctx *x)
 	memset(sh.rule_checked, 0, sizeof sh.rule_checked);
 	shared_reset();
 	sh.next_rid = 0;
+	sh.by = BY_BOOT;
 	sh.plant_saved = 0;
 	for (uint32_t i = 0; i < sh.nboot; i++) {
 		int32_t slot = ep_slot(sh.boot[i].ep);
@@ -220,9 +255,9 @@ static void shadow_begin(const struct run_ctx *x)
 }
 
 /* ---- The oracle: accesses ---- */
-/* The rule a read of val where exp was due breaks: another live process's write of
- * that value at that address shows (fork-write-shows), or plain read-value. */
-static const char *read_rule(const struct shadow *s, uint32_t addr, uint32_t val)
+/* Another live process than s's whose private word at addr holds val (its write of
+ * that value there shows in s), or NULL. */
+static const struct shadow *other_writer(const struct shadow *s, uint32_t addr, uint32_t val)
 {
 	for (int32_t slot = 0; slot < NR_PROCS; slot++) {
 		const struct shadow *o = &sh.p[slot];
@@ -230,50 +265,71 @@ static const char *read_rule(const struct shadow *s, uint32_t addr, uint32_t val
 		if (o == s || o->gen != sh.gen || !plat_is_live(sh.plat, o->ep))
 			continue;
 		if ((w = word_get(o, addr)) && w->val == val)
-			return "fork-write-shows";
+			return o;
 	}
-	return "read-value";
+	return NULL;
 }
 
-/* True when the old owner of cached block o holds val at the block's word oa now
- * (its later write shows in the block). */
-static int owner_write_shows(const struct sh_obj *o, uint32_t oa, uint32_t val)
+/* The old owner of cached block o when it holds val at the block's word oa now (its
+ * later write shows in the block), or NULL. */
+static const struct shadow *owner_writer(const struct sh_obj *o, uint32_t oa, uint32_t val)
 {
 	const struct shadow *s;
 	struct expect e;
 	int32_t slot = ep_slot(o->owner);
 	if (o->kind != OB_CACHE || slot < 0 || slot >= NR_PROCS)
-		return 0;
+		return NULL;
 	s = &sh.p[slot];
-	return s->gen == sh.gen && s->ep == o->owner && expect_word(s, oa, &e) &&
-	       e.val == val;
+	return s->gen == sh.gen && s->ep == o->owner && expect_word(s, oa, &e) && e.val == val ? s : NULL;
+}
+
+/* A memory effect's read finding: what (the memory read) gains, when the value read
+ * is writer's write at wa, ":shows:<kind>:<call>" of writer's interval there (so a
+ * write leaking out of memory one call made and a write lost in memory another call
+ * made differ), and the detail d says who holds it where. */
+static void effect_read_finding(enum rule r, const char *call, const char *what, const struct shadow *writer,
+				uint32_t wa, char *d, uint32_t dlen)
+{
+	char w[64];
+	const struct sh_iv *v;
+	if (!writer) {
+		model_finding(r, call, what, d);
+		return;
+	}
+	v = &writer->iv[iv_find(writer, wa)];
+	snprintf(w, sizeof w, "%s:shows:%s:%s", what, kind_str(v->kind), by_name(v->by));
+	size_t n = strlen(d);
+	snprintf(d + n, dlen - n, "; %d holds that value at 0x%x (interval: %s, last set by %s)", writer->ep, wa,
+		 kind_str(v->kind), by_name(v->by));
+	model_finding(r, call, w, d);
 }
 
 /* A read of addr by ep returned val where e was due. */
 static void read_finding(const struct shadow *s, endpoint_t ep, uint32_t addr, uint32_t val, const struct expect *e)
 {
-	char d[256];
+	char d[400];
 	const struct sh_obj *o = e->obj;
+	const struct shadow *wr = other_writer(s, addr, val);
 	if (!o && e->why == R_MEMORY) {
-		memory_finding(read_rule(s, addr, val), "read of 0x%x by %d returned 0x%x, expected 0x%x", addr, ep,
-			       val, e->val);
+		memory_finding(&s->iv[iv_find(s, addr)], wr ? "fork-write-shows" : "read-value",
+			       "read of 0x%x by %d returned 0x%x, expected 0x%x", addr, ep, val, e->val);
 		return;
 	}
 	if (!o) {
 		snprintf(d, sizeof d, "read of 0x%x by %d returned 0x%x, expected 0x%x (private memory, since %s)", addr,
 			 ep, val, e->val, rule_def[e->why].call);
-		model_finding(e->why, rule_def[e->why].call, "private", d);
+		effect_read_finding(e->why, rule_def[e->why].call, "private", wr, addr, d, sizeof d);
 		return;
 	}
 	uint32_t oa = addr + s->iv[iv_find(s, addr)].delta;
-	int owner = owner_write_shows(o, oa, val);
+	const struct shadow *owner = owner_writer(o, oa, val);
 	snprintf(d, sizeof d, "read of 0x%x by %d returned 0x%x, expected 0x%x (%s memory made by %s%s)", addr, ep, val,
 		 e->val, ob_name[o->kind], type_name(o->call),
 		 owner ? "; the value is the old owner's later write" : "");
 	if (owner)
-		model_finding(R_CACHE_OWNER, "VM_SETCACHEPAGE", "cache", d);
+		effect_read_finding(R_CACHE_OWNER, "VM_SETCACHEPAGE", "cache", owner, oa, d, sizeof d);
 	else
-		model_finding((enum rule)o->rule, type_name(o->call), ob_name[o->kind], d);
+		effect_read_finding((enum rule)o->rule, type_name(o->call), ob_name[o->kind], wr, addr, d, sizeof d);
 }
 
 static void shadow_access(const struct run_ctx *x, const struct access_seen *a)

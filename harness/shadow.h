@@ -26,6 +26,10 @@ enum { CK_UNKNOWN, CK_ZERO, CK_IMAGE };
 enum { WP_UNKNOWN, WP_RO, WP_RW };
 /* What made an interval. */
 enum { K_NONE, K_IMAGE, K_STACK, K_HEAP, K_MMAP, K_ALIAS, K_WINDOW, K_CACHE };
+/* The call whose effect last set an interval (sh_iv.by): the boot description, a
+ * call of the table (1 + its index), or anything else (a raw type, a notification). */
+#define BY_BOOT  0
+#define BY_OTHER 0xFF
 /* Shared memories. */
 enum { OB_NONE, OB_SHARED, OB_PHYS, OB_CACHE };
 /* The rule an expectation comes from: R_MEMORY for the memory rules, else the
@@ -56,6 +60,7 @@ struct sh_iv {
 	uint8_t obj;                      /* 0: private memory; else sh.obj[obj] */
 	uint8_t kind;                     /* K_*: what made it */
 	uint8_t why;                      /* enum rule its state comes from */
+	uint8_t by;                       /* BY_*: the call that last set its state */
 };
 struct sh_word {
 	uint32_t addr, val; /* addr: virtual (private) or object address */
@@ -112,6 +117,7 @@ struct shadow_state {
 	struct sh_cache cache[SH_MAX_CACHE];
 	uint32_t ncache;
 	uint16_t next_rid;
+	uint8_t by;       /* BY_* of the message whose effect is being applied */
 	enum plant plant;
 	uint32_t saved_pte[PLANT_SAVE];
 	int plant_saved;  /* mem:alias: the word before the write is in plant_old */
@@ -162,6 +168,7 @@ static inline uint64_t range_end(uint64_t a, uint64_t len)
 }
 
 /* ---- Findings (shadow.c) ---- */
+uint8_t by_of(int32_t type);
 void model_finding(enum rule r, const char *call, const char *what, const char *detail);
 void state_finding(const struct sh_iv *v, const char *legacy, const char *what, const char *detail);
 

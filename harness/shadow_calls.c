@@ -81,6 +81,8 @@ static void on_fork(const message *m, int32_t code, const message *rep)
 		return;
 	shadow_copy(c, p);
 	c->ep = child;
+	for (uint32_t i = 0; i < c->niv; i++) /* every interval of the child is the fork's */
+		c->iv[i].by = sh.by;
 	fork_private(c, p);
 }
 
@@ -170,6 +172,7 @@ static void make_shared(struct shadow *s, uint64_t a, uint64_t e, int32_t call)
 		words_move(s, v->start, ve, o);
 		v->obj = obj_index(o);
 		v->delta = 0;
+		v->by = sh.by;
 	}
 	iv_merge(s);
 }
@@ -636,6 +639,7 @@ void shadow_after_msg(const struct run_ctx *x, const struct msg_seen *seen)
 	plant_after_msg(m, code, rep);
 	if (!seen->was_live)
 		return; /* dropped unseen */
+	sh.by = by_of(m->m_type);
 	switch (m->m_type) {
 	/* The memory rules (kind memory). */
 	case VM_MMAP:

@@ -123,7 +123,7 @@ static int iv_same(const struct sh_iv *a, const struct sh_iv *b)
 {
 	return a->map == b->map && a->content == b->content && a->wprot == b->wprot && a->vol == b->vol &&
 	       (a->content != CK_IMAGE || a->img == b->img) && a->obj == b->obj && a->delta == b->delta &&
-	       a->kind == b->kind && a->why == b->why && a->rid == b->rid;
+	       a->kind == b->kind && a->why == b->why && a->rid == b->rid && a->by == b->by;
 }
 
 /* Join neighbours with equal attributes among iv[lo..hi] (hi < niv). */
@@ -240,8 +240,12 @@ static void iv_private(struct sh_iv *v)
 	v->obj = 0, v->delta = 0, v->kind = K_NONE, v->rid = 0;
 }
 
+/* Apply op to v; every op but OP_SEEN (and OP_BRK on mapped memory, which it
+ * keeps) records the message being applied (sh.by) as what set v. */
 static void iv_apply(struct sh_iv *v, enum op op, struct attr at)
 {
+	if (op != OP_SEEN && (op != OP_BRK || v->map != MS_MAPPED))
+		v->by = sh.by;
 	switch (op) {
 	case OP_FRESH:
 		v->map = MS_MAPPED, v->content = at.content, v->wprot = at.wprot, v->img = at.img;
@@ -373,12 +377,14 @@ void forget_unmapped(struct shadow *s, int vol)
 }
 
 /* Every private interval and word of s now comes from rule r (a later finding
- * there is r's). */
+ * there is r's), and every interval from the message being applied. */
 void blame_all(struct shadow *s, enum rule r)
 {
-	for (uint32_t i = 0; i < s->niv; i++)
+	for (uint32_t i = 0; i < s->niv; i++) {
 		if (!s->iv[i].obj)
 			s->iv[i].why = (uint8_t)r;
+		s->iv[i].by = sh.by;
+	}
 	for (uint32_t i = 0; i < s->nw; i++)
 		s->w[i].why = (uint8_t)r;
 	iv_merge(s);

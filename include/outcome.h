@@ -42,6 +42,7 @@ struct outcome {
 	int32_t life;                       /* enum vm_life after the request */
 	int32_t sanity_fail;                /* invariant id of a failed sanity check, or -1 */
 	char sanity_inv[32], sanity_text[96]; /* its name (SAN_*) and statement */
+	char sanity_obj[16];                /* the kind of object it failed on (SOBJ_* name) */
 	int32_t panic_line;
 	char panic_file[64], panic_why[128];
 	uint32_t exc_vec, exc_eip;          /* VM_CRASHED (the image): the exception */

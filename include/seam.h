@@ -69,11 +69,35 @@ enum trace_ev {
 	TR_ACL_DENY,     /* a = sender, b = call number */
 	TR_DROP_FORGED,  /* a = m_source, b = m_type: dropped, not answered */
 	TR_REPLY_FAILED, /* a = destination, b = result */
-	TR_SANITY_FAIL,  /* a = invariant id */
+	TR_SANITY_FAIL,  /* a = invariant id, b = the object kind it failed on (SOBJ_*) */
 	TR_PF_SEGV,      /* a = endpoint, b = address: unhandled page fault */
 	TR_MUTATION,     /* internal: not emitted per mutation (see vm.mutations) */
 };
 void seam_trace(enum trace_ev ev, int32_t a, int32_t b);
+
+/* What a failed sanity invariant was about (TR_SANITY_FAIL's b, a finding's
+ * signature): for a region, one of its pages or PTEs, the region's memory type;
+ * otherwise the structure checked (the process table entry or its region tree, a page
+ * table, the slab, the ACL entries, the page allocator, the block cache). */
+#define SANITY_OBJECTS(O)                                                              \
+	O(SOBJ_NONE, "?") O(SOBJ_ANON, "anon") O(SOBJ_DIRECTPHYS, "directphys")           \
+	O(SOBJ_SHARED, "shared") O(SOBJ_CACHE, "cache") O(SOBJ_PROC, "proc")              \
+	O(SOBJ_PAGETABLE, "pagetable") O(SOBJ_SLAB, "slab") O(SOBJ_ACL, "acl")            \
+	O(SOBJ_ALLOC, "alloc") O(SOBJ_BLOCKCACHE, "blockcache")
+enum sanity_obj {
+#define SOBJ_ENUM(id, name) id,
+	SANITY_OBJECTS(SOBJ_ENUM)
+#undef SOBJ_ENUM
+	SOBJ_COUNT
+};
+/* The name of object kind id ("?" for none or an unknown id). */
+static inline const char *sanity_obj_name(int32_t id)
+{
+#define SOBJ_NAME(id, name) name,
+	static const char *const names[SOBJ_COUNT] = { SANITY_OBJECTS(SOBJ_NAME) };
+#undef SOBJ_NAME
+	return id > SOBJ_NONE && id < SOBJ_COUNT ? names[id] : names[SOBJ_NONE];
+}
 
 /* ---- Fault injection ---- */
 /* True when the fault engine wants this hit of site to fail.  Only called through

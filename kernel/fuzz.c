@@ -67,6 +67,7 @@ static void death_into(struct outcome *o)
 	o->sanity_fail = d->sanity_fail;
 	__builtin_memcpy(o->sanity_inv, d->sanity_inv, sizeof(o->sanity_inv));
 	__builtin_memcpy(o->sanity_text, d->sanity_text, sizeof(o->sanity_text));
+	__builtin_memcpy(o->sanity_obj, d->sanity_obj, sizeof(o->sanity_obj));
 }
 
 /* End the request: the outcome (and a control answer) go to the agent, which runs
@@ -225,6 +226,7 @@ static void vm_dies(int life)
 	d->sanity_fail = fz->out.sanity_fail;
 	__builtin_memcpy(d->sanity_inv, fz->out.sanity_inv, sizeof(d->sanity_inv));
 	__builtin_memcpy(d->sanity_text, fz->out.sanity_text, sizeof(d->sanity_text));
+	__builtin_memcpy(d->sanity_obj, fz->out.sanity_obj, sizeof(d->sanity_obj));
 	k.vm->rts |= RTS_FZ_DEAD;
 	if (fz->busy)
 		finish(VM_OK);
@@ -419,13 +421,20 @@ int kc_fz_hit(struct proc *caller, struct kargs *x)
 }
 
 /* FZ_TRACE(ev, a, b, name, text): one trace event of the request in progress; a
- * sanity failure also names its invariant and statement. */
+ * sanity failure also names its invariant and statement, and its b is the kind of
+ * object it failed on (include/seam.h SOBJ_*, named here). */
 int kc_fz_trace(struct proc *caller, struct kargs *x)
 {
 	if (x->a == TR_SANITY_FAIL) {
+		const char *obj = sanity_obj_name((int32_t)x->c);
+		uint32_t i = 0;
+
 		fz->out.sanity_fail = (int32_t)x->b;
 		copy_str(caller, x->d, fz->out.sanity_inv, sizeof(fz->out.sanity_inv));
 		copy_str(caller, x->e, fz->out.sanity_text, sizeof(fz->out.sanity_text));
+		for (; obj[i] && i + 1 < sizeof(fz->out.sanity_obj); i++)
+			fz->out.sanity_obj[i] = obj[i];
+		fz->out.sanity_obj[i] = '\0';
 	}
 	if (fz->out.nev == OUT_EV_MAX) {
 		fz->out.ev_lost++;

@@ -29,7 +29,8 @@
  * VM side (only in VM's mask):
  *   FZ_HIT(site)                 edx = 1 when this hit must fail
  *   FZ_TRACE(ev, a, b, name, text)  a seam_trace event; for TR_SANITY_FAIL name and
- *                                text are the failed invariant's (SAN_*) and statement
+ *                                text are the failed invariant's (SAN_*) and statement,
+ *                                b the kind of object it failed on (SOBJ_*, seam.h)
  *   FZ_PANIC(file, line, why)    VM panicked: it never runs again
  *   FZ_IDLE(mutations, free)     VM is about to wait for its next message; its
  *                                mutation counter and free page count

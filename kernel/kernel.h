@@ -97,7 +97,7 @@ struct kstate {
 		struct fz_death {   /* why VM stopped for good (enum vm_life) */
 			int32_t life, panic_line, sanity_fail;
 			char panic_file[64], panic_why[128];
-			char sanity_inv[32], sanity_text[96];
+			char sanity_inv[32], sanity_text[96], sanity_obj[16];
 			uint32_t exc_vec, exc_eip;
 		} dead;
 	} fz;

@@ -1,5 +1,6 @@
 /* t_sanity.c - the sanity checker notices each kind of corruption.  Every test
  * corrupts one thing, asserts the invariant that fires, and undoes the corruption. */
+#include <string.h>
 #include "helpers.h"
 #include "test.h"
 
@@ -316,6 +317,7 @@ TEST(SAN0025, "at level 2 a corruption panics at the next handled call, after a 
 	CHECK(why != NULL);
 	CHECK_EQ(trace_count(TR_SANITY_FAIL), 1);
 	CHECK_EQ(trace_last(TR_SANITY_FAIL)->a, SAN_REFCOUNT);
+	CHECK_EQ(trace_last(TR_SANITY_FAIL)->b, SOBJ_ANON);
 	hosted_restore();
 	CHECK_EQ(sanity_check(), SAN_OK);
 }
@@ -333,4 +335,48 @@ TEST(SAN0026, "at level 2 a corruption also panics when VM serves a page fault")
 {
 	CHECK_EQ(test_expect_panic(corrupt_then_fault, NULL), 1);
 	hosted_restore();
+}
+
+TEST(SAN0027, "a failure names the kind of object it was found on: the region's memory type, else the structure")
+{
+	uint32_t *pte = init_pte(TEXT_VADDR - P), saved = *pte;
+	int32_t acl = vm.proc[INIT_PROC_NR].acl;
+	uint32_t phys;
+
+	CHECK_EQ(sanity_check(), SAN_OK);
+	CHECK_EQ(vm.sanity_obj, SOBJ_NONE);
+	init_first_page()->ph->refcount++;
+	CHECK_EQ(sanity_check(), SAN_REFCOUNT);
+	CHECK_EQ(vm.sanity_obj, SOBJ_ANON);
+	init_first_page()->ph->refcount--;
+	*pte = (*init_pte(TEXT_VADDR) & PTE_ADDR_MASK) | PTE_P | PTE_U;
+	CHECK_EQ(sanity_check(), SAN_PTE_STRAY);
+	CHECK_EQ(vm.sanity_obj, SOBJ_PAGETABLE);
+	*pte = saved;
+	vm.proc[INIT_PROC_NR].acl = NR_SYS_PROCS - 1;
+	CHECK_EQ(sanity_check(), SAN_ACL);
+	CHECK_EQ(vm.sanity_obj, SOBJ_ACL);
+	vm.proc[INIT_PROC_NR].acl = acl;
+	phys = mem_alloc(1, 0);
+	CHECK(phys != PHYS_NONE);
+	CHECK_EQ(sanity_check(), SAN_ACCOUNT);
+	CHECK_EQ(vm.sanity_obj, SOBJ_ALLOC);
+	mem_free(phys, 1);
+	CHECK_EQ(sanity_check(), SAN_OK);
+	CHECK_EQ(vm.sanity_obj, SOBJ_NONE);
+	CHECK_EQ(strcmp(sanity_obj_name(SOBJ_DIRECTPHYS), "directphys"), 0);
+	CHECK_EQ(strcmp(sanity_obj_name(SOBJ_COUNT), "?"), 0);
+}
+
+TEST(SAN0028, "a page-table page marked free is SAN_PAGE_REUSED on the page table, though regions are checked after it")
+{
+	uint32_t pg = vm.proc[INIT_PROC_NR].pt.dir_phys / P;
+
+	vm.alloc.free_bits[pg / 32] |= 1u << (pg % 32);
+	vm.alloc.nfree++;
+	CHECK_EQ(sanity_check(), SAN_PAGE_REUSED);
+	CHECK_EQ(vm.sanity_obj, SOBJ_PAGETABLE);
+	vm.alloc.free_bits[pg / 32] &= ~(1u << (pg % 32));
+	vm.alloc.nfree--;
+	CHECK_EQ(sanity_check(), SAN_OK);
 }

@@ -4,7 +4,10 @@
  * or page table, a large region page array, or the page of a physical block; every
  * block's refcount equals its sharer list; regions are ordered, aligned and in the
  * user range; every present user PTE maps exactly its region page with no more
- * rights than the page may have; slab objects equal the objects the regions hold. */
+ * rights than the page may have; slab objects equal the objects the regions hold.
+ * A failure also names the kind of object it was found on (vm.sanity_obj, SOBJ_*):
+ * the memory type of the region for a region, its pages and PTEs, else the structure
+ * being checked, so two defects that break one invariant in different places differ. */
 #include "vm.h"
 
 #define SANITY_TEXT_ROW(id, text) [id] = text,
@@ -13,11 +16,22 @@ const char *const sanity_text[SAN_COUNT] = { SANITY_INVARIANTS(SANITY_TEXT_ROW) 
 
 /* Running totals of one check, passed to the callbacks. */
 struct tally {
-	int err;
+	int err;          /* a failure found by a callback (mark_used, check_cached) */
+	int32_t err_obj;  /* the object kind being checked when err was set */
+	int32_t obj;      /* the object kind being checked now (SOBJ_*) */
 	uint32_t used;    /* pages seen in use */
 	uint32_t objects; /* slab objects the regions account for */
 	uint32_t cached;  /* cached blocks seen (from regions or the cache alone) */
 };
+
+/* A callback found invariant err broken (the first one counts). */
+static void tally_fail(struct tally *t, int err)
+{
+	if (t->err)
+		return;
+	t->err = err;
+	t->err_obj = t->obj;
+}
 
 /* Record page phys as used once; a second use or a free page is SAN_PAGE_REUSED. */
 static void mark_used(uint32_t phys, void *arg)
@@ -28,11 +42,11 @@ static void mark_used(uint32_t phys, void *arg)
 	if (t->err)
 		return;
 	if (phys >= PHYS_MAX || !mem_page_is_managed(phys)) {
-		t->err = SAN_PAGE_UNMANAGED;
+		tally_fail(t, SAN_PAGE_UNMANAGED);
 		return;
 	}
 	if ((vm.used_bits[pg >> 5] & bit) || mem_page_is_free(phys)) {
-		t->err = SAN_PAGE_REUSED;
+		tally_fail(t, SAN_PAGE_REUSED);
 		return;
 	}
 	vm.used_bits[pg >> 5] |= bit;
@@ -66,13 +80,28 @@ static int check_page(struct vir_region *r, uint32_t idx, struct tally *t)
 	return 0;
 }
 
-/* Check one region of vmp (prev is the region before it, or NULL). */
+/* The object kind of region r: its memory type. */
+static int32_t region_obj(const struct vir_region *r)
+{
+	if (r->type == &mem_type_anon)
+		return SOBJ_ANON;
+	if (r->type == &mem_type_directphys)
+		return SOBJ_DIRECTPHYS;
+	if (r->type == &mem_type_shared)
+		return SOBJ_SHARED;
+	return r->type == &mem_type_cache ? SOBJ_CACHE : SOBJ_NONE;
+}
+
+/* Check one region of vmp (prev is the region before it, or NULL).  A region that is
+ * no live object is the process's (SOBJ_PROC); anything else is the region's type. */
 static int check_region(struct vmproc *vmp, struct vir_region *r, struct vir_region *prev, struct tally *t)
 {
 	int err;
 
+	t->obj = SOBJ_PROC;
 	if (!slab_is_live(r, sizeof(*r)) || r->slot != vmp->slot)
 		return SAN_PR_LINK;
+	t->obj = region_obj(r);
 	if (!page_aligned(r->vaddr) || !page_aligned(r->length) || r->length == 0)
 		return SAN_REGION_ALIGN;
 	if (r->vaddr < USER_BASE || r->length > USER_TOP - r->vaddr)
@@ -100,18 +129,21 @@ static int check_region(struct vmproc *vmp, struct vir_region *r, struct vir_reg
 
 struct stray_arg {
 	struct vmproc *vmp;
+	struct tally *t;
 };
 
 /* A present PTE must map exactly the page of its region page, as a user page, and
  * be writable only where the page may be written (SAN_PTE); a PTE where no region
- * page is is SAN_PTE_STRAY.  (A region page without a PTE is fine: it faults in.) */
+ * page is is SAN_PTE_STRAY.  (A region page without a PTE is fine: it faults in.)
+ * A failure is the region's type, or the page table's where no region is. */
 static int check_mapping(uint32_t vaddr, uint32_t pte, void *arg)
 {
-	struct vmproc *vmp = ((struct stray_arg *)arg)->vmp;
-	struct vir_region *r = region_find(vmp, vaddr);
+	struct stray_arg *sa = arg;
+	struct vir_region *r = region_find(sa->vmp, vaddr);
 	struct phys_region *pr;
 	uint32_t idx;
 
+	sa->t->obj = r ? region_obj(r) : SOBJ_PAGETABLE;
 	if (!r || !(pr = region_page(r, idx = (vaddr - r->vaddr) >> PAGE_SHIFT)))
 		return SAN_PTE_STRAY;
 	if ((pte & PTE_ADDR_MASK) != pr->ph->phys || !(pte & PTE_U) ||
@@ -124,18 +156,21 @@ static int check_mapping(uint32_t vaddr, uint32_t pte, void *arg)
 static int check_proc(struct vmproc *vmp, struct tally *t)
 {
 	struct vir_region *r, *prev = NULL;
-	struct stray_arg sa = { vmp };
+	struct stray_arg sa = { vmp, t };
 	int err;
 
+	t->obj = SOBJ_PROC;
 	if (ep_slot(vmp->endpt) != vmp->slot && vmp->endpt != NONE) /* NONE: a fork in progress */
 		return SAN_PROC;
 	if (vmp->endpt == vm.self)
 		return vmp->regions ? SAN_PROC : 0;
+	t->obj = SOBJ_PAGETABLE;
 	if (vmp->pt.dir_phys == PHYS_NONE)
 		return SAN_PT_MISSING;
 	if (!pt_kernel_intact(&vmp->pt))
 		return SAN_PT_KERNEL;
 	pt_for_each_page(&vmp->pt, mark_used, t);
+	t->obj = SOBJ_PROC;
 	if ((err = region_tree_check(vmp)) != 0)
 		return err;
 	for (r = region_first(vmp); r; prev = r, r = region_next(vmp, r))
@@ -192,13 +227,13 @@ static void check_cached(struct phys_block *pb, void *arg)
 	struct tally *t = arg;
 
 	if (!slab_is_live(pb, sizeof(*pb)) || !(pb->flags & PBF_INCACHE) || (pb->flags & PBF_DEVICE)) {
-		t->err = t->err ? t->err : SAN_CACHE;
+		tally_fail(t, SAN_CACHE);
 		return;
 	}
 	if (pb->first)
 		return;
 	if (pb->refcount != 1) {
-		t->err = t->err ? t->err : SAN_REFCOUNT;
+		tally_fail(t, SAN_REFCOUNT);
 		return;
 	}
 	t->objects++;
@@ -206,40 +241,59 @@ static void check_cached(struct phys_block *pb, void *arg)
 	mark_used(pb->phys, t);
 }
 
-/* Run every check; 0 or the first failed invariant. */
-int sanity_check(void)
+/* Every check in turn (t->obj: the kind of object each one is about); 0 or the first
+ * failed invariant. */
+static int check_all(struct tally *t)
 {
-	struct tally t = { 0, 0, 0, 0 };
 	int err;
 
-	vm_memset(vm.used_bits, 0, sizeof(vm.used_bits));
+	t->obj = SOBJ_ALLOC;
 	if ((err = check_alloc_counts()) != 0)
 		return err;
-	if ((err = slab_check(mark_used, &t)) != 0 || (err = t.err) != 0)
+	t->obj = SOBJ_SLAB;
+	if ((err = slab_check(mark_used, t)) != 0 || (err = t->err) != 0)
 		return err;
 	for (int32_t s = 0; s < NR_PROCS; s++) {
 		struct vmproc *vmp = &vm.proc[s];
 
 		if (!(vmp->flags & VMF_INUSE)) {
+			t->obj = SOBJ_PROC;
 			if (vmp->regions || vmp->pt.dir_phys != PHYS_NONE || vmp->acl != NO_ACL || vmp->powers)
 				return SAN_PROC;
 			continue;
 		}
-		if ((err = check_proc(vmp, &t)) != 0)
+		if ((err = check_proc(vmp, t)) != 0)
 			return err;
 	}
+	t->obj = SOBJ_ACL;
 	if ((err = check_acl()) != 0)
 		return err;
-	cache_for_each(check_cached, &t);
-	if (t.err)
-		return t.err;
-	if (t.cached != cache_pages())
+	t->obj = SOBJ_BLOCKCACHE;
+	cache_for_each(check_cached, t);
+	if (t->err)
+		return t->err;
+	if (t->cached != cache_pages())
 		return SAN_CACHE;
-	if (t.used + mem_free_count() != mem_managed_count())
+	t->obj = SOBJ_ALLOC;
+	if (t->used + mem_free_count() != mem_managed_count())
 		return SAN_ACCOUNT;
-	if (t.objects != slab_live_objects())
+	t->obj = SOBJ_SLAB;
+	if (t->objects != slab_live_objects())
 		return SAN_ACCOUNT;
 	return 0;
+}
+
+/* Run every check; 0 or the first failed invariant, whose object kind goes to
+ * vm.sanity_obj (a failure a callback found is the kind it was checking then). */
+int sanity_check(void)
+{
+	struct tally t = { 0, SOBJ_NONE, SOBJ_NONE, 0, 0, 0 };
+	int err;
+
+	vm_memset(vm.used_bits, 0, sizeof(vm.used_bits));
+	err = check_all(&t);
+	vm.sanity_obj = !err ? SOBJ_NONE : t.err && err == t.err ? t.err_obj : t.obj;
+	return err;
 }
 
 /* The SANITYCHECK(l) hook: check when l is within the active level and the state
@@ -261,7 +315,8 @@ void sanity_at(int l, const char *file, int line)
 		vm.sane_at_valid = 1;
 		return;
 	}
-	seam_trace(TR_SANITY_FAIL, err, 0);
-	vm_log("VM: sanity check failed at %s:%d: %s", file, line, sanity_text[err]);
+	seam_trace(TR_SANITY_FAIL, err, vm.sanity_obj);
+	vm_log("VM: sanity check failed at %s:%d: %s (%s)", file, line, sanity_text[err],
+	       sanity_obj_name(vm.sanity_obj));
 	PANIC(sanity_text[err]);
 }

@@ -379,10 +379,12 @@ enum sanity_id {
 	SAN_COUNT
 };
 extern const char *const sanity_text[SAN_COUNT];
-/* Run every check; 0 or the first failed invariant's id.  Does not panic. */
+/* Run every check; 0 or the first failed invariant's id, with the kind of object it
+ * failed on in vm.sanity_obj (SOBJ_*, include/seam.h; SOBJ_NONE when all pass).  Does
+ * not panic. */
 int sanity_check(void);
 /* At level l: when l <= the active level, check and panic on failure (after a
- * TR_SANITY_FAIL trace naming the invariant). */
+ * TR_SANITY_FAIL trace naming the invariant and the object kind). */
 void sanity_at(int l, const char *file, int line);
 #define SANITYCHECK(l) sanity_at((l), __FILE__, __LINE__)
 
@@ -432,6 +434,7 @@ struct vm_state {
 	struct cache_entry cache[CACHE_MAX];
 	uint32_t cache_clock;
 	uint32_t used_bits[PHYS_MAX_PAGES / 32]; /* sanity scratch: pages seen used */
+	int32_t sanity_obj;     /* SOBJ_* the last failed check failed on */
 	uint32_t next_region_id;
 	uint32_t mutations;     /* bumped by every state-changing primitive */
 	uint32_t dropped;       /* forged messages dropped */

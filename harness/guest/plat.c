@@ -110,7 +110,8 @@ static int guest_regions(int32_t slot, uint32_t *vaddr, int max)
 	return gp.ctl.result;
 }
 
-/* VM's checker: the kernel fills o's life and sanity_* (VM names a failed invariant). */
+/* VM's checker: the kernel fills o's life and sanity_* (VM names a failed invariant
+ * and the kind of object it failed on, so the signature is the hosted one). */
 static void guest_sanity(struct outcome *o)
 {
 	control(FZC_SANITY, 0, o);

@@ -44,7 +44,7 @@ static void control(const message *m)
 	case FZC_SANITY: /* a failure is announced as the checker's own panics do */
 		c.result = sanity_check();
 		if (c.result != SAN_OK)
-			seam_trace(TR_SANITY_FAIL, c.result, 0);
+			seam_trace(TR_SANITY_FAIL, c.result, vm.sanity_obj);
 		break;
 	case FZC_REGIONS:
 		ctl_regions((int32_t)m->u.word[1], &c);
@@ -75,8 +75,8 @@ void seam_panic(const char *file, int line, const char *why)
 		;
 }
 
-/* A trace event for the kernel; a sanity failure (a = invariant id) also passes the
- * invariant's name and statement. */
+/* A trace event for the kernel; a sanity failure (a = invariant id, b = the object
+ * kind) also passes the invariant's name and statement. */
 void seam_trace(enum trace_ev ev, int32_t a, int32_t b)
 {
 	const char *name = "", *text = "";
