@@ -13,10 +13,11 @@
  * (kind, sig) names a folder of the crashes directory (--crashes DIR, default crashes/
  * when it exists) is a fixed bug that came back: "REGRESSION: ..." is printed.
  * VMFUZZ_PLANT=crash:SITE or panic:SITE plants a bug at SITE's first hit; mem:RULE
- * (flip, cow, unmap, ro) and leak:WHAT (kslot, pages, slab, acl, host) plant the bugs
- * the memory and leak oracles must find, model:WHAT (errno, acl-allow, acl-deny,
- * power, reply-dst, out-field, frame) the defects the protocol model must find
- * (self-test).  After the last file,
+ * (flip, cow, unmap, ro, alias, cache) and leak:WHAT (kslot, fork-abort, pages, slab,
+ * acl, host) plant the bugs the memory and leak oracles must find, model:WHAT (errno,
+ * acl-allow, acl-deny, power, reply-dst, out-field, frame) the defects the protocol
+ * model must find, sanity:WHAT (fork-refcount, remap-refcount) the state VM's own
+ * checker must catch (self-test).  After the last file,
  * LeakSanitizer looks at the host heap (unless ASAN_OPTIONS turns detect_leaks off):
  * a leak there is a FINDING kind=leak at=leak-host-heap. */
 #include <dirent.h>
@@ -332,7 +333,7 @@ static int cmd_sweep(const char *path)
 	return sweep(&c, stdout) ? 1 : 0;
 }
 
-/* VMFUZZ_PLANT=crash:SITE | panic:SITE | mem:RULE | leak:WHAT */
+/* VMFUZZ_PLANT=crash:SITE | panic:SITE | mem:RULE | leak:WHAT | model:WHAT | sanity:WHAT */
 static void plant_from_env(void)
 {
 	const char *v = getenv("VMFUZZ_PLANT");
@@ -342,7 +343,7 @@ static void plant_from_env(void)
 		return;
 	int panic = strncmp(v, "panic:", 6) == 0;
 	if (!panic && strncmp(v, "crash:", 6))
-		die2("VMFUZZ_PLANT must be crash:SITE, panic:SITE, mem:RULE, leak:WHAT or model:WHAT, not %s", v);
+		die2("VMFUZZ_PLANT must be crash:SITE, panic:SITE, mem:RULE, leak:WHAT, model:WHAT or sanity:WHAT, not %s", v);
 	for (int s = 0; s < FS_COUNT; s++)
 		if (strcmp(fault_site_name[s], v + 6) == 0) {
 			fault_plant(s, panic);
