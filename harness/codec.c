@@ -213,16 +213,18 @@ uint32_t repeat_start(const struct conv *c, uint32_t i)
 }
 
 /* A REPEAT closes the records since the last REPEAT, at most body of them; one with
- * nothing to repeat is dropped.  Returns 1 to keep it. */
+ * nothing to repeat is dropped.  Returns 1 to keep it (body made exact). */
 static int fix_repeat(struct conv *c, struct rec *x)
 {
-	c->r[c->n] = *x;
+	uint32_t k = c->n;
 	x->body = x->body ? x->body : 1;
-	c->r[c->n].body = x->body;
-	uint32_t s = repeat_start(c, c->n);
-	if (s == c->n)
+	c->r[k] = *x;
+	c->n++; /* repeat_start looks at a record of the conversation */
+	uint32_t s = repeat_start(c, k);
+	c->n--;
+	if (s == k)
 		return 0;
-	x->body = (uint8_t)(c->n - s);
+	x->body = (uint8_t)(k - s);
 	return 1;
 }
 
@@ -306,7 +308,9 @@ void conv_decode(const uint8_t *data, size_t len, struct conv *c)
 	if (len < INPUT_HDR_LEN)
 		return;
 	r.p += 2; /* magic and version: informative, never rejected */
-	c->sanity = rd_u8(&r) & 3;
+	uint8_t level = rd_u8(&r);
+	c->sanity = level & 3;
+	c->budget = (level >> 2) & 3;
 	c->flags = rd_u8(&r) & HF_KNOWN;
 	while (r.p < r.end && c->n < CONV_MAX_RECORDS) {
 		int k = kind_of_byte[rd_u8(&r) & 7];
@@ -461,7 +465,7 @@ size_t conv_encode(const struct conv *c, uint8_t *buf, size_t cap)
 	struct wr w = { buf, buf + cap, 0 };
 	wr_le(&w, INPUT_MAGIC, 1);
 	wr_le(&w, INPUT_VERSION, 1);
-	wr_le(&w, c->sanity, 1);
+	wr_le(&w, (uint64_t)(c->sanity | c->budget << 2), 1);
 	wr_le(&w, c->flags, 1);
 	for (uint32_t i = 0; i < NAMES_MAX; i++) {
 		uint32_t n = (uint32_t)strlen(c->names[i]);

@@ -11,7 +11,8 @@
  * bound to a reply field (a forked child, a mapped address) is a selector too.
  *
  * Binary form (all integers little-endian; docs/input-format.md has the full table):
- *   header  4 bytes: 'V', version (2), sanity raise, flags
+ *   header  4 bytes: 'V', version (2), sanity raise (bits 0-1) and repeat budget class
+ *           (bits 2-3), flags
  *   record  1 byte kind (b & 7: 0 MSG 1 FAULT 2 ACCESS 3 NOTIFY 4 KPF 5 NOTE 6 REPEAT
  *           7 MSG) then the kind's body:
  *     MSG     ep-sel source, call byte (b % (NCALLS+1); NCALLS = raw: u32 m_type
@@ -64,7 +65,7 @@
 #define OUT_CHECKS_MAX   4  /* field checks and binds per MSG */
 #define NAMES_MAX        32 /* names a conversation binds (@child, @buf) */
 #define NAME_LEN         15 /* characters of a name */
-#define REPEAT_BUDGET    8192 /* records all REPEATs of a run may run again in all */
+#define REPEAT_BUDGET_MIN 128 /* records all REPEATs may run again: 128 << 2 * budget class */
 
 /* Header flags. */
 #define HF_FAIL_SENDS 0x01 /* every reply send of VM fails (tests the failed-reply path) */
@@ -165,11 +166,17 @@ struct rec {
 
 struct conv {
 	uint8_t sanity; /* requested sanity level (raises the build floor, never lowers) */
+	uint8_t budget; /* repeat budget class 0..3: REPEATs run conv_repeat_budget() again */
 	uint8_t flags;  /* HF_* */
 	uint32_t n;
 	struct rec r[CONV_MAX_RECORDS];
 	char names[NAMES_MAX][NAME_LEN + 1]; /* how the text form spells them; "" = @vI */
 };
+/* Records all REPEATs of c may run again in all: 128, 512, 2048 or 8192. */
+static inline uint32_t conv_repeat_budget(const struct conv *c)
+{
+	return (uint32_t)REPEAT_BUDGET_MIN << (2 * (c->budget & 3));
+}
 /* True when s is a valid name (a letter or '_', then letters, digits, '_'; not vN,
  * which is how name N prints when it has no spelling). */
 int name_valid(const char *s);

@@ -1,6 +1,6 @@
 /* text.c - the text form of a conversation: one record per line, '#' starts a comment.
  *
- *   header sanity=3 flags=failsends
+ *   header sanity=3 budget=8192 flags=failsends
  *   msg from=live:3 VM_MMAP offset=0 addr=0 len=0x2000 prot=3 flags=0x1002 fd=-1 forwhom=self => OK
  *   msg from=live:0 type=0xc04 => ENOSYS
  *   fault pt_page nth=2 once
@@ -44,9 +44,11 @@ void conv_print(const struct conv *c, uint32_t upto, FILE *out)
 {
 	char line[1024];
 	uint32_t end = upto > c->n ? c->n : upto, open = c->n;
-	if (c->sanity || c->flags) {
-		fprintf(out, "header sanity=%u flags=%s\n", c->sanity,
-			c->flags & HF_FAIL_SENDS ? "failsends" : "0");
+	if (c->sanity || c->flags || c->budget) {
+		fprintf(out, "header sanity=%u", c->sanity);
+		if (c->budget)
+			fprintf(out, " budget=%u", conv_repeat_budget(c));
+		fprintf(out, " flags=%s\n", c->flags & HF_FAIL_SENDS ? "failsends" : "0");
 	}
 	if (end > 0 && (open = repeat_of(c, end - 1)) < c->n)
 		end = open + 1;
@@ -544,6 +546,12 @@ static int parse_header(struct line *l, struct conv *c)
 			if (parse_num(v, &x) || x < 0 || x > 3)
 				return fail(l, "sanity must be 0..3");
 			c->sanity = (uint8_t)x;
+		} else if ((v = kv(l->tok[i], "budget"))) {
+			for (c->budget = 0; c->budget < 4; c->budget++)
+				if (parse_num(v, &x) == 0 && x == (int64_t)REPEAT_BUDGET_MIN << (2 * c->budget))
+					break;
+			if (c->budget == 4)
+				return fail(l, "budget must be 128, 512, 2048 or 8192");
 		} else if ((v = kv(l->tok[i], "flags"))) {
 			if (strcmp(v, "failsends") == 0)
 				x = HF_FAIL_SENDS;
@@ -551,7 +559,7 @@ static int parse_header(struct line *l, struct conv *c)
 				return fail(l, "unknown flags '%s'", v);
 			c->flags = (uint8_t)x;
 		} else {
-			return fail(l, "usage: header sanity=N flags=failsends|0");
+			return fail(l, "usage: header sanity=N budget=128|512|2048|8192 flags=failsends|0");
 		}
 	}
 	return 0;
