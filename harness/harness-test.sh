@@ -44,6 +44,8 @@ echo "harness-test: $n corpus files round-trip"
 if ls corpus/*.txt > /dev/null 2>&1; then
 	$R corpus/ > "$T/corpus.log" || { cat "$T/corpus.log"; fail "corpus replay"; }
 	$R --repeat 3 corpus/ > "$T/repeat.log" || { cat "$T/repeat.log"; fail "corpus --repeat 3"; }
+	# The engines' fast checks (incremental sanity, touched-only teardown) agree.
+	$R --fast corpus/ > "$T/fast.log" || { cat "$T/fast.log"; fail "corpus --fast"; }
 	tail -n 1 "$T/corpus.log" | sed 's/^/harness-test: corpus: /'
 fi
 
@@ -226,8 +228,9 @@ sites=$(awk '$1 == "sweep:" && $4 == "trials" { all[$2] = 1; if ($5 > 1) hit[$2]
 [ -z "$sites" ] || fail "the sweep inputs never reach fault site(s): $sites"
 echo "harness-test: fault sweep of $(echo $SWEEP | wc -w) inputs, every site, once and from: $trials trials, 0 findings"
 
-# 9. A short seeded libFuzzer run on the corpus ends without a finding.
-if $B/fuzz-libfuzzer -runs=20000 -seed=1 -max_len=1024 -dict=harness/vmfuzz.dict \
+# 9. A short seeded libFuzzer run on the corpus ends without a finding (20000 runs, or
+#    90 seconds when the corpus's long conversations make the runs slow).
+if $B/fuzz-libfuzzer -runs=20000 -max_total_time=90 -seed=1 -max_len=1024 -dict=harness/vmfuzz.dict \
 	-artifact_prefix="$T/" "$T/lf-new" "$B/corpus-bin" > "$T/libfuzzer.log" 2>&1; then
 	grep -E '^Done|^#[0-9]+.*DONE' "$T/libfuzzer.log" | tail -n 1 | sed 's/^/harness-test: libFuzzer: /'
 else

@@ -134,16 +134,17 @@ static void plant_reply(const message *m, struct out_reply *rp)
 }
 
 /* ---- The platform ---- */
-static void host_reset(int level, int fail_sends)
+static void host_reset(int level, uint32_t how)
 {
 	hosted_restore();
+	vm.sanity_incremental = (how & RESET_INCREMENTAL) != 0;
 	hosted_set_trace_hook(on_trace);
 	hosted_set_fault_hook(fault_hook);
 	hosted_set_panic_hook(on_panic);
 	vm.sanity_level = level;
 	kmodel.sanity_level = level;
 	fault_reset();
-	feed_fail_sends(fail_sends ? UINT32_MAX : 0);
+	feed_fail_sends((how & RESET_FAIL_SENDS) ? UINT32_MAX : 0);
 	plant_state();
 }
 
@@ -353,6 +354,7 @@ void host_init(void)
 {
 	hosted_set_panic_hook(on_panic);
 	hosted_boot(HARNESS_SANITY_FLOOR);
+	memset(vm.touched, 0, sizeof vm.touched); /* each run starts with nothing touched */
 	hosted_snapshot();
 	uint32_t kcalls = kmodel.kcalls;
 	if (kc_bootinfo(&hs.bi) != VM_OK)
@@ -381,6 +383,11 @@ void host_counts(struct host_counts *c)
 		c->vm_live += (vm.proc[s].flags & VMF_INUSE) != 0;
 		c->k_live += (kmodel.proc[s].flags & KP_INUSE) != 0;
 	}
+}
+
+int host_touched(int32_t s)
+{
+	return s >= 0 && s < NR_PROCS && (vm.touched[s / 32] & (1u << (s % 32)));
 }
 
 int host_vm_slot(int32_t s, endpoint_t *ep)

@@ -24,6 +24,8 @@ struct host_counts {
 	uint64_t acl;
 };
 void host_counts(struct host_counts *c);
+/* True when the conversation changed anything of slot s (VM's touched marks). */
+int host_touched(int32_t s);
 /* VM's view of slot s: 1 and *ep when VM holds a live process there. */
 int host_vm_slot(int32_t s, endpoint_t *ep);
 /* The kernel model's view of slot s: 1 and *ep when the slot is live. */

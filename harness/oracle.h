@@ -21,6 +21,9 @@
 #define RUN_ABORT  0x4 /* abort on a finding (under the engines) */
 #define RUN_DIGEST 0x8 /* fold the final state digest into the trace hash */
 #define RUN_KEEP_GOING 0x10 /* RUN_EXPECT: report every mismatch, one finding at the end */
+#define RUN_FAST 0x20 /* the engines' cheaper checks: VM's per-handler sanity checks
+			* incremental (the one after the last record stays full) and the
+			* leak teardown of the processes the conversation touched only */
 
 #define STEP_CAP 16 /* vm_step calls per record before it counts as a hang */
 

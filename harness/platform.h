@@ -25,11 +25,17 @@
  * first marked blocked on it (as the kernel does before telling VM). */
 #define DELIVER_MARK_PF (1u << 24)
 
+/* reset's how. */
+#define RESET_FAIL_SENDS  0x1
+#define RESET_INCREMENTAL 0x2
+
 struct platform {
 	const char *name; /* "hosted", "qemu" */
 	/* Back to the boot state for a new conversation: sanity level, fault counters zeroed
-	 * and no schedule, every reply send failing when fail_sends. */
-	void (*reset)(int level, int fail_sends);
+	 * and no schedule; how: RESET_FAIL_SENDS (every reply send fails),
+	 * RESET_INCREMENTAL (VM's per-handler checks re-derive changed processes only,
+	 * where the platform can; its full check stays full). */
+	void (*reset)(int level, uint32_t how);
 	/* Deliver m (m_source as given) with IPC_FLG_* status bits; run VM until it waits
 	 * again; fill *o. */
 	void (*deliver)(const message *m, uint32_t status, struct outcome *o);

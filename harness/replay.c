@@ -1,7 +1,8 @@
 /* replay.c - vm-replay, the replay tool shared by every target.
  *
- *   vm-replay [--trace] [--repeat N] [--json] [--keep-going] [--crashes DIR] FILE|DIR...
- *                                      exit 0 clean, 1 finding
+ *   vm-replay [--trace] [--repeat N] [--json] [--keep-going] [--fast] [--crashes DIR] FILE|DIR...
+ *                                      exit 0 clean, 1 finding (--fast: the engines'
+ *                                      incremental sanity checks and leak teardown)
  *   vm-replay --print FILE             a conversation (binary or text) as canonical text
  *   vm-replay --compile IN.txt OUT.bin text to binary
  *   vm-replay --bless FILE.txt         rewrite the expected replies from a run
@@ -32,7 +33,7 @@
 #define INPUT_MAX (1 << 20)
 
 static struct {
-	int trace, repeat, json, keep_going;
+	int trace, repeat, json, keep_going, fast;
 	const char *crashes; /* stored findings, NULL: none */
 	int findings, files;
 } opt = { .repeat = 1 };
@@ -146,7 +147,7 @@ static int stored(const struct finding *f, char *dir, size_t len)
 static int replay_conv(const char *path, const struct conv *c, int text)
 {
 	int flags = (text ? RUN_EXPECT : 0) | (opt.trace ? RUN_TRACE : 0) | (opt.repeat > 1 ? RUN_DIGEST : 0) |
-		    (text && opt.keep_going ? RUN_KEEP_GOING : 0);
+		    (text && opt.keep_going ? RUN_KEEP_GOING : 0) | (opt.fast ? RUN_FAST : 0);
 	uint64_t first = 0;
 	for (int i = 0; i < opt.repeat; i++) {
 		if (run_conv(c, i ? flags & ~RUN_TRACE : flags))
@@ -373,7 +374,7 @@ static int host_leaks(void)
 
 static __attribute__((noreturn)) void usage(void)
 {
-	fprintf(stderr, "usage: vm-replay [--trace] [--repeat N] [--json] [--keep-going] [--crashes DIR] FILE|DIR...\n"
+	fprintf(stderr, "usage: vm-replay [--trace] [--repeat N] [--json] [--keep-going] [--fast] [--crashes DIR] FILE|DIR...\n"
 			"       vm-replay --print FILE | --compile IN.txt OUT.bin | --bless FILE.txt\n"
 			"       vm-replay --minimize IN OUT | --sweep FILE\n");
 	exit(2);
@@ -420,6 +421,8 @@ int main(int argc, char **argv)
 			opt.json = 1;
 		else if (!strcmp(argv[i], "--keep-going"))
 			opt.keep_going = 1;
+		else if (!strcmp(argv[i], "--fast"))
+			opt.fast = 1;
 		else if (!strcmp(argv[i], "--crashes") && i + 1 < argc)
 			opt.crashes = argv[++i];
 		else if (!strcmp(argv[i], "--repeat") && i + 1 < argc && atoi(argv[i + 1]) > 0)

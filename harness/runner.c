@@ -8,7 +8,7 @@
  * access).  A MSG's binds give names the fields of its reply (an OK one; otherwise
  * the names are unbound); a CHECK goes to the oracles' check hooks; a REPEAT runs its
  * body again, count - 1 times, each run's copy advanced (struct rec), at most
- * REPEAT_BUDGET records in all.  After the last record every oracle's end hook runs.
+ * conv_repeat_budget() records in all.  After the last record every oracle's end hook runs.
  * Hooks stop being called once a finding is set (the first finding wins); no oracle
  * calls back here. */
 #include <stdio.h>
@@ -366,14 +366,14 @@ static void advance(struct rec *r, uint32_t j, uint32_t step, uint32_t sel)
 	}
 }
 
-/* REPEAT record k: its body again, runs 1..count-1, within REPEAT_BUDGET. */
+/* REPEAT record k: its body again, runs 1..count-1, within the conversation's budget. */
 static void run_repeat(struct run_ctx *x, const struct oracle *const *list, int n, uint32_t k)
 {
 	const struct conv *c = x->c;
 	const struct rec *rp = &c->r[k];
 	uint32_t s = repeat_start(c, k);
 	for (uint32_t j = 1; j < rp->count && !finding_get(); j++) {
-		if (rn.repeated + (k - s) > REPEAT_BUDGET)
+		if (rn.repeated + (k - s) > conv_repeat_budget(c))
 			break;
 		x->iter = j;
 		for (uint32_t i = s; i < k && !finding_get(); i++) {
@@ -398,7 +398,8 @@ int runner_run(struct run_ctx *x, const struct oracle *const *list, int n)
 	x->rec = -1;
 	x->iter = 0;
 	finding_context(-1, "none");
-	x->plat->reset(x->level, (c->flags & HF_FAIL_SENDS) != 0);
+	x->plat->reset(x->level, ((c->flags & HF_FAIL_SENDS) ? RESET_FAIL_SENDS : 0) |
+					 ((x->flags & RUN_FAST) ? RESET_INCREMENTAL : 0));
 	EACH(list, n, begin, x);
 	for (uint32_t i = 0; i < c->n && !finding_get(); i++) {
 		run_one(x, list, n, i, &c->r[i]);

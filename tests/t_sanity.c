@@ -380,3 +380,66 @@ TEST(SAN0028, "a page-table page marked free is SAN_PAGE_REUSED on the page tabl
 	vm.alloc.nfree--;
 	CHECK_EQ(sanity_check(), SAN_OK);
 }
+
+/* Corrupt init's state with one of a few process-local defects (which: 0..5), or put it
+ * back (undo). */
+static void init_corrupt(int which, int undo)
+{
+	struct vir_region *r = region_first(&vm.proc[INIT_PROC_NR]);
+	uint32_t *pte = init_pte(TEXT_VADDR);
+	int d = undo ? -1 : 1;
+
+	switch (which) {
+	case 0: init_first_page()->ph->refcount += (uint32_t)d; break;
+	case 1: *pte += (uint32_t)(d * P); break;
+	case 2: r->length += (uint32_t)(d * 8); break;
+	case 3: vm.proc[INIT_PROC_NR].regions->height += 3 * d; break;
+	case 4: init_first_page()->offset += (uint32_t)(d * P); break;
+	default: stack_region(INIT_PROC_NR)->length += (uint32_t)(d * P); break;
+	}
+}
+
+TEST(SAN0029, "the incremental check re-derives a changed process as the full one does (same invariant, same object) and takes an unchanged one's totals")
+{
+	static const int want[6] = { SAN_REFCOUNT, SAN_PTE, SAN_REGION_ALIGN, SAN_AVL, SAN_PR_LINK, SAN_REGION_RANGE };
+
+	for (int i = 0; i < 6; i++) {
+		CHECK_EQ(sanity_check(), SAN_OK);
+		init_corrupt(i, 0);
+		CHECK_EQ(sanity_check_incremental(), SAN_OK); /* nothing marked init changed */
+		sanity_changed(INIT_PROC_NR);
+		CHECK_EQ(sanity_check_incremental(), want[i]);
+		int32_t obj = vm.sanity_obj;
+		CHECK_EQ(sanity_check(), want[i]);
+		CHECK_EQ(vm.sanity_obj, obj);
+		init_corrupt(i, 1);
+		sanity_changed(INIT_PROC_NR);
+		CHECK_EQ(sanity_check_incremental(), SAN_OK);
+	}
+}
+
+TEST(SAN0030, "after real requests the incremental check passes with the full one's totals, and finds global defects unmarked")
+{
+	endpoint_t child;
+	uint32_t a, phys;
+
+	CHECK_EQ(sanity_check(), SAN_OK);
+	CHECK_EQ(fork_child(INIT_PROC_NR, &child), VM_OK);
+	CHECK_EQ(sanity_check_incremental(), SAN_OK);
+	CHECK_EQ(proc_write32(child, data_region(child)->vaddr, 1), VM_OK);
+	CHECK_EQ(sanity_check_incremental(), SAN_OK);
+	CHECK_EQ(mmap_anon(child, 0, 3 * P, PROT_RW, 0, &a), VM_OK);
+	CHECK_EQ(proc_write32(child, a + P, 1), VM_OK);
+	CHECK_EQ(sanity_check_incremental(), SAN_OK);
+	CHECK_EQ(munmap_call(child, a + P, P), VM_OK);
+	CHECK_EQ(brk_call(child, boot_break(INIT_PROC_NR) + P), VM_OK);
+	CHECK_EQ(sanity_check_incremental(), SAN_OK);
+	CHECK_EQ(pm_exit(child), VM_OK);
+	CHECK_EQ(sanity_check_incremental(), SAN_OK);
+	CHECK_EQ(sanity_check(), SAN_OK);
+	phys = mem_alloc(1, 0); /* a page nobody holds: an accounting defect, no process changed */
+	CHECK(phys != PHYS_NONE);
+	CHECK_EQ(sanity_check_incremental(), SAN_ACCOUNT);
+	mem_free(phys, 1);
+	CHECK_EQ(sanity_check_incremental(), SAN_OK);
+}

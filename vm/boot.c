@@ -108,6 +108,8 @@ int vm_boot(void)
 		}
 	}
 	vm.booted = 1;
+	for (int32_t s = 0; s < NR_PROCS; s++)
+		sanity_changed(s); /* no process has been checked yet */
 	SANITYCHECK(SCL_TOP);
 	return VM_OK;
 }

@@ -24,6 +24,7 @@ static void cache_drop(struct cache_entry *e)
 {
 	struct phys_block *pb = e->pb;
 
+	sanity_block_changed(pb);
 	pb->flags &= ~PBF_INCACHE;
 	pb->refcount--;
 	if (pb->refcount == 0) {
@@ -115,6 +116,7 @@ int do_setcache(message *m)
 		e->stamp = ++vm.cache_clock;
 		pr->ph->flags |= PBF_INCACHE;
 		pr->ph->refcount++;
+		sanity_block_changed(pr->ph);
 		if (pt_lookup(&vmp->pt, c->block + ((uint32_t)i << PAGE_SHIFT)) & PTE_P)
 			map_map_page(vmp, pr->parent, pr->offset >> PAGE_SHIFT); /* now read-only */
 		MUTATED();

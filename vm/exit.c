@@ -21,6 +21,7 @@ int do_willexit(message *m)
 		return err;
 	vmp->flags |= VMF_EXITING;
 	MUTATED();
+	sanity_changed(vmp->slot);
 	return VM_OK;
 }
 

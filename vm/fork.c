@@ -50,6 +50,7 @@ int do_fork(message *m)
 	VM_ASSERT(ep_slot(cep) == slot);
 	child->endpt = cep;
 	child->flags = VMF_INUSE;
+	sanity_changed(slot);
 	child->heap_base = parent->heap_base;
 	acl_fork(child, parent);
 	if (FAULT_POINT(KC_ADDRSPACE) || (err = pt_bind(&child->pt, cep)) != VM_OK) {

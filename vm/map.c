@@ -126,12 +126,14 @@ static struct vir_region *region_alloc(uint32_t vaddr, uint32_t len, uint32_t fl
 	r->src_vaddr = r->src_id = r->src_pgoff = 0;
 	r->id = vm.next_region_id++;
 	MUTATED();
+	sanity_changed(r->slot);
 	return r;
 }
 
 /* Free a region object that is in no tree and references no page. */
 static void region_release(struct vir_region *r)
 {
+	sanity_changed(r->slot);
 	pagemap_free(r);
 	slab_free(r, sizeof(*r));
 	MUTATED();
@@ -198,6 +200,7 @@ void map_truncate(struct vmproc *vmp, struct vir_region *r, uint32_t npages)
 	drop_pages(vmp, r, npages, region_npages(r));
 	r->length = npages << PAGE_SHIFT;
 	MUTATED();
+	sanity_changed(r->slot);
 }
 
 /* Remove r from vmp and free it with every page it references. */
@@ -274,6 +277,7 @@ static void cut_with_tail(struct vmproc *vmp, struct vir_region *r, struct vir_r
 	} else {
 		r->length = lo << PAGE_SHIFT;
 		MUTATED();
+		sanity_changed(r->slot);
 	}
 	region_insert(vmp, t);
 }
@@ -329,6 +333,7 @@ static void unmap_apply(struct vmproc *vmp, struct unmap_plan *plan, int detail)
 			drop_pages(vmp, r, lo, hi);
 			r->length = lo << PAGE_SHIFT;
 			MUTATED();
+			sanity_changed(r->slot);
 		}
 		if (detail && !tail) /* a prepared tail in no tree yet is not countable */
 			SANITYCHECK(SCL_DETAIL);
@@ -475,6 +480,7 @@ int map_extend_upto(struct vmproc *vmp, struct vir_region *r, uint32_t v)
 		return VM_ENOMEM;
 	r->length = end - r->vaddr;
 	MUTATED();
+	sanity_changed(r->slot);
 	return VM_OK;
 }
 

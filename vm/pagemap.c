@@ -80,6 +80,7 @@ int pagemap_grow(struct vir_region *r, uint32_t npages)
 	r->nleaves = n;
 	r->leaves_phys = phys;
 	MUTATED();
+	sanity_changed(r->slot);
 	return VM_OK;
 }
 
@@ -101,6 +102,7 @@ void pagemap_free(struct vir_region *r)
 	r->leaves = NULL;
 	r->nleaves = 0;
 	r->leaves_phys = PHYS_NONE;
+	sanity_changed(r->slot);
 }
 
 /* The reference of page idx of r, or NULL. */
@@ -125,6 +127,7 @@ int pagemap_reserve(struct vir_region *r, uint32_t idx)
 		return VM_OK;
 	if (FAULT_POINT(REGION_PAGES) || !(*slot = slab_alloc(LEAF_BYTES)))
 		return VM_ENOMEM;
+	sanity_changed(r->slot);
 	return VM_OK;
 }
 
@@ -138,6 +141,7 @@ void pagemap_set(struct vir_region *r, uint32_t idx, struct phys_region *pr)
 	VM_ASSERT(l);
 	l->pr[idx % PAGEMAP_LEAF] = pr;
 	MUTATED();
+	sanity_changed(r->slot);
 }
 
 /* The first slot >= j of leaf l that holds a page, or PAGEMAP_LEAF.  Leaves are

@@ -43,6 +43,7 @@ int pt_new(struct pt *pt)
 {
 	uint32_t phys;
 
+	sanity_pt_changed(pt);
 	if (FAULT_POINT(PT_NEW))
 		return VM_ENOMEM;
 	phys = mem_alloc(1, MEMF_CLEAR);
@@ -60,6 +61,7 @@ void pt_free(struct pt *pt)
 {
 	uint32_t *dir;
 
+	sanity_pt_changed(pt);
 	if (pt->dir_phys == PHYS_NONE)
 		return;
 	dir = table_at(pt->dir_phys);
@@ -150,6 +152,7 @@ int pt_write(struct pt *pt, uint32_t vaddr, uint32_t phys, uint32_t npages, uint
 	uint32_t *dir, last;
 	int err;
 
+	sanity_pt_changed(pt);
 	if (pt->dir_phys == PHYS_NONE)
 		return VM_EINVAL;
 	if (npages == 0)
@@ -182,6 +185,7 @@ int pt_reserve(struct pt *pt, uint32_t vaddr, uint32_t npages)
 	uint32_t *dir, last, fresh[PDE_ENTRIES / 32] = { 0 };
 	int err;
 
+	sanity_pt_changed(pt);
 	if (pt->dir_phys == PHYS_NONE)
 		return VM_EINVAL;
 	if (npages == 0)

@@ -49,10 +49,12 @@ int pb_reference(struct vir_region *r, uint32_t idx, struct phys_block *pb)
 	pr->ph = pb;
 	pr->parent = r;
 	pr->offset = idx << PAGE_SHIFT;
+	sanity_block_changed(pb); /* the old head stops counting the block */
 	pr->next_sharer = pb->first;
 	pb->first = pr;
 	pb->refcount++;
 	pagemap_set(r, idx, pr);
+	sanity_block_changed(pb);
 	return VM_OK;
 }
 
@@ -62,6 +64,7 @@ static void unlink_sharer(struct phys_region *pr)
 	struct phys_block *pb = pr->ph;
 	struct phys_region **pp = &pb->first;
 
+	sanity_block_changed(pb); /* the head, pr itself perhaps */
 	while (*pp && *pp != pr)
 		pp = &(*pp)->next_sharer;
 	if (!*pp)
@@ -69,6 +72,8 @@ static void unlink_sharer(struct phys_region *pr)
 	*pp = pr->next_sharer;
 	pr->next_sharer = NULL;
 	pb->refcount--;
+	sanity_block_changed(pb);
+	sanity_changed(pr->parent ? pr->parent->slot : -1);
 }
 
 /* Drop page idx of r.  The last reference frees the block and, unless it stands for
@@ -98,10 +103,12 @@ void pb_relink(struct vir_region *r, uint32_t idx, struct phys_block *pb)
 	VM_ASSERT(pr && pr->ph->refcount > 1);
 	unlink_sharer(pr);
 	pr->ph = pb;
+	sanity_block_changed(pb);
 	pr->next_sharer = pb->first;
 	pb->first = pr;
 	pb->refcount++;
 	MUTATED();
+	sanity_block_changed(pb);
 }
 
 /* Sharers of pb whose region is not shared memory (private copy-on-write sharers). */

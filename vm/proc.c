@@ -46,6 +46,7 @@ void proc_clear(struct vmproc *vmp)
 	vmp->acl = NO_ACL;
 	vmp->pt.dir_phys = PHYS_NONE;
 	MUTATED();
+	sanity_changed(slot);
 }
 
 /* The powers the boot process at slot holds: the boot RS and VFS map for others and

@@ -105,6 +105,7 @@ void region_insert(struct vmproc *vmp, struct vir_region *r)
 	r->height = 1;
 	vmp->regions = insert_at(vmp->regions, r);
 	MUTATED();
+	sanity_changed(vmp->slot);
 }
 
 /* Take r out of vmp's tree (r itself is not freed). */
@@ -113,6 +114,7 @@ void region_remove(struct vmproc *vmp, struct vir_region *r)
 	vmp->regions = remove_at(vmp->regions, r);
 	r->left = r->right = NULL;
 	MUTATED();
+	sanity_changed(vmp->slot);
 }
 
 /* The region whose range contains addr, or NULL. */

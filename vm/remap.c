@@ -34,6 +34,7 @@ static void remap_share_source(struct vmproc *src, struct vir_region *s, struct 
 	if (moved == 0 && (s->flags & VR_SHARED))
 		return;
 	s->flags |= VR_SHARED;
+	sanity_changed(src->slot);
 	map_protect_region(src, s);
 	kc_flush_tlb(src->endpt);
 }

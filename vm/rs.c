@@ -146,6 +146,8 @@ static void swap_procs(struct vmproc *a, struct vmproc *b)
 	for (struct vir_region *r = region_first(b); r; r = region_next(b, r))
 		r->slot = sb;
 	MUTATED();
+	sanity_changed(sa);
+	sanity_changed(sb);
 }
 
 /* Who waits for the answer to an update of src and dst that requester asked for: a

@@ -7,7 +7,17 @@
  * rights than the page may have; slab objects equal the objects the regions hold.
  * A failure also names the kind of object it was found on (vm.sanity_obj, SOBJ_*):
  * the memory type of the region for a region, its pages and PTEs, else the structure
- * being checked, so two defects that break one invariant in different places differ. */
+ * being checked, so two defects that break one invariant in different places differ.
+ *
+ * Incremental checks (vm.sanity_incremental, below SCL_DETAIL): VM marks a process
+ * changed whenever its regions, their pages or its page table change, and the first
+ * sharer of a block whose sharer list or count changed (sanity_changed and friends;
+ * one sharer's check walks the whole list); a check then re-derives only the changed
+ * processes and takes the totals of the others from their last check, and runs every
+ * global check (allocator, slab, ACL, block cache, accounting) in full.  What it
+ * cannot see: a changed process's page that an unchanged one also uses, and a change
+ * no primitive marked; the full pass (sanity_check: the harness runs it after every
+ * conversation, and every check is full at SCL_DETAIL or without the switch) does. */
 #include "vm.h"
 
 #define SANITY_TEXT_ROW(id, text) [id] = text,
@@ -241,9 +251,81 @@ static void check_cached(struct phys_block *pb, void *arg)
 	mark_used(pb->phys, t);
 }
 
+/* ---- Changed processes ---- */
+void sanity_changed(int32_t slot)
+{
+	if (slot >= 0 && slot < NR_PROCS) {
+		vm.san_dirty[slot / 32] |= 1u << (slot % 32);
+		vm.touched[slot / 32] |= 1u << (slot % 32);
+	}
+}
+
+/* Every process is to be checked again. */
+static void all_changed(void)
+{
+	for (int32_t s = 0; s < NR_PROCS; s++)
+		sanity_changed(s);
+}
+
+void sanity_pt_changed(const struct pt *pt)
+{
+	uintptr_t off = (uintptr_t)pt - (uintptr_t)&vm.proc[0].pt;
+
+	if ((uintptr_t)pt >= (uintptr_t)&vm.proc[0].pt && off % sizeof(struct vmproc) == 0 &&
+	    off / sizeof(struct vmproc) < NR_PROCS)
+		sanity_changed((int32_t)(off / sizeof(struct vmproc)));
+	else
+		all_changed();
+}
+
+void sanity_block_changed(const struct phys_block *pb)
+{
+	/* Any one sharer's check counts the whole sharer list against the refcount, and
+	 * the head's also counts the block and its page: the callers mark the head before
+	 * and after the list changes, and whoever joins or leaves marks itself.  So a page
+	 * shared by hundreds of processes does not re-derive them all. */
+	if (pb->first)
+		sanity_changed(pb->first->parent ? pb->first->parent->slot : -1);
+}
+
+/* Whether process s must be re-derived (and its mark cleared): always in a full
+ * check, in an incremental one when it changed since its last check. */
+static int must_check(int32_t s, int incremental)
+{
+	uint32_t bit = 1u << (s % 32);
+	int changed = (vm.san_dirty[s / 32] & bit) != 0;
+
+	vm.san_dirty[s / 32] &= ~bit;
+	return !incremental || changed;
+}
+
+/* Check live process vmp, or take its totals from its last check when it is
+ * unchanged (incremental). */
+static int check_or_reuse(struct vmproc *vmp, struct tally *t, int incremental)
+{
+	struct san_tally *k = &vm.san_tally[vmp->slot];
+	uint32_t used = t->used, objects = t->objects, cached = t->cached;
+	int err;
+
+	if (!must_check(vmp->slot, incremental)) {
+		t->used += k->used;
+		t->objects += k->objects;
+		t->cached += k->cached;
+		return 0;
+	}
+	if ((err = check_proc(vmp, t)) != 0) {
+		sanity_changed(vmp->slot);
+		return err;
+	}
+	k->used = t->used - used;
+	k->objects = t->objects - objects;
+	k->cached = t->cached - cached;
+	return 0;
+}
+
 /* Every check in turn (t->obj: the kind of object each one is about); 0 or the first
- * failed invariant. */
-static int check_all(struct tally *t)
+ * failed invariant.  incremental: only changed processes are re-derived. */
+static int check_all(struct tally *t, int incremental)
 {
 	int err;
 
@@ -260,9 +342,10 @@ static int check_all(struct tally *t)
 			t->obj = SOBJ_PROC;
 			if (vmp->regions || vmp->pt.dir_phys != PHYS_NONE || vmp->acl != NO_ACL || vmp->powers)
 				return SAN_PROC;
+			must_check(s, incremental);
 			continue;
 		}
-		if ((err = check_proc(vmp, t)) != 0)
+		if ((err = check_or_reuse(vmp, t, incremental)) != 0)
 			return err;
 	}
 	t->obj = SOBJ_ACL;
@@ -283,17 +366,28 @@ static int check_all(struct tally *t)
 	return 0;
 }
 
-/* Run every check; 0 or the first failed invariant, whose object kind goes to
- * vm.sanity_obj (a failure a callback found is the kind it was checking then). */
-int sanity_check(void)
+/* One check, full or incremental; 0 or the first failed invariant, whose object
+ * kind goes to vm.sanity_obj (a failure a callback found is the kind it was checking
+ * then). */
+static int run_check(int incremental)
 {
 	struct tally t = { 0, SOBJ_NONE, SOBJ_NONE, 0, 0, 0 };
 	int err;
 
 	vm_memset(vm.used_bits, 0, sizeof(vm.used_bits));
-	err = check_all(&t);
+	err = check_all(&t, incremental);
 	vm.sanity_obj = !err ? SOBJ_NONE : t.err && err == t.err ? t.err_obj : t.obj;
 	return err;
+}
+
+int sanity_check(void)
+{
+	return run_check(0);
+}
+
+int sanity_check_incremental(void)
+{
+	return run_check(1);
 }
 
 /* The SANITYCHECK(l) hook: check when l is within the active level and the state
@@ -308,7 +402,7 @@ void sanity_at(int l, const char *file, int line)
 	if (vm.sane_at_valid && vm.sane_at == vm.mutations)
 		return;
 	vm.in_sanity = 1;
-	err = sanity_check();
+	err = run_check(vm.sanity_incremental && vm.sanity_level < SCL_DETAIL);
 	vm.in_sanity = 0;
 	if (!err) {
 		vm.sane_at = vm.mutations;

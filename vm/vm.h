@@ -383,9 +383,23 @@ extern const char *const sanity_text[SAN_COUNT];
  * failed on in vm.sanity_obj (SOBJ_*, include/seam.h; SOBJ_NONE when all pass).  Does
  * not panic. */
 int sanity_check(void);
+/* The incremental check (changed processes only; every global check), as the
+ * per-handler checks run it under vm.sanity_incremental. */
+int sanity_check_incremental(void);
 /* At level l: when l <= the active level, check and panic on failure (after a
- * TR_SANITY_FAIL trace naming the invariant and the object kind). */
+ * TR_SANITY_FAIL trace naming the invariant and the object kind).  Incremental when
+ * vm.sanity_incremental is set and the level is below SCL_DETAIL. */
 void sanity_at(int l, const char *file, int line);
+/* Marks for the incremental checks (and vm.touched): process slot's regions, pages or
+ * page table changed; the process owning pt (every process when pt is none's); the
+ * first sharer of pb, whose list or count changed. */
+void sanity_changed(int32_t slot);
+void sanity_pt_changed(const struct pt *pt);
+void sanity_block_changed(const struct phys_block *pb);
+/* What a process's last check counted (sanity.c). */
+struct san_tally {
+	uint32_t used, objects, cached;
+};
 #define SANITYCHECK(l) sanity_at((l), __FILE__, __LINE__)
 
 /* ---- handlers (one file per call family) ---- */
@@ -435,6 +449,10 @@ struct vm_state {
 	uint32_t cache_clock;
 	uint32_t used_bits[PHYS_MAX_PAGES / 32]; /* sanity scratch: pages seen used */
 	int32_t sanity_obj;     /* SOBJ_* the last failed check failed on */
+	int32_t sanity_incremental; /* per-handler checks re-derive changed processes only */
+	uint32_t san_dirty[NR_PROCS / 32];    /* changed since their last check */
+	struct san_tally san_tally[NR_PROCS]; /* what that check counted */
+	uint32_t touched[NR_PROCS / 32];      /* changed since the harness last cleared it */
 	uint32_t next_region_id;
 	uint32_t mutations;     /* bumped by every state-changing primitive */
 	uint32_t dropped;       /* forged messages dropped */

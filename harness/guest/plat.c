@@ -69,11 +69,11 @@ static void control(uint32_t op, uint32_t arg, struct outcome *o)
 	check("FZ_CTL", kcall(KC_FZ_CTL, op, arg, (uint32_t)o, (uint32_t)&gp.ctl, 0, NULL));
 }
 
-static void guest_reset(int level, int fail_sends)
+static void guest_reset(int level, uint32_t how)
 {
 	control(FZC_LEVEL, (uint32_t)level, &gp.ctl_out);
 	check("FZ_FAULT", kcall(KC_FZ_FAULT, FZF_RESET, 0, 0, 0, 0, NULL));
-	if (fail_sends)
+	if (how & RESET_FAIL_SENDS)
 		check("FZ_FAULT", kcall(KC_FZ_FAULT, FZF_FAILSENDS, 0, UINT32_MAX, 0, 0, NULL));
 	gp.stale = 1;
 }
