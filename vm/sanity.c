@@ -333,7 +333,10 @@ static int check_all(struct tally *t, int incremental)
 	if ((err = check_alloc_counts()) != 0)
 		return err;
 	t->obj = SOBJ_SLAB;
-	if ((err = slab_check(mark_used, t)) != 0 || (err = t->err) != 0)
+	uint32_t unvisited = 0;
+	err = incremental ? slab_check_incremental(mark_used, t, &unvisited) : slab_check(mark_used, t);
+	t->used += unvisited;
+	if (err != 0 || (err = t->err) != 0)
 		return err;
 	for (int32_t s = 0; s < NR_PROCS; s++) {
 		struct vmproc *vmp = &vm.proc[s];

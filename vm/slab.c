@@ -175,6 +175,7 @@ void *slab_alloc(uint32_t bytes)
 	h->used[idx / 32] |= 1u << (idx % 32);
 	h->nused++;
 	S.live_objects++;
+	S.dirty[cls / 32] |= 1u << (cls % 32);
 	if (h->nused == cls_cap(cls) && h->next != h->phys) {
 		list_unlink(cls, h); /* full pages go behind the ones with room */
 		list_insert(cls, h, 0);
@@ -235,6 +236,7 @@ void slab_free(void *p, uint32_t bytes)
 	seam_poison_obj(p, size);
 	h->used[idx / 32] &= ~(1u << (idx % 32));
 	S.live_objects--;
+	S.dirty[cls / 32] |= 1u << (cls % 32);
 	if (--h->nused == 0) {
 		page_release(cls, h);
 	} else if (h->nused == cls_cap(cls) - 1 && S.head[cls] != h) {
@@ -309,17 +311,46 @@ static int check_class(uint32_t cls, void (*fn)(uint32_t, void *), void *arg,
 	return SAN_OK;
 }
 
-/* Check every slab page's header, links and use counts, and that the totals match
- * vm.slab; call fn for each slab page.  Returns 0 or a SAN_* id; never panics. */
-int slab_check(void (*fn)(uint32_t phys, void *arg), void *arg)
+/* Check the classes (all, or the changed ones when unvisited is not NULL), then the
+ * totals; see slab_check and slab_check_incremental. */
+static int check_classes(void (*fn)(uint32_t, void *), void *arg, uint32_t *unvisited)
 {
 	uint32_t pages = 0, live = 0;
 	int err;
 
-	for (uint32_t cls = 0; cls < SLAB_CLASSES; cls++)
+	for (uint32_t cls = 0; cls < SLAB_CLASSES; cls++) {
+		uint32_t bit = 1u << (cls % 32), p0 = pages, l0 = live;
+		if (unvisited && !(S.dirty[cls / 32] & bit)) {
+			pages += S.checked_pages[cls];
+			live += S.checked_live[cls];
+			*unvisited += S.checked_pages[cls];
+			continue;
+		}
 		if ((err = check_class(cls, fn, arg, &pages, &live)) != SAN_OK)
 			return err;
+		S.checked_pages[cls] = pages - p0;
+		S.checked_live[cls] = live - l0;
+		S.dirty[cls / 32] &= ~bit;
+	}
 	if (pages != S.pages || live != S.live_objects)
 		return SAN_SLAB_COUNT;
 	return SAN_OK;
+}
+
+/* Check every slab page's header, links and use counts, and that the totals match
+ * vm.slab; call fn for each slab page.  Returns 0 or a SAN_* id; never panics. */
+int slab_check(void (*fn)(uint32_t phys, void *arg), void *arg)
+{
+	return check_classes(fn, arg, NULL);
+}
+
+int slab_check_incremental(void (*fn)(uint32_t phys, void *arg), void *arg, uint32_t *unvisited)
+{
+	return check_classes(fn, arg, unvisited);
+}
+
+void slab_all_changed(void)
+{
+	for (uint32_t i = 0; i < SLAB_CLASSES / 32; i++)
+		S.dirty[i] = ~0u;
 }

@@ -89,6 +89,9 @@ struct slab_state {
 	struct slab_page *head[SLAB_CLASSES]; /* per size class, pages with objects */
 	uint32_t live_objects;
 	uint32_t pages;
+	uint32_t dirty[SLAB_CLASSES / 32];     /* classes changed since their last check */
+	uint32_t checked_pages[SLAB_CLASSES];  /* what that check counted */
+	uint32_t checked_live[SLAB_CLASSES];
 };
 /* A zeroed object of bytes (1..SLAB_MAX), or NULL.  Fault site slab_alloc. */
 void *slab_alloc(uint32_t bytes);
@@ -101,6 +104,12 @@ uint32_t slab_live_objects(void);
 /* Check every slab page's header, links and use counts; call fn for each slab page.
  * Returns 0 or a SAN_* invariant id. */
 int slab_check(void (*fn)(uint32_t phys, void *arg), void *arg);
+/* The same for the classes that changed since their last check (the others count
+ * what that check counted, and their pages are added to *unvisited instead of being
+ * passed to fn); the totals are checked in full. */
+int slab_check_incremental(void (*fn)(uint32_t phys, void *arg), void *arg, uint32_t *unvisited);
+/* Every class is to be checked again (after boot). */
+void slab_all_changed(void);
 
 /* ---- pagetable.c: i386 two-level page tables written through phys_ptr ---- */
 struct pt {
