@@ -295,3 +295,25 @@ TEST(SLAB0008, "with no free page left, slab_alloc of a new class returns NULL a
 	CHECK(o != NULL);
 	slab_free(o, (cls + 1) * SLAB_GRANULE);
 }
+
+TEST(SLAB0009, "the incremental check re-walks a class only after an allocation or free in it, and counts the others as last checked")
+{
+	uint8_t *a = slab_alloc(16), *c;
+	struct hdr_mirror *h = hdr_of(a);
+	uint32_t unvisited = 0;
+
+	CHECK(a != NULL);
+	CHECK_EQ(slab_check(NULL, NULL), SAN_OK); /* every class checked: none changed since */
+	h->magic ^= 1;
+	CHECK_EQ(slab_check_incremental(NULL, NULL, &unvisited), SAN_OK); /* class 1 unchanged */
+	CHECK(unvisited > 0);
+	c = slab_alloc(16); /* class 1 changed: re-walked */
+	CHECK(c != NULL);
+	CHECK_EQ(slab_check_incremental(NULL, NULL, &unvisited), SAN_SLAB_HEADER);
+	CHECK_EQ(slab_check(NULL, NULL), SAN_SLAB_HEADER);
+	h->magic ^= 1;
+	slab_free(c, 16);
+	slab_free(a, 16);
+	CHECK_EQ(slab_check_incremental(NULL, NULL, &unvisited), SAN_OK);
+	check_healthy();
+}
