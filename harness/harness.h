@@ -41,6 +41,9 @@ void run_init(int flags);
 /* Run c from the snapshot with every hosted oracle; 1 on a finding (see
  * finding_get).  With RUN_ABORT a finding is printed and the process aborts. */
 int run_conv(const struct conv *c, int flags);
+/* The self-test plant VMFUZZ_PLANT names, if any (crash:SITE, panic:SITE, mem:RULE,
+ * leak:WHAT, model:WHAT, sanity:WHAT): 0, or -1 with a one-line reason in err. */
+int run_plant_from_env(char *err, size_t len);
 /* Hash of everything observable in the last run (replies, events, reads, digest). */
 uint64_t run_trace_hash(void);
 /* The reply code record i got in the last run (VM_SUSPEND: none; 0 for non-MSG). */

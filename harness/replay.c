@@ -337,20 +337,9 @@ static int cmd_sweep(const char *path)
 /* VMFUZZ_PLANT=crash:SITE | panic:SITE | mem:RULE | leak:WHAT | model:WHAT | sanity:WHAT */
 static void plant_from_env(void)
 {
-	const char *v = getenv("VMFUZZ_PLANT");
-	if (!v || !*v)
-		return;
-	if (shadow_plant(v) == 0 || leak_plant(v) == 0 || host_plant(v) == 0)
-		return;
-	int panic = strncmp(v, "panic:", 6) == 0;
-	if (!panic && strncmp(v, "crash:", 6))
-		die2("VMFUZZ_PLANT must be crash:SITE, panic:SITE, mem:RULE, leak:WHAT, model:WHAT or sanity:WHAT, not %s", v);
-	for (int s = 0; s < FS_COUNT; s++)
-		if (strcmp(fault_site_name[s], v + 6) == 0) {
-			fault_plant(s, panic);
-			return;
-		}
-	die2("VMFUZZ_PLANT: unknown site in %s", v);
+	char err[200];
+	if (run_plant_from_env(err, sizeof err))
+		die2("%s", err);
 }
 
 /* LeakSanitizer over the host heap, when it is on: a leak is a finding (printed

@@ -16,6 +16,7 @@
  * remembers cached devices; its end hook is the teardown), the memory oracle, the
  * protocol model, expected replies of text inputs.
  * VMFUZZ_MODEL=off leaves the model out (make bench measures its cost that way). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "harness.h"
@@ -114,6 +115,27 @@ int run_conv(const struct conv *c, int flags)
 		abort();
 	}
 	return found;
+}
+
+int run_plant_from_env(char *err, size_t len)
+{
+	const char *v = getenv("VMFUZZ_PLANT");
+	if (!v || !*v)
+		return 0;
+	if (shadow_plant(v) == 0 || leak_plant(v) == 0 || host_plant(v) == 0)
+		return 0;
+	int panic = strncmp(v, "panic:", 6) == 0;
+	if (!panic && strncmp(v, "crash:", 6)) {
+		snprintf(err, len, "VMFUZZ_PLANT must be crash:SITE, panic:SITE, mem:RULE, leak:WHAT, model:WHAT or sanity:WHAT, not %s", v);
+		return -1;
+	}
+	for (int s = 0; s < FS_COUNT; s++)
+		if (strcmp(fault_site_name[s], v + 6) == 0) {
+			fault_plant(s, panic);
+			return 0;
+		}
+	snprintf(err, len, "VMFUZZ_PLANT: unknown site in %s", v);
+	return -1;
 }
 
 uint64_t run_trace_hash(void)
