@@ -78,12 +78,12 @@ void seam_trace(enum trace_ev ev, int32_t a, int32_t b);
 /* What a failed sanity invariant was about (TR_SANITY_FAIL's b, a finding's
  * signature): for a region, one of its pages or PTEs, the region's memory type;
  * otherwise the structure checked (the process table entry or its region tree, a page
- * table, the slab, the ACL entries, the page allocator, the block cache). */
+ * table, the slab, the ACL entries, the page allocator, the block cache, the DMA range table). */
 #define SANITY_OBJECTS(O)                                                              \
 	O(SOBJ_NONE, "?") O(SOBJ_ANON, "anon") O(SOBJ_DIRECTPHYS, "directphys")           \
 	O(SOBJ_SHARED, "shared") O(SOBJ_CACHE, "cache") O(SOBJ_PROC, "proc")              \
 	O(SOBJ_PAGETABLE, "pagetable") O(SOBJ_SLAB, "slab") O(SOBJ_ACL, "acl")            \
-	O(SOBJ_ALLOC, "alloc") O(SOBJ_BLOCKCACHE, "blockcache")
+	O(SOBJ_ALLOC, "alloc") O(SOBJ_BLOCKCACHE, "blockcache") O(SOBJ_DMA, "dma")
 enum sanity_obj {
 #define SOBJ_ENUM(id, name) id,
 	SANITY_OBJECTS(SOBJ_ENUM)

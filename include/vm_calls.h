@@ -39,9 +39,9 @@ typedef uint64_t vmk_U64;      /* a 64-bit offset, device or inode number */
 	C(3, EXEC_NEWMEM, exec_newmem, 0)                  \
 	C(5, WILLEXIT, willexit, do_willexit)              \
 	C(10, MMAP, mmap, do_mmap)                         \
-	C(12, ADDDMA, adddma, 0)                           \
-	C(13, DELDMA, deldma, 0)                           \
-	C(14, GETDMA, getdma, 0)                           \
+	C(12, ADDDMA, adddma, do_adddma)                        \
+	C(13, DELDMA, deldma, do_deldma)                        \
+	C(14, GETDMA, getdma, do_getdma)                        \
 	C(15, MAP_PHYS, map_phys, do_map_phys)                       \
 	C(16, UNMAP_PHYS, unmap_phys, do_unmap_phys)                   \
 	C(17, MUNMAP, munmap, do_munmap)                   \
@@ -190,6 +190,10 @@ VM_CALLS(VM_PL_OFFSETS)
 /* VM_PROCCTL params */
 #define VMPPARAM_CLEAR     1
 #define VMPPARAM_HANDLEMEM 2
+
+/* The DMA range table: rows VM_ADDDMA may hold at once (MINIX's NR_DMA), exited
+ * owners' rows included until VM_DELDMA releases them. */
+#define VM_DMA_MAX 16
 
 /* Page-fault error-code bits (i386), carried in VM_PAGEFAULT.flags */
 #define PFERR_PRESENT 0x1

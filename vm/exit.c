@@ -25,11 +25,13 @@ int do_willexit(message *m)
 	return VM_OK;
 }
 
-/* Free everything a process owns in VM and in the kernel and free its slot. */
+/* Free everything a process owns in VM and in the kernel and free its slot; its DMA
+ * ranges stay (marked exited) until VM_DELDMA. */
 void proc_destroy(struct vmproc *vmp)
 {
 	endpoint_t ep = vmp->endpt;
 
+	dma_owner_exits(vmp);
 	map_free_proc(vmp);
 	pt_free(&vmp->pt);
 	acl_clear(vmp);

@@ -1,12 +1,13 @@
 /* fork.c - VM_FORK (from PM): a copy-on-write child in the slot PM chose. */
 #include "vm.h"
 
-/* Check the request: a live parent other than VM and a free child slot. */
+/* Check the request: a live parent other than VM that holds no DMA range (as the
+ * 2010 MINIX fork.c: EINVAL), and a free child slot. */
 static int fork_check(const message *m, struct vmproc **parent, int32_t *slot)
 {
 	*parent = proc_target(m->u.fork.parent);
 	*slot = m->u.fork.slot;
-	if (!*parent)
+	if (!*parent || dma_held(*parent))
 		return VM_EINVAL;
 	if (*slot < 0 || *slot >= NR_PROCS)
 		return VM_EINVAL;

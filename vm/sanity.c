@@ -360,6 +360,9 @@ static int check_all(struct tally *t, int incremental)
 		return t->err;
 	if (t->cached != cache_pages())
 		return SAN_CACHE;
+	t->obj = SOBJ_DMA;
+	if ((err = dma_check()) != 0)
+		return err;
 	t->obj = SOBJ_ALLOC;
 	if (t->used + mem_free_count() != mem_managed_count())
 		return SAN_ACCOUNT;

@@ -291,6 +291,26 @@ int cache_copies_prepare(const struct vir_region *r, struct phys_block *copy[CAC
 uint32_t cache_copies_apply(struct vir_region *r, struct phys_block *copy[CACHE_MAX]);
 void cache_copies_cancel(struct phys_block *copy[CACHE_MAX]);
 
+/* ---- dma.c: DMA ranges drivers register for processes (VM_ADDDMA/DELDMA/GETDMA) ---- */
+#define DMA_MAX VM_DMA_MAX /* rows of the range table (include/vm_calls.h) */
+#define DMAF_EXITED   0x1 /* the owner has exited; the row waits for VM_DELDMA */
+#define DMAF_REPORTED 0x2 /* VM_GETDMA has reported the exited owner's row */
+struct dma_range {
+	endpoint_t owner;  /* the process the range is held for (kept after it exits) */
+	uint32_t start, size; /* page-aligned, size > 0, start + size <= 4 GiB */
+	uint32_t flags;    /* DMAF_* */
+};
+struct dma_state {
+	struct dma_range row[DMA_MAX]; /* rows [0, n) in use, in registration order */
+	uint32_t n;
+};
+/* True when the live process vmp holds a DMA range (it may not fork). */
+int dma_held(const struct vmproc *vmp);
+/* vmp exits: its rows stay, marked DMAF_EXITED, until VM_DELDMA releases them. */
+void dma_owner_exits(const struct vmproc *vmp);
+/* The range table's invariants; 0 or SAN_DMA (sanity.c). */
+int dma_check(void);
+
 /* ---- acl.c ---- */
 #define NO_ACL   (-1)
 #define USER_ACL 0
@@ -380,7 +400,8 @@ int vm_step(void);
 	S(SAN_PROC, "process table entry inconsistent")               \
 	S(SAN_ACL, "ACL entry inconsistent")                          \
 	S(SAN_ACCOUNT, "page accounting wrong")                       \
-	S(SAN_CACHE, "block cache entry inconsistent")
+	S(SAN_CACHE, "block cache entry inconsistent")                \
+	S(SAN_DMA, "DMA range table inconsistent")
 enum sanity_id {
 #define SAN_ENUM(id, text) id,
 	SANITY_INVARIANTS(SAN_ENUM)
@@ -437,6 +458,9 @@ int do_setcache(message *m); /* cache.c */
 int do_mapcache(message *m); /* cache.c */
 int do_forgetcache(message *m); /* cache.c */
 int do_clearcache(message *m); /* cache.c */
+int do_adddma(message *m);   /* dma.c */
+int do_deldma(message *m);   /* dma.c */
+int do_getdma(message *m);   /* dma.c */
 
 /* ---- copy.c: data copies with a process, through the kernel ---- */
 /* VM_OK, VM_EFAULT (range not mapped/writable, or the kc_copy fault) or VM_ENOMEM. */
@@ -456,6 +480,7 @@ struct vm_state {
 	uint32_t kern_pde[KERNEL_PDE_COUNT];
 	struct cache_entry cache[CACHE_MAX];
 	uint32_t cache_clock;
+	struct dma_state dma;
 	uint32_t used_bits[PHYS_MAX_PAGES / 32]; /* sanity scratch: pages seen used */
 	int32_t sanity_obj;     /* SOBJ_* the last failed check failed on */
 	int32_t sanity_incremental; /* per-handler checks re-derive changed processes only */

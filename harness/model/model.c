@@ -99,6 +99,9 @@ static const struct mcall *find_row(int32_t type)
 	for (int i = 0; i < proc_ncalls; i++)
 		if (proc_calls[i].type == type)
 			return &proc_calls[i];
+	for (int i = 0; i < dma_ncalls; i++)
+		if (dma_calls[i].type == type)
+			return &dma_calls[i];
 	for (int i = 0; i < space_ncalls; i++)
 		if (space_calls[i].type == type)
 			return &space_calls[i];

@@ -21,8 +21,8 @@
  *               Commit is not called when the model did not know (dont_know), nor
  *               when the request failed with the errno of an injected fault (VM is
  *               all-or-nothing: nothing changed).
- * The call rows live in two tables: proc_calls (proc.c) and space_calls (space.c).
- * model.c looks a type up in proc_calls first, then in space_calls. */
+ * The call rows live in three tables: proc_calls (proc.c), dma_calls (dma.c) and
+ * space_calls (space.c); model.c looks a type up in that order. */
 #ifndef VMFUZZ_MODEL_H
 #define VMFUZZ_MODEL_H
 
@@ -125,6 +125,14 @@ struct mproc {
 	struct mspace as;       /* the address space: space.c and mem.c own it */
 };
 
+/* A DMA range row (dma.c): the owner's endpoint stays after it exits (the owner has
+ * exited when no live process has that endpoint). */
+struct mdma {
+	endpoint_t owner;
+	uint32_t start, size;
+	int reported;           /* VM_GETDMA reported it (after the owner's exit) */
+};
+
 struct mstats {
 	uint32_t judged;        /* messages whose outcome was checked */
 	uint32_t dont_know;     /* messages the model could not predict */
@@ -149,6 +157,9 @@ struct model {
 	const struct mcall *row;/* the row that predicted, or NULL (common rules) */
 	/* ---- space.c owns: the block cache, frame ids, REMAP links (space.h) ---- */
 	struct mspace_glob sg;
+	/* ---- dma.c owns: the DMA range table as the protocol describes it ---- */
+	struct mdma dma[VM_DMA_MAX]; /* rows [0, ndma), in registration order */
+	uint32_t ndma;
 	uint8_t slot_used[NR_PROCS]; /* proc[s] was cleared in this conversation */
 	/* ---- not cleared by begin (must stay last) ---- */
 	struct mproc proc[NR_PROCS];
@@ -200,6 +211,12 @@ int proc_precheck(const message *m, uint32_t status, struct mpred *p);
 void proc_learn_acl(const struct msg_seen *s, const struct mpred *p);
 /* A successful call may have removed part of a process's preallocated map. */
 void proc_note_unmap(struct mproc *t, uint32_t addr, uint32_t len);
+
+/* ---- dma.c ---- */
+extern const struct mcall dma_calls[]; /* ADDDMA, DELDMA, GETDMA */
+extern const int dma_ncalls;
+/* Does the live process ep hold a DMA range (DMA-09: it may not fork)? */
+int mdma_held(endpoint_t ep);
 
 /* ---- The space half (space.c, mem.c; trivial versions in space_stub.c until they
  * exist).  An mspace is empty (all zero) when its process does not exist (in an

@@ -356,6 +356,10 @@ static void rule_fork_01_03(const message *m, uint32_t st, struct mpred *p)
 		mpred_ep(p, "FORK-01", r, VM_EINVAL);
 		return;
 	}
+	if (mdma_held(p->tgt->endpt)) { /* DMA-09: a DMA holder may not fork */
+		mpred_set(p, "DMA-09", VM_EINVAL);
+		return;
+	}
 	if (slot < 0 || slot >= NR_PROCS) {
 		mpred_set(p, "FORK-02", VM_EINVAL);
 		return;
