@@ -50,7 +50,7 @@ static void test_heap(void)
 	check("heap_write_read", (int)bad, 0);
 }
 
-/* VM calls outside init's mask are denied by VM's ACL. */
+/* VM calls outside init's mask (FORK, EXIT, the DMA calls) are denied by VM's ACL. */
 static void test_vm_acl(void)
 {
 	message m;
@@ -61,6 +61,15 @@ static void test_vm_acl(void)
 	check("vm_fork_denied", vm_call(VM_FORK, &m), VM_ECALLDENIED);
 	__builtin_memset(&m, 0, sizeof(m));
 	check("vm_exit_denied", vm_call(VM_EXIT, &m), VM_ECALLDENIED);
+	/* the DMA calls are a driver's (RS grants them), never a user process's */
+	__builtin_memset(&m, 0, sizeof(m));
+	m.u.adddma.endpt = INIT_PROC_NR;
+	m.u.adddma.start = 0x10000000;
+	m.u.adddma.size = 0x1000;
+	check("vm_adddma_denied", vm_call(VM_ADDDMA, &m), VM_ECALLDENIED);
+	check("vm_deldma_denied", vm_call(VM_DELDMA, &m), VM_ECALLDENIED);
+	__builtin_memset(&m, 0, sizeof(m));
+	check("vm_getdma_denied", vm_call(VM_GETDMA, &m), VM_ECALLDENIED);
 }
 
 /* Dead, stale and never-used endpoints are refused by the kernel. */
