@@ -683,6 +683,9 @@ void shadow_after_msg(const struct run_ctx *x, const struct msg_seen *seen)
 	case VM_GETPHYS:
 	case VM_GETREF:
 	case VM_RS_SET_PRIV:
+	case VM_ADDDMA: /* DMA ranges hold no memory (README): nothing to shadow */
+	case VM_DELDMA:
+	case VM_GETDMA:
 		break;
 	default:
 		if (code == VM_OK)
