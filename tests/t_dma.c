@@ -62,7 +62,7 @@ TEST(DMA0002, "without the DMA calls in its mask a process is denied all three (
 	CHECK_EQ(vm.mutations, mut);
 }
 
-TEST(DMA0003, "zero, unaligned and wrapping ranges are EINVAL and change nothing")
+TEST(DMA0003, "zero, unaligned, wrapping and non-user ranges are EINVAL and change nothing")
 {
 	endpoint_t drv, own;
 	uint32_t mut;
@@ -75,8 +75,13 @@ TEST(DMA0003, "zero, unaligned and wrapping ranges are EINVAL and change nothing
 	CHECK_EQ(dma_call(drv, VM_ADDDMA, own, 0xfffff000, 0x2000), VM_EINVAL);
 	CHECK_EQ(dma_call(drv, VM_ADDDMA, own, 0xfffff000, 0x1000), VM_EINVAL);
 	CHECK_EQ(dma_call(drv, VM_DELDMA, own, 0x10000000, 0), VM_EINVAL);
+	CHECK_EQ(dma_call(drv, VM_ADDDMA, own, USER_BASE - PAGE_SIZE, 0x2000), VM_EINVAL);
+	CHECK_EQ(dma_call(drv, VM_ADDDMA, own, 0, 0x1000), VM_EINVAL);
+	CHECK_EQ(dma_call(drv, VM_ADDDMA, own, USER_TOP - PAGE_SIZE, 0x2000), VM_EINVAL);
+	CHECK_EQ(dma_call(drv, VM_ADDDMA, own, USER_TOP, 0x1000), VM_EINVAL);
 	CHECK_EQ(vm.mutations, mut);
-	CHECK_EQ(dma_call(drv, VM_ADDDMA, own, 0xffffe000, 0x1000), VM_OK);
+	CHECK_EQ(dma_call(drv, VM_ADDDMA, own, USER_TOP - PAGE_SIZE, 0x1000), VM_OK);
+	CHECK_EQ(dma_call(drv, VM_ADDDMA, own, USER_BASE, 0x1000), VM_OK);
 }
 
 TEST(DMA0004, "bad, stale, free, kernel and SELF owners are EINVAL; VM itself EPERM")

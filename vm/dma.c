@@ -2,7 +2,7 @@
  * process (the 2010 MINIX VM calls, with this VM's hardened semantics).
  *
  * A row names its owner by endpoint and a page-aligned range [start, start+size) of
- * the owner's address space.  Rows are bookkeeping only: they hold no pages (the
+ * the owner's user address range.  Rows are bookkeeping only: they hold no pages (the
  * owner's memory goes at its exit as always).  A row outlives its owner's exit
  * (DMAF_EXITED) until VM_DELDMA releases it; VM_GETDMA reports each exited owner's
  * row once, so a driver learns which ranges to stop using.  A process holding a row
@@ -11,12 +11,14 @@
 #include "vm.h"
 
 /* VM_OK when [start, start+size) is a valid range: size > 0, both page-aligned, the
- * end within 4 GiB; VM_EINVAL otherwise. */
+ * range inside the user range [USER_BASE, USER_TOP) (so it cannot wrap); VM_EINVAL
+ * otherwise. */
 static int dma_range_ok(uint32_t start, uint32_t size)
 {
 	uint32_t end;
 
-	if (size == 0 || !page_aligned(start) || !page_aligned(size) || add_wraps(start, size, &end))
+	if (size == 0 || !page_aligned(start) || !page_aligned(size) || add_wraps(start, size, &end) ||
+	    start < USER_BASE || end > USER_TOP)
 		return VM_EINVAL;
 	return VM_OK;
 }

@@ -297,7 +297,7 @@ void cache_copies_cancel(struct phys_block *copy[CACHE_MAX]);
 #define DMAF_REPORTED 0x2 /* VM_GETDMA has reported the exited owner's row */
 struct dma_range {
 	endpoint_t owner;  /* the process the range is held for (kept after it exits) */
-	uint32_t start, size; /* page-aligned, size > 0, start + size <= 4 GiB */
+	uint32_t start, size; /* page-aligned, size > 0, inside [USER_BASE, USER_TOP) */
 	uint32_t flags;    /* DMAF_* */
 };
 struct dma_state {

@@ -5,12 +5,14 @@
  * it outlives its owner, which has exited when no live process has its endpoint. */
 #include <string.h>
 #include "model.h"
+#include "layout.h"
 
 /* DMA-03: a range is valid when its size is not 0, start and size are page-aligned
- * and start + size does not pass 4 GiB. */
+ * and it lies in the user range [USER_BASE, USER_TOP). */
 static int mdma_range_ok(uint32_t start, uint32_t size)
 {
-	return size != 0 && (start & 0xfff) == 0 && (size & 0xfff) == 0 && (uint64_t)start + size <= 0x100000000ull;
+	return size != 0 && (start & 0xfff) == 0 && (size & 0xfff) == 0 && start >= USER_BASE &&
+	       (uint64_t)start + size <= USER_TOP;
 }
 
 /* Has the owner of row d exited (no live process has its endpoint)? */
