@@ -4,8 +4,9 @@
  * or page table, a large region page array, or the page of a physical block; every
  * block's refcount equals its sharer list; regions are ordered, aligned and in the
  * user range; every present user PTE maps exactly its region page with no more
- * rights than the page may have; slab objects equal the objects the regions hold.
- * A failure also names the kind of object it was found on (vm.sanity_obj, SOBJ_*):
+ * rights than the page may have; slab objects equal the objects the regions hold;
+ * the DMA range table's rows are valid, disjoint per owner and agree with their
+ * owners' lives (dma_check, dma.c).  A failure also names the kind of object it was found on (vm.sanity_obj, SOBJ_*):
  * the memory type of the region for a region, its pages and PTEs, else the structure
  * being checked, so two defects that break one invariant in different places differ.
  *
@@ -14,7 +15,7 @@
  * sharer of a block whose sharer list or count changed (sanity_changed and friends;
  * one sharer's check walks the whole list); a check then re-derives only the changed
  * processes and takes the totals of the others from their last check, and runs every
- * global check (allocator, slab, ACL, block cache, accounting) in full.  What it
+ * global check (allocator, slab, ACL, block cache, DMA table, accounting) in full.  What it
  * cannot see: a changed process's page that an unchanged one also uses, and a change
  * no primitive marked; the full pass (sanity_check: the harness runs it after every
  * conversation, and every check is full at SCL_DETAIL or without the switch) does. */
