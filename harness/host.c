@@ -379,6 +379,7 @@ void host_counts(struct host_counts *c)
 	c->objects = slab_live_objects();
 	c->slab_pages = vm.slab.pages;
 	c->acl = vm.acl.inuse;
+	c->dma = vm.dma.n;
 	for (int32_t s = 0; s < NR_PROCS; s++) {
 		c->vm_live += (vm.proc[s].flags & VMF_INUSE) != 0;
 		c->k_live += (kmodel.proc[s].flags & KP_INUSE) != 0;
@@ -446,6 +447,23 @@ void host_clear_cache(int32_t dev, struct outcome *o)
 	m.m_type = VM_CLEARCACHE;
 	m.u.clearcache.dev = dev;
 	guarded(clear_cache, &m, o);
+}
+
+static void release_dma(const message *req)
+{
+	message m = *req;
+	do_deldma(&m);
+}
+
+void host_release_dma(endpoint_t ep, uint32_t start, uint32_t size, struct outcome *o)
+{
+	message m;
+	memset(&m, 0, sizeof m);
+	m.m_type = VM_DELDMA;
+	m.u.deldma.endpt = ep;
+	m.u.deldma.start = start;
+	m.u.deldma.size = size;
+	guarded(release_dma, &m, o);
 }
 
 void host_plant_leak(int what)

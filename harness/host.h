@@ -21,6 +21,7 @@ void host_quiesce(void);
 /* ---- What the leak oracle counts and does (VM's side) ---- */
 struct host_counts {
 	uint32_t free, managed, objects, slab_pages, vm_live, k_live;
+	uint32_t dma; /* rows of VM's DMA range table */
 	uint64_t acl;
 };
 void host_counts(struct host_counts *c);
@@ -35,6 +36,8 @@ int host_k_slot(int32_t s, endpoint_t *ep);
 void host_end_direct(endpoint_t pm, endpoint_t ep, struct outcome *o);
 /* Empty VM's block cache of device dev through VM_CLEARCACHE's handler, directly. */
 void host_clear_cache(int32_t dev, struct outcome *o);
+/* Release VM's DMA row (ep, start, size) through VM_DELDMA's handler, directly. */
+void host_release_dma(endpoint_t ep, uint32_t start, uint32_t size, struct outcome *o);
 /* Planted leaks (self-test): 0 pages, 1 slab object, 2 ACL entry. */
 void host_plant_leak(int what);
 /* Planted kernel slot leak: the kernel keeps slot s live. */

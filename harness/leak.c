@@ -14,9 +14,11 @@
  *    internals, the harness ends them too (the handlers, directly) and compares with
  *    the same teardown applied to the boot state at init; the block cache, which
  *    outlives processes by design, is emptied first through VM_CLEARCACHE's handler
- *    for every device a successful VM_SETCACHEPAGE named: pages free and managed,
- *    slab objects and slab pages, ACL entries, live slots of both sides must be
- *    exactly equal.  So "boot baseline + what the survivors hold" is measured by VM
+ *    for every device a successful VM_SETCACHEPAGE named, and the DMA range table,
+ *    whose rows outlive their owners by design, through VM_DELDMA's handler for every
+ *    row a successful VM_ADDDMA made and no successful VM_DELDMA released: pages free
+ *    and managed, slab objects and slab pages, ACL entries, DMA rows, live slots of
+ *    both sides must be exactly equal.  So "boot baseline + what the survivors hold" is measured by VM
  *    itself, and any page, page-table page, slab object, ACL entry or slot that the
  *    conversation left behind shows as a difference.
  * Under RUN_FAST (the engines) step 3 ends only the boot processes the conversation
@@ -28,7 +30,7 @@
  * self-tests replay random conversations both ways.
  * Runs with the fault hook off and reply sends working, so the teardown never fails
  * by injection.  Signature key: the counter ("leak:slots", "leak:pages", "leak:acl",
- * "leak:slab-objects", "leak:slab-pages"), call=teardown; harness/run.c then names the
+ * "leak:dma", "leak:slab-objects", "leak:slab-pages"), call=teardown; harness/run.c then names the
  * record that first leaves it (re-running prefixes: leak:<counter>:<call>[:injected]),
  * which this oracle, run from the runner, cannot do.  Self-test plants: leak:kslot (VM
  * forgets to end the kernel's slot at VM_EXIT), leak:fork-abort (a VM_FORK that failed
@@ -58,6 +60,9 @@ static struct {
 	int planted;
 	int32_t dev[CONV_MAX_RECORDS]; /* devices the conversation cached pages of */
 	uint32_t ndev;
+	struct { endpoint_t ep; uint32_t start, size; } dma[VM_DMA_MAX]; /* rows the protocol
+					* says VM holds: ADDDMA OK, no DELDMA OK since */
+	uint32_t ndma;
 	struct outcome o;
 } lk;
 
@@ -195,6 +200,34 @@ static void clear_caches(void)
 	}
 }
 
+/* Release every DMA row the conversation left (they outlive their owners). */
+static void release_dmas(void)
+{
+	for (uint32_t i = 0; i < lk.ndma && !finding_get(); i++) {
+		host_release_dma(lk.dma[i].ep, lk.dma[i].start, lk.dma[i].size, &lk.o);
+		vm_alarm_finding(&lk.o);
+	}
+}
+
+/* Follow the DMA rows a message made or released (the protocol's view: DMA-06, 07). */
+static void track_dma(const message *m, int32_t code)
+{
+	uint32_t i = 0;
+	if (code != VM_OK)
+		return;
+	if (m->m_type == VM_ADDDMA && lk.ndma < VM_DMA_MAX) {
+		lk.dma[lk.ndma].ep = m->u.adddma.endpt;
+		lk.dma[lk.ndma].start = m->u.adddma.start;
+		lk.dma[lk.ndma++].size = m->u.adddma.size;
+	} else if (m->m_type == VM_DELDMA) {
+		while (i < lk.ndma && (lk.dma[i].ep != m->u.deldma.endpt || lk.dma[i].start != m->u.deldma.start ||
+				       lk.dma[i].size != m->u.deldma.size))
+			i++;
+		if (i < lk.ndma)
+			lk.dma[i] = lk.dma[--lk.ndma];
+	}
+}
+
 /* Compare c with the baseline b (fast: slab pages are not compared). */
 static int compare(const struct host_counts *c, const struct host_counts *b, int fast)
 {
@@ -204,6 +237,9 @@ static int compare(const struct host_counts *c, const struct host_counts *b, int
 	else if (c->acl != b->acl)
 		leak_finding("acl", "after ending every process ACL entries 0x%llx are in use; boot teardown leaves 0x%llx",
 			     (unsigned long long)c->acl, (unsigned long long)b->acl);
+	else if (c->dma != b->dma)
+		leak_finding("dma", "after ending every process and releasing the DMA rows the conversation made, %u rows are left; boot teardown leaves %u",
+			     c->dma, b->dma);
 	else if (c->objects != b->objects)
 		leak_finding("slab-objects", "after ending every process %u slab objects are live; boot teardown leaves %u",
 			     c->objects, b->objects);
@@ -236,6 +272,7 @@ static void fast_baseline(struct host_counts *e, const uint8_t *ended)
 		e->vm_live += a->vm_live - lk.boot.vm_live;
 		e->k_live += a->k_live - lk.boot.k_live;
 		e->acl &= a->acl;
+		e->dma += a->dma - lk.boot.dma;
 	}
 }
 
@@ -279,9 +316,11 @@ static void leak_begin(const struct run_ctx *x)
 {
 	(void)x;
 	lk.ndev = 0;
+	lk.ndma = 0;
 }
 
-/* After every message: remember the devices VM_SETCACHEPAGE filled; planted bugs
+/* After every message: remember the devices VM_SETCACHEPAGE filled and the DMA rows
+ * the conversation holds; planted bugs
  * that act on a message's outcome. */
 static void leak_after_msg(const struct run_ctx *x, const struct msg_seen *s)
 {
@@ -294,6 +333,7 @@ static void leak_after_msg(const struct run_ctx *x, const struct msg_seen *s)
 		if (i == lk.ndev && lk.ndev < CONV_MAX_RECORDS)
 			lk.dev[lk.ndev++] = m->u.setcachepage.dev;
 	}
+	track_dma(m, s->code);
 	if (lk.plant == LP_KSLOT && m->m_type == VM_EXIT && s->code == VM_OK)
 		host_plant_kslot(ep_slot(m->u.exit.endpt)); /* VM did not end the kernel's slot */
 	if (lk.plant == LP_FORK_ABORT && m->m_type == VM_FORK && s->code != VM_OK && s->o->injected)
@@ -320,6 +360,7 @@ static void end_touched(struct host_counts *c)
 		}
 	}
 	clear_caches();
+	release_dmas();
 	if (finding_get())
 		return;
 	host_counts(c);
@@ -353,6 +394,7 @@ static void leak_end(const struct run_ctx *x)
 	}
 	end_all(1);
 	clear_caches();
+	release_dmas();
 	if (finding_get())
 		return;
 	host_counts(&c);
