@@ -24,11 +24,22 @@
  * snapshot, whichever allocator (pages or slab) made it.  The one approximation:
  * ASan cannot poison the head of an 8-byte granule whose tail is addressable, so
  * re-applying a merged run may poison such a head that was left addressable before;
- * VM poisons whole pages and 8-byte slab granules, where this never happens. */
+ * VM poisons whole pages and 8-byte slab granules, where this never happens.
+ *
+ * Blank pages.  Boot fills every page VM's allocator holds free with FREE_PATTERN,
+ * as VM leaves a page it frees, so a free page looks the same whether or not a
+ * conversation used it.  A page that is free and wholly poisoned at the snapshot
+ * ("blank") and again free and wholly poisoned at restore holds the pattern in
+ * between: VM fills a page with it before poisoning it, and under ASan any other
+ * write to a poisoned byte is a crash.  So with ASan restore skips such pages, and
+ * restoring after an input that ran out of memory costs what it left allocated, not
+ * the whole pool.  Without ASan nothing would catch a stray write, so every dirty page
+ * is copied, and there is no poisoning to record. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "stubs.h"
+#include "vm.h" /* FREE_PATTERN */
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
@@ -40,11 +51,13 @@
 #endif
 
 #ifdef STUBS_ASAN
+#define STUBS_ASAN_ON 1
 #include <sanitizer/asan_interface.h>
 #define ASAN_POISON(p, n)   __asan_poison_memory_region((p), (n))
 #define ASAN_UNPOISON(p, n) __asan_unpoison_memory_region((p), (n))
 #define NO_ASAN __attribute__((no_sanitize("address")))
 #else
+#define STUBS_ASAN_ON 0
 #define ASAN_POISON(p, n)   ((void)(p), (void)(n))
 #define ASAN_UNPOISON(p, n) ((void)(p), (void)(n))
 #define NO_ASAN
@@ -64,6 +77,7 @@ static struct {
 	uint64_t dirty[HOSTED_RAM_PAGES / 64];
 	uint64_t touched[HOSTED_RAM_PAGES / 64]; /* handed out by phys_ptr since boot */
 	uint64_t sticky[HOSTED_RAM_PAGES / 64];  /* always restored (see above) */
+	uint64_t blank[HOSTED_RAM_PAGES / 64];   /* free and wholly poisoned at the snapshot */
 	int has_snap;
 } ram;
 
@@ -164,7 +178,7 @@ static void ram_poison(uint32_t phys, uint32_t len, int on)
 {
 	if (!hosted_ram || !ram_range_ok(phys, len))
 		seam_panic(__FILE__, __LINE__, "seam_poison: range outside RAM");
-	if (len == 0)
+	if (len == 0 || !STUBS_ASAN_ON)
 		return;
 	mark_dirty(phys, len, 0);
 	poison_bits(phys, len, on);
@@ -254,17 +268,62 @@ void ram_reset(void)
 	mark_all_dirty();
 }
 
+static int page_free(const uint32_t *free_bits, uint32_t pg)
+{
+	return (free_bits[pg / 32] >> (pg % 32)) & 1;
+}
+
+/* Every byte of page pg is poisoned (by the record). */
+NO_ASAN static int page_all_poisoned(const uint8_t *poison, uint32_t pg)
+{
+	const uint64_t *w = (const uint64_t *)(const void *)(poison + (size_t)pg * POISON_BYTES_PER_PAGE);
+
+	for (uint32_t i = 0; i < POISON_BYTES_PER_PAGE / 8; i++)
+		if (w[i] != ~(uint64_t)0)
+			return 0;
+	return 1;
+}
+
+/* Every byte of page pg is FREE_PATTERN (the page is not poisoned for ASan here). */
+static int page_is_pattern(uint32_t pg)
+{
+	const uint8_t *p = hosted_ram + ((size_t)pg << PAGE_SHIFT);
+
+	for (uint32_t i = 0; i < PAGE_SIZE; i++)
+		if (p[i] != FREE_PATTERN)
+			return 0;
+	return 1;
+}
+
 /* sticky = touched pages that free_bits (1 = free page, VM's allocator) says are
- * not free. */
+ * not free; blank = free pages, wholly poisoned, holding the pattern (under ASan).
+ * RAM is unpoisoned for ASan when this runs. */
 static void take_sticky(const uint32_t *free_bits)
 {
 	for (uint32_t pg = 0; pg < HOSTED_RAM_PAGES; pg++) {
-		int is_free = (free_bits[pg / 32] >> (pg % 32)) & 1;
+		uint64_t bit = (uint64_t)1 << (pg % 64);
+		int is_free = page_free(free_bits, pg);
 
 		if (((ram.touched[pg / 64] >> (pg % 64)) & 1) && !is_free)
-			ram.sticky[pg / 64] |= (uint64_t)1 << (pg % 64);
+			ram.sticky[pg / 64] |= bit;
 		else
-			ram.sticky[pg / 64] &= ~((uint64_t)1 << (pg % 64));
+			ram.sticky[pg / 64] &= ~bit;
+		if (STUBS_ASAN_ON && is_free && page_all_poisoned(ram.poison, pg) && page_is_pattern(pg))
+			ram.blank[pg / 64] |= bit;
+		else
+			ram.blank[pg / 64] &= ~bit;
+	}
+}
+
+void ram_fill_free(const uint32_t *free_bits)
+{
+	for (uint32_t pg = 0; pg < HOSTED_RAM_PAGES; pg++) {
+		if (!page_free(free_bits, pg))
+			continue;
+		ASAN_UNPOISON(hosted_ram + ((size_t)pg << PAGE_SHIFT), PAGE_SIZE);
+		memset(hosted_ram + ((size_t)pg << PAGE_SHIFT), FREE_PATTERN, PAGE_SIZE);
+		apply_page_poison(pg);
+		mark_dirty(pg << PAGE_SHIFT, PAGE_SIZE, 0);
 	}
 }
 
@@ -283,10 +342,10 @@ void ram_snapshot(const uint32_t *free_bits)
 	}
 	ASAN_UNPOISON(hosted_ram, HOSTED_RAM_SIZE);
 	memcpy(ram.snap, hosted_ram, HOSTED_RAM_SIZE);
+	take_sticky(free_bits);
 	for (uint32_t pg = 0; pg < HOSTED_RAM_PAGES; pg++)
 		apply_page_poison(pg);
 	memcpy(ram.snap_poison, ram.poison, HOSTED_RAM_SIZE / 8);
-	take_sticky(free_bits);
 	memset(ram.dirty, 0, sizeof ram.dirty);
 	ram.has_snap = 1;
 }
@@ -303,20 +362,24 @@ static void restore_page(uint32_t pg)
 
 	ASAN_UNPOISON(hosted_ram + off, PAGE_SIZE);
 	memcpy(hosted_ram + off, ram.snap + off, PAGE_SIZE);
+	if (!STUBS_ASAN_ON)
+		return;
 	memcpy(ram.poison + poff, ram.snap_poison + poff, POISON_BYTES_PER_PAGE);
 	apply_page_poison(pg);
 }
 
-void ram_restore(void)
+void ram_restore(const uint32_t *free_bits)
 {
 	for (uint32_t w = 0; w < HOSTED_RAM_PAGES / 64; w++) {
 		uint64_t bits = ram.dirty[w] | ram.sticky[w];
 
 		while (bits) {
-			uint32_t b = (uint32_t)__builtin_ctzll(bits);
+			uint32_t b = (uint32_t)__builtin_ctzll(bits), pg = w * 64 + b;
 
 			bits &= bits - 1;
-			restore_page(w * 64 + b);
+			if ((ram.blank[w] >> b & 1) && page_free(free_bits, pg) && page_all_poisoned(ram.poison, pg))
+				continue; /* blank then and now: the pattern, and poisoned */
+			restore_page(pg);
 		}
 		ram.dirty[w] = 0;
 	}

@@ -33,6 +33,7 @@ void hosted_boot(int sanity_level)
 		fprintf(stderr, "hosted_boot: vm_boot failed with %d\n", r);
 		hosted_die("VM did not boot");
 	}
+	ram_fill_free(vm.alloc.free_bits); /* free RAM holds the pattern, used or not */
 }
 
 void hosted_snapshot(void)
@@ -46,9 +47,9 @@ void hosted_restore(void)
 {
 	if (!ram_has_snapshot())
 		hosted_die("hosted_restore without hosted_snapshot");
+	ram_restore(vm.alloc.free_bits); /* before VM's state goes back: it reads the free pages */
 	memcpy(&vm, &snap.vm, sizeof vm);
 	memcpy(&kmodel, &snap.kmodel, sizeof kmodel);
-	ram_restore();
 	feed_reset();
 }
 
