@@ -55,7 +55,7 @@
 #include <sanitizer/asan_interface.h>
 #define ASAN_POISON(p, n)   __asan_poison_memory_region((p), (n))
 #define ASAN_UNPOISON(p, n) __asan_unpoison_memory_region((p), (n))
-#define NO_ASAN __attribute__((no_sanitize("address")))
+#define NO_ASAN __attribute__((no_sanitize("address", "undefined")))
 #else
 #define STUBS_ASAN_ON 0
 #define ASAN_POISON(p, n)   ((void)(p), (void)(n))
@@ -78,6 +78,7 @@ static struct {
 	uint64_t touched[HOSTED_RAM_PAGES / 64]; /* handed out by phys_ptr since boot */
 	uint64_t sticky[HOSTED_RAM_PAGES / 64];  /* always restored (see above) */
 	uint64_t blank[HOSTED_RAM_PAGES / 64];   /* free and wholly poisoned at the snapshot */
+	uint64_t clean[HOSTED_RAM_PAGES / 64];   /* no byte poisoned at the snapshot */
 	int has_snap;
 } ram;
 
@@ -231,7 +232,7 @@ void seam_unpoison_obj(void *p, uint32_t len)
 
 /* The first bit at or after i (i <= PAGE_SIZE) of a page's 4096-bit poison map
  * that equals val, or PAGE_SIZE. */
-static uint32_t next_bit(const uint64_t *w, uint32_t i, int val)
+NO_ASAN static uint32_t next_bit(const uint64_t *w, uint32_t i, int val)
 {
 	while (i < PAGE_SIZE) {
 		uint64_t x = val ? w[i / 64] : ~w[i / 64];
@@ -273,15 +274,20 @@ static int page_free(const uint32_t *free_bits, uint32_t pg)
 	return (free_bits[pg / 32] >> (pg % 32)) & 1;
 }
 
-/* Every byte of page pg is poisoned (by the record). */
-NO_ASAN static int page_all_poisoned(const uint8_t *poison, uint32_t pg)
+/* Every byte of page pg is poisoned (val = ~0) or none is (val = 0), by the record. */
+NO_ASAN static int page_poison_is(const uint8_t *poison, uint32_t pg, uint64_t val)
 {
 	const uint64_t *w = (const uint64_t *)(const void *)(poison + (size_t)pg * POISON_BYTES_PER_PAGE);
 
 	for (uint32_t i = 0; i < POISON_BYTES_PER_PAGE / 8; i++)
-		if (w[i] != ~(uint64_t)0)
+		if (w[i] != val)
 			return 0;
 	return 1;
+}
+
+static int page_all_poisoned(const uint8_t *poison, uint32_t pg)
+{
+	return page_poison_is(poison, pg, ~(uint64_t)0);
 }
 
 /* Every byte of page pg is FREE_PATTERN (the page is not poisoned for ASan here). */
@@ -312,6 +318,10 @@ static void take_sticky(const uint32_t *free_bits)
 			ram.blank[pg / 64] |= bit;
 		else
 			ram.blank[pg / 64] &= ~bit;
+		if (page_poison_is(ram.poison, pg, 0))
+			ram.clean[pg / 64] |= bit;
+		else
+			ram.clean[pg / 64] &= ~bit;
 	}
 }
 
@@ -355,17 +365,33 @@ int ram_has_snapshot(void)
 	return ram.has_snap;
 }
 
-/* Put page pg back as it was at the snapshot. */
+/* The poison record of page pg equals the snapshot's (ASan's view is then right). */
+NO_ASAN static int poison_unchanged(uint32_t pg)
+{
+	const uint64_t *a = (const uint64_t *)(const void *)(ram.poison + (size_t)pg * POISON_BYTES_PER_PAGE);
+	const uint64_t *b = (const uint64_t *)(const void *)(ram.snap_poison + (size_t)pg * POISON_BYTES_PER_PAGE);
+	uint64_t diff = 0;
+
+	for (uint32_t i = 0; i < POISON_BYTES_PER_PAGE / 8; i++)
+		diff |= a[i] ^ b[i];
+	return diff == 0;
+}
+
+/* Put page pg back as it was at the snapshot: its bytes and, under ASan, its
+ * poisoning (no ASan call for a page with no poisoned byte then or now). */
 static void restore_page(uint32_t pg)
 {
 	size_t off = (size_t)pg << PAGE_SHIFT, poff = (size_t)pg * POISON_BYTES_PER_PAGE;
 
+	if (!STUBS_ASAN_ON || ((ram.clean[pg / 64] >> (pg % 64) & 1) && poison_unchanged(pg))) {
+		memcpy(hosted_ram + off, ram.snap + off, PAGE_SIZE); /* nothing poisoned then or now */
+		return;
+	}
 	ASAN_UNPOISON(hosted_ram + off, PAGE_SIZE);
 	memcpy(hosted_ram + off, ram.snap + off, PAGE_SIZE);
-	if (!STUBS_ASAN_ON)
-		return;
 	memcpy(ram.poison + poff, ram.snap_poison + poff, POISON_BYTES_PER_PAGE);
-	apply_page_poison(pg);
+	if (!(ram.clean[pg / 64] >> (pg % 64) & 1))
+		apply_page_poison(pg);
 }
 
 void ram_restore(const uint32_t *free_bits)
