@@ -114,7 +114,7 @@ const uint8_t *ram_view(uint32_t phys)
 
 /* Mark the pages of [phys, phys+len) dirty, and touched too when VM got a pointer
  * to them (touched != 0); the range is valid. */
-static void mark_dirty(uint32_t phys, uint32_t len, int touched)
+NO_ASAN static void mark_dirty(uint32_t phys, uint32_t len, int touched)
 {
 	if (len == 0)
 		return;
