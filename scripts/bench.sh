@@ -13,6 +13,7 @@
 #   BENCH_SCALE=s     also run `make fuzz` (scripts/fuzz.sh) for s seconds with JOBS=1
 #                     and JOBS=2, in scratch campaigns under build/bench/ (default 0: no)
 #   BENCH_SAN_JOBS=n  SAN_JOBS of those campaigns (default 0: every instance the fast build)
+#   BENCH_PIN=0|1     PIN of those campaigns (default: fuzz.sh's)
 #
 # 1. execs/s: libFuzzer runs every compiled seed (build/bench/seeds) BENCH_RUNS times
 #    with no mutation (files, not a folder), so the number is repeatable: the real
@@ -229,13 +230,13 @@ scale()
 {
 	local j r1 r2 c
 	[ "${BENCH_SCALE:-0}" -gt 0 ] || return 0
-	out "## make fuzz on one and two cores (${BENCH_SCALE}s each, SAN_JOBS=${BENCH_SAN_JOBS:-0})"
+	out "## make fuzz on one and two cores (${BENCH_SCALE}s each, SAN_JOBS=${BENCH_SAN_JOBS:-0}${BENCH_PIN:+ PIN=$BENCH_PIN})"
 	out ""
 	for j in 1 2; do
 		c=$B/scale-$j
 		rm -rf "$c"
 		env -u ASAN_OPTIONS CAMPAIGN=$c CRASHES=$c/crashes TRIAGE_STATE=$c/triage DURATION=$BENCH_SCALE JOBS=$j \
-			SAN_JOBS=${BENCH_SAN_JOBS:-0} STATUS_EVERY=30 TRIAGE_EVERY=0 scripts/fuzz.sh >"$B/scale-$j.log" 2>&1
+			SAN_JOBS=${BENCH_SAN_JOBS:-0} ${BENCH_PIN:+PIN=$BENCH_PIN} STATUS_EVERY=30 TRIAGE_EVERY=0 scripts/fuzz.sh >"$B/scale-$j.log" 2>&1
 	done
 	r1=$(campaign_rate "$B/scale-1") r2=$(campaign_rate "$B/scale-2")
 	out "| JOBS | execs/s | per instance |"

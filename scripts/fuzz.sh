@@ -10,6 +10,8 @@
 #   AFL_TIMEOUT=ms    AFL++ per-execution timeout (default 500; hangs proper are found by
 #                     the harness's step caps, this only catches runaway executions)
 #   CAMPAIGN=dir      where the campaign's state lives (default build/campaign)
+#   PIN=0|1           AFL++: bind instance i to core i (afl-fuzz -b i; default 1 when
+#                     JOBS is at most the number of cores), else AFL_NO_AFFINITY
 #   SAN_JOBS=n        AFL++ instances that run the ASan+UBSan build (default 1); the
 #                     others run build/fuzz-afl-fast, without sanitizers (every oracle on)
 #
@@ -28,6 +30,7 @@ cd "$(dirname "$0")/.." || exit 2
 DURATION=${DURATION:-0}
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 1)}
 STATUS_EVERY=${STATUS_EVERY:-20}
+PIN=${PIN:-$([ "$JOBS" -le "$(nproc 2>/dev/null || echo 1)" ] && echo 1 || echo 0)}
 TRIAGE_EVERY=${TRIAGE_EVERY:-300}
 CAMPAIGN=${CAMPAIGN:-build/campaign}
 SEEDS=build/seeds
@@ -118,7 +121,8 @@ start_afl()
 	local out=$CAMPAIGN/afl i name input extra bin
 	mkdir -p "$out" "$CAMPAIGN/logs"
 	export AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1
-	export AFL_NO_AFFINITY=${AFL_NO_AFFINITY:-1} AFL_IMPORT_FIRST=1
+	export AFL_IMPORT_FIRST=1
+	[ "$PIN" = 1 ] || export AFL_NO_AFFINITY=${AFL_NO_AFFINITY:-1}
 	# A resumed queue may hold inputs that crash today's vm/: skip them in the dry run.
 	export AFL_SKIP_CRASHES=1
 	export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:symbolize=0:detect_leaks=0:allocator_may_return_null=1}
@@ -134,6 +138,7 @@ start_afl()
 		[ "$DURATION" -gt 0 ] && extra+=(-V "$DURATION")
 		[ -f "$DICT" ] && extra+=(-x "$DICT")
 		extra+=(-t "${AFL_TIMEOUT:-500}")
+		[ "$PIN" = 1 ] && extra+=(-b "$i")
 		bin=$(afl_binary "$i")
 		log "afl-fuzz ${extra[*]} (input: $input) -- $bin"
 		names+=("$name")
