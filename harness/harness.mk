@@ -23,7 +23,7 @@ AFL_CC         := $(shell command -v afl-clang-fast 2>/dev/null)
 
 .PHONY: harness fuzz-targets harness-test harness-dict
 harness: $(BUILD)/vm-replay $(BUILD)/fuzz-libfuzzer $(if $(AFL_CC),$(BUILD)/fuzz-afl)
-fuzz-targets: harness $(BUILD)/vm-bench $(BUILD)/fuzz-empty-libfuzzer $(if $(AFL_CC),$(BUILD)/fuzz-empty-afl $(BUILD)/fuzz-afl-fast)
+fuzz-targets: harness $(BUILD)/vm-bench $(BUILD)/vm-bench-fast $(BUILD)/fuzz-empty-libfuzzer $(if $(AFL_CC),$(BUILD)/fuzz-empty-afl $(BUILD)/fuzz-afl-fast)
 
 $(BUILD)/harness/%.o: harness/%.c $(HARNESS_HDRS)
 	@mkdir -p $(dir $@)
@@ -104,6 +104,9 @@ $(BUILD)/fuzz-afl-fast: $(BUILD)/fast/harness/fuzz_entry.o $(FAST_CORE) $(AFL_FA
 $(BUILD)/fuzz-empty-afl-fast: $(BUILD)/fast/harness/bench_empty.o $(FAST_CORE) $(AFL_FAST_VM_OBJS) $(FAST_STUB_OBJS)
 	AFL_QUIET=1 $(AFL_CC) $(FAST_CFLAGS) -fsanitize=fuzzer -o $@ $^
 endif
+# vm-bench of the fast build (no sanitizer, no coverage): where a fast instance's time goes.
+$(BUILD)/vm-bench-fast: $(BUILD)/fast/harness/bench.o $(FAST_CORE) $(VM_SRCS:%.c=$(BUILD)/fast/%.o) $(FAST_STUB_OBJS)
+	$(CC) $(FAST_CFLAGS) -Wl,--wrap=sanity_check,--wrap=sanity_at -o $@ $^
 
 # ---- The dictionary, generated from the call table (checked in, checked by the test) ----
 $(BUILD)/dictgen: harness/dictgen.c harness/proto.c harness/codec.c $(HARNESS_HDRS)

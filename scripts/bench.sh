@@ -23,8 +23,9 @@
 #    that most campaign instances run) beside its own empty target.
 # 2. build/vm-bench (harness/bench.c, the libFuzzer target's objects) times the seeds'
 #    executions: the share of restore, VM's handlers, the sanity checker and each
-#    oracle; restore cost; deliver cost by call; then again without the leak, memory
-#    and model oracles (what leaving each out saves).
+#    oracle; restore cost; deliver cost by call; the shares again in the fast build
+#    (build/vm-bench-fast); then without the leak, memory and model oracles (what
+#    leaving each out saves).
 # 3. The slowest inputs of the last campaign's queue against the median.
 # 4. With BENCH_SCALE: execs/s of a whole campaign on one and on two cores.
 set -u
@@ -165,6 +166,12 @@ profile()
 	out "restore without the leak oracle's teardown (what the conversation itself wrote):"
 	out "$($VMB --runs "$BENCH_PROFILE" --without leak --restore "$SEEDS"/* 2>&1)"
 	out ""
+	if $VMB-fast --runs "$BENCH_PROFILE" --profile "$SEEDS"/* >"$B/profile-fast.txt" 2>&1; then
+		out "### The same in the fast build (build/vm-bench-fast: no sanitizer, no coverage)"
+		out ""
+		sed -n '1,/^restore:/p' "$B/profile-fast.txt" | sed '1s/^### Where an execution.s time goes //' | tee -a "$OUT"
+		out ""
+	fi
 	full=$(sed -n 's/.*executions, \([0-9.]*\) us each.*/\1/p' "$B/profile.txt")
 	out "### Leaving one oracle out (mean us per execution; the profile above: $full)"
 	out ""
@@ -253,7 +260,7 @@ scale()
 }
 
 mkdir -p "$B"
-$MAKE -s build/vm-replay $VMB build/fuzz-libfuzzer build/fuzz-empty-libfuzzer || exit 2
+$MAKE -s build/vm-replay $VMB $VMB-fast build/fuzz-libfuzzer build/fuzz-empty-libfuzzer || exit 2
 afl=0
 command -v afl-fuzz >/dev/null 2>&1 &&
 	$MAKE -s build/fuzz-afl build/fuzz-empty-afl build/fuzz-afl-fast build/fuzz-empty-afl-fast >/dev/null 2>&1 && afl=1

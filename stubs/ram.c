@@ -33,8 +33,9 @@
  * between: VM fills a page with it before poisoning it, and under ASan any other
  * write to a poisoned byte is a crash.  So with ASan restore skips such pages, and
  * restoring after an input that ran out of memory costs what it left allocated, not
- * the whole pool.  Without ASan nothing would catch a stray write, so every dirty page
- * is copied, and there is no poisoning to record. */
+ * the whole pool.  Without ASan nothing would catch a stray write, so restore reads a
+ * blank page that is free again and copies it back only when it is not all pattern
+ * (a read instead of a copy); there is no poisoning to record. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -290,15 +291,15 @@ static int page_all_poisoned(const uint8_t *poison, uint32_t pg)
 	return page_poison_is(poison, pg, ~(uint64_t)0);
 }
 
-/* Every byte of page pg is FREE_PATTERN (the page is not poisoned for ASan here). */
-static int page_is_pattern(uint32_t pg)
+/* Every byte of page pg is FREE_PATTERN (read past ASan: the page may be poisoned). */
+NO_ASAN static int page_is_pattern(uint32_t pg)
 {
-	const uint8_t *p = hosted_ram + ((size_t)pg << PAGE_SHIFT);
+	const uint64_t *w = (const uint64_t *)(const void *)(hosted_ram + ((size_t)pg << PAGE_SHIFT));
+	uint64_t diff = 0;
 
-	for (uint32_t i = 0; i < PAGE_SIZE; i++)
-		if (p[i] != FREE_PATTERN)
-			return 0;
-	return 1;
+	for (uint32_t i = 0; i < PAGE_SIZE / 8; i++)
+		diff |= w[i] ^ (FREE_PATTERN * 0x0101010101010101ull);
+	return diff == 0;
 }
 
 /* sticky = touched pages that free_bits (1 = free page, VM's allocator) says are
@@ -314,7 +315,7 @@ static void take_sticky(const uint32_t *free_bits)
 			ram.sticky[pg / 64] |= bit;
 		else
 			ram.sticky[pg / 64] &= ~bit;
-		if (STUBS_ASAN_ON && is_free && page_all_poisoned(ram.poison, pg) && page_is_pattern(pg))
+		if (is_free && (!STUBS_ASAN_ON || page_all_poisoned(ram.poison, pg)) && page_is_pattern(pg))
 			ram.blank[pg / 64] |= bit;
 		else
 			ram.blank[pg / 64] &= ~bit;
@@ -416,8 +417,9 @@ void ram_restore(const uint32_t *free_bits)
 			uint32_t b = (uint32_t)__builtin_ctzll(bits), pg = w * 64 + b;
 
 			bits &= bits - 1;
-			if ((ram.blank[w] >> b & 1) && page_free(free_bits, pg) && page_all_poisoned(ram.poison, pg))
-				continue; /* blank then and now: the pattern, and poisoned */
+			if ((ram.blank[w] >> b & 1) && page_free(free_bits, pg) &&
+			    (STUBS_ASAN_ON ? page_all_poisoned(ram.poison, pg) : page_is_pattern(pg)))
+				continue; /* blank then and now: the pattern (and poisoned) */
 			restore_page(pg);
 		}
 		ram.dirty[w] = 0;
