@@ -14,6 +14,8 @@
 #                     and JOBS=2, in scratch campaigns under build/bench/ (default 0: no)
 #   BENCH_SAN_JOBS=n  SAN_JOBS of those campaigns (default 0: every instance the fast build)
 #   BENCH_PIN=0|1     PIN of those campaigns (default: fuzz.sh's)
+#   BENCH_BIN=dir     take the binaries from dir (kept from an older build) instead of
+#                     building them; results go to build/bench/<dir's name>/
 #
 # 1. execs/s: libFuzzer runs every compiled seed (build/bench/seeds) BENCH_RUNS times
 #    with no mutation (files, not a folder), so the number is repeatable: the real
@@ -35,10 +37,12 @@ BENCH_SECONDS=${BENCH_SECONDS:-30}
 BENCH_PROFILE=${BENCH_PROFILE:-20}
 BENCH_QUEUE_MAX=${BENCH_QUEUE_MAX:-3000}
 MAKE=${MAKE:-make}
+BIN=${BENCH_BIN:-build}
 B=build/bench
+[ "$BIN" = build ] || B=build/bench/$(basename "$BIN")
 SEEDS=$B/seeds
 OUT=$B/results.md
-VMB=build/vm-bench
+VMB=$BIN/vm-bench
 export ASAN_OPTIONS=detect_leaks=0
 rows=()
 
@@ -157,7 +161,7 @@ model_cost()
 profile()
 {
 	local full o us
-	out "## Where an execution goes (build/vm-bench, $BENCH_PROFILE runs of each seed)"
+	out "## Where an execution goes ($VMB, $BENCH_PROFILE runs of each seed)"
 	out ""
 	$VMB --runs "$BENCH_PROFILE" --profile "$SEEDS"/* >"$B/profile.txt" 2>&1 ||
 		{ echo "bench: vm-bench failed (see $B/profile.txt)" >&2; return; }
@@ -166,8 +170,8 @@ profile()
 	out "restore without the leak oracle's teardown (what the conversation itself wrote):"
 	out "$($VMB --runs "$BENCH_PROFILE" --without leak --restore "$SEEDS"/* 2>&1)"
 	out ""
-	if $VMB-fast --runs "$BENCH_PROFILE" --profile "$SEEDS"/* >"$B/profile-fast.txt" 2>&1; then
-		out "### The same in the fast build (build/vm-bench-fast: no sanitizer, no coverage)"
+	if [ -x "$VMB-fast" ] && $VMB-fast --runs "$BENCH_PROFILE" --profile "$SEEDS"/* >"$B/profile-fast.txt" 2>&1; then
+		out "### The same in the fast build ($VMB-fast: no sanitizer, no coverage)"
 		out ""
 		sed -n '1,/^restore:/p' "$B/profile-fast.txt" | sed '1s/^### Where an execution.s time goes //' | tee -a "$OUT"
 		out ""
@@ -182,6 +186,27 @@ profile()
 			sed -n 's/.*executions, \([0-9.]*\) us each.*/\1/p')
 		out "| $o | $us | $(awk -v f="$full" -v u="$us" 'BEGIN { printf("%.1f %%", (f > 0 ? 100 * (f - u) / f : 0)) }') |"
 	done
+	out ""
+}
+
+# The input issue 9 started from, written out here (corpus/ holds conformance tests):
+# RS preallocates most of RAM for a child of init, which then forks seven times, and
+# the child maps five pages.  Its time per execution and where it goes.
+prealloc_forks()
+{
+	local t=$B/prealloc-forks.txt f
+	{
+		echo "msg from=live:0 VM_FORK parent=live:4 slot=3"
+		echo "msg from=live:2 VM_RS_MEMCTL endpt=live:3 req=2 addr=0 len=0x600000"
+		for f in 7 9 10 11 12 13 14 15; do echo "msg from=live:0 VM_FORK parent=live:3 slot=$f"; done
+		for f in 0 1 2 3 4; do
+			echo "msg from=live:3 VM_MMAP offset=0 addr=0x3000${f}000 len=0x1000 prot=PROT_READ|PROT_WRITE flags=MAP_PRIVATE|MAP_ANON|MAP_FIXED fd=-1 forwhom=self pad0=0"
+		done
+	} >"$t"
+	build/vm-replay --compile "$t" "$B/prealloc-forks.bin" >/dev/null 2>&1 || return 0
+	out "## A worst case: RS preallocates 6 MiB for a child, which forks 7 times, then maps 5 pages"
+	out ""
+	$VMB --runs 5 --profile "$B/prealloc-forks.bin" 2>&1 | sed -n '1,/^execution:/p' | sed '1s/^### Where an execution.s time goes //' | tee -a "$OUT"
 	out ""
 }
 
@@ -236,7 +261,7 @@ campaign_rate()
 scale()
 {
 	local j r1 r2 c
-	[ "${BENCH_SCALE:-0}" -gt 0 ] || return 0
+	[ "${BENCH_SCALE:-0}" -gt 0 ] && [ "$BIN" = build ] || return 0
 	out "## make fuzz on one and two cores (${BENCH_SCALE}s each, SAN_JOBS=${BENCH_SAN_JOBS:-0}${BENCH_PIN:+ PIN=$BENCH_PIN})"
 	out ""
 	for j in 1 2; do
@@ -260,10 +285,14 @@ scale()
 }
 
 mkdir -p "$B"
-$MAKE -s build/vm-replay $VMB $VMB-fast build/fuzz-libfuzzer build/fuzz-empty-libfuzzer || exit 2
 afl=0
-command -v afl-fuzz >/dev/null 2>&1 &&
-	$MAKE -s build/fuzz-afl build/fuzz-empty-afl build/fuzz-afl-fast build/fuzz-empty-afl-fast >/dev/null 2>&1 && afl=1
+if [ "$BIN" = build ]; then
+	$MAKE -s build/vm-replay $VMB $VMB-fast build/fuzz-libfuzzer build/fuzz-empty-libfuzzer || exit 2
+	command -v afl-fuzz >/dev/null 2>&1 &&
+		$MAKE -s build/fuzz-afl build/fuzz-empty-afl build/fuzz-afl-fast build/fuzz-empty-afl-fast >/dev/null 2>&1 && afl=1
+else
+	command -v afl-fuzz >/dev/null 2>&1 && [ -x "$BIN/fuzz-afl" ] && afl=1
+fi
 seeds
 [ -f "$OUT" ] && mv "$OUT" "$B/results.prev.md"
 [ -f "$B/rows" ] && mv "$B/rows" "$B/rows.prev"
@@ -271,21 +300,22 @@ seeds
 out "# make bench, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 out ""
 echo "bench: libFuzzer, $BENCH_RUNS runs of each of $(ls "$SEEDS" | wc -l) seeds"
-bench_libfuzzer vm build/fuzz-libfuzzer
-bench_libfuzzer vm-nomodel build/fuzz-libfuzzer VMFUZZ_MODEL=off
-bench_libfuzzer empty build/fuzz-empty-libfuzzer
+bench_libfuzzer vm $BIN/fuzz-libfuzzer
+bench_libfuzzer vm-nomodel $BIN/fuzz-libfuzzer VMFUZZ_MODEL=off
+bench_libfuzzer empty $BIN/fuzz-empty-libfuzzer
 if [ "$afl" = 1 ]; then
 	echo "bench: AFL++, ${BENCH_SECONDS}s each"
-	bench_afl vm build/fuzz-afl
-	bench_afl empty build/fuzz-empty-afl
-	bench_afl vm-fast build/fuzz-afl-fast
-	bench_afl empty-fast build/fuzz-empty-afl-fast
+	bench_afl vm $BIN/fuzz-afl
+	bench_afl empty $BIN/fuzz-empty-afl
+	[ -x "$BIN/fuzz-afl-fast" ] && bench_afl vm-fast $BIN/fuzz-afl-fast
+	[ -x "$BIN/fuzz-empty-afl-fast" ] && bench_afl empty-fast $BIN/fuzz-empty-afl-fast
 else
 	echo "bench: AFL++ or build/fuzz-afl unavailable, skipped"
 fi
 print_rates
 model_cost
 profile
+prealloc_forks
 slowest
 scale
 echo "bench: written to $OUT"
