@@ -338,6 +338,14 @@ void ram_fill_free(const uint32_t *free_bits)
 	}
 }
 
+void ram_unstick(uint32_t phys)
+{
+	uint32_t pg = phys >> PAGE_SHIFT;
+
+	if (ram_range_ok(phys, PAGE_SIZE))
+		ram.sticky[pg / 64] &= ~((uint64_t)1 << (pg % 64));
+}
+
 void ram_forget_touched(void)
 {
 	memset(ram.touched, 0, sizeof ram.touched);
