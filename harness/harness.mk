@@ -123,7 +123,8 @@ $(BUILD)/corpus-bin/%.bin: corpus/%.txt $(BUILD)/vm-replay
 corpus-bin: $(CORPUS_TXT:corpus/%.txt=$(BUILD)/corpus-bin/%.bin)
 .PHONY: corpus-bin
 
-harness-test: $(BUILD)/vm-replay $(BUILD)/harness-selftest $(BUILD)/fuzz-libfuzzer $(BUILD)/dictgen corpus-bin
+harness-test: $(BUILD)/vm-replay $(BUILD)/harness-selftest $(BUILD)/fuzz-libfuzzer $(BUILD)/dictgen corpus-bin \
+		$(if $(AFL_CC),$(BUILD)/fuzz-afl-fast)
 	@BUILD=$(BUILD) harness/harness-test.sh
 
 TEST_TARGETS += harness-test
