@@ -14,6 +14,7 @@
 #                     and JOBS=2, in scratch campaigns under build/bench/ (default 0: no)
 #   BENCH_SAN_JOBS=n  SAN_JOBS of those campaigns (default 0: every instance the fast build)
 #   BENCH_PIN=0|1     PIN of those campaigns (default: fuzz.sh's)
+#   BENCH_ENGINE=afl|libfuzzer  ENGINE of those campaigns (default afl)
 #   BENCH_BIN=dir     take the binaries from dir (kept from an older build) instead of
 #                     building them; results go to build/bench/<dir's name>/
 #
@@ -245,10 +246,16 @@ slowest()
 	out ""
 }
 
-# execs/s of campaign folder $1: the sum over its AFL++ instances of execs_done / run_time.
+# execs/s of campaign folder $1: the sum over its AFL++ instances of execs_done /
+# run_time; for libFuzzer's fork mode, executions over time of its last status line.
 campaign_rate()
 {
 	local f e t sum=0
+	if [ -f "$1/logs/libfuzzer.log" ]; then
+		grep -a '^#[0-9]*: cov:' "$1/logs/libfuzzer.log" | tail -n 1 |
+			sed -n 's/^#\([0-9]*\):.* time: \([0-9]*\)s.*/\1 \2/p' | awk '{ print ($2 > 0 ? int($1 / $2) : 0) }'
+		return
+	fi
 	for f in "$1"/afl/*/fuzzer_stats; do
 		[ -f "$f" ] || continue
 		e=$(sed -n 's/^execs_done *: *//p' "$f") t=$(sed -n 's/^run_time *: *//p' "$f")
@@ -262,19 +269,20 @@ scale()
 {
 	local j r1 r2 c
 	[ "${BENCH_SCALE:-0}" -gt 0 ] && [ "$BIN" = build ] || return 0
-	out "## make fuzz on one and two cores (${BENCH_SCALE}s each, SAN_JOBS=${BENCH_SAN_JOBS:-0}${BENCH_PIN:+ PIN=$BENCH_PIN})"
+	out "## make fuzz on one and two cores (${BENCH_ENGINE:-afl}, ${BENCH_SCALE}s each, SAN_JOBS=${BENCH_SAN_JOBS:-0}${BENCH_PIN:+ PIN=$BENCH_PIN})"
 	out ""
 	for j in 1 2; do
 		c=$B/scale-$j
 		rm -rf "$c"
 		env -u ASAN_OPTIONS CAMPAIGN=$c CRASHES=$c/crashes TRIAGE_STATE=$c/triage DURATION=$BENCH_SCALE JOBS=$j \
-			SAN_JOBS=${BENCH_SAN_JOBS:-0} ${BENCH_PIN:+PIN=$BENCH_PIN} STATUS_EVERY=30 TRIAGE_EVERY=0 scripts/fuzz.sh >"$B/scale-$j.log" 2>&1
+			SAN_JOBS=${BENCH_SAN_JOBS:-0} ${BENCH_PIN:+PIN=$BENCH_PIN} ENGINE=${BENCH_ENGINE:-afl} STATUS_EVERY=30 TRIAGE_EVERY=0 scripts/fuzz.sh >"$B/scale-$j.log" 2>&1
 	done
 	r1=$(campaign_rate "$B/scale-1") r2=$(campaign_rate "$B/scale-2")
 	out "| JOBS | execs/s | per instance |"
 	out "|---:|---:|---|"
 	for j in 1 2; do
 		out "| $j | $(campaign_rate "$B/scale-$j") | $(for f in "$B/scale-$j"/afl/*/fuzzer_stats; do
+			[ -f "$f" ] || continue
 			printf '%s %s/s ' "$(basename "$(dirname "$f")")" \
 				"$(awk '/^execs_done/ { e = $3 } /^run_time/ { t = $3 } END { if (t) print int(e / t) }' "$f")"
 		done) |"
