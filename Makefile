@@ -13,7 +13,7 @@ WARN    := -Wall -Wextra -Werror -fno-common
 STD     := -std=gnu11
 INC     := -Iinclude -Ivm
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-HOSTED_CFLAGS := $(STD) $(WARN) $(INC) -Istubs -g -O1 -DVM_FAULT_POINTS $(SAN)
+HOSTED_CFLAGS := $(STD) $(WARN) $(INC) -Istubs -g -O2 -DVM_FAULT_POINTS $(SAN)
 # vm/ built freestanding for the i386 image (no libc headers, no libc).
 I686_CFLAGS := --target=i686-elf -ffreestanding -nostdlibinc -isystem $(shell $(CC) -print-resource-dir)/include \
 	-fno-builtin -fno-stack-protector -mno-sse -mno-mmx -mno-80387 -O2 -g $(STD) $(WARN) $(INC)

@@ -237,4 +237,11 @@ else
 	grep -v '^    #' "$T/libfuzzer.log" | grep -A 30 '^FINDING' | head -n 40 >&2 || true
 	fail "libFuzzer run found something (artifact in $T/)"
 fi
+# 10. The fast AFL++ build (no sanitizer; most campaign instances run it) runs the
+# corpus without a finding, as the sanitizer builds do.
+if [ -x "$B/fuzz-afl-fast" ]; then
+	"$B/fuzz-afl-fast" "$B"/corpus-bin/*.bin > "$T/fast.log" 2>&1 ||
+		{ grep -A 30 '^FINDING' "$T/fast.log" | head -n 40 >&2; fail "build/fuzz-afl-fast found something in the corpus"; }
+	echo "harness-test: build/fuzz-afl-fast runs the corpus clean"
+fi
 echo "harness-test: all green"

@@ -28,7 +28,7 @@ AFL_CC         := $(shell command -v afl-clang-fast 2>/dev/null)
 
 .PHONY: harness fuzz-targets harness-test harness-dict
 harness: $(BUILD)/vm-replay $(BUILD)/fuzz-libfuzzer $(if $(AFL_CC),$(BUILD)/fuzz-afl)
-fuzz-targets: harness $(BUILD)/fuzz-empty-libfuzzer $(if $(AFL_CC),$(BUILD)/fuzz-empty-afl)
+fuzz-targets: harness $(BUILD)/vm-bench $(BUILD)/vm-bench-fast $(BUILD)/fuzz-empty-libfuzzer $(if $(AFL_CC),$(BUILD)/fuzz-empty-afl $(BUILD)/fuzz-afl-fast)
 
 $(BUILD)/harness/%.o: harness/%.c $(HARNESS_HDRS)
 	@mkdir -p $(dir $@)
@@ -57,6 +57,12 @@ $(BUILD)/libfuzzer/vm/%.o: vm/%.c $(BUILD)/libfuzzer/allowlist.txt $(HARNESS_HDR
 LF_VM_OBJS := $(VM_SRCS:%.c=$(BUILD)/libfuzzer/%.o)
 $(BUILD)/fuzz-libfuzzer: $(BUILD)/harness/fuzz_entry.o $(HARNESS_CORE) $(LF_VM_OBJS) $(STUB_HOSTED_OBJS)
 	$(CC) $(HARNESS_CFLAGS) -fsanitize=fuzzer -o $@ $^
+# vm-bench (make bench's profiler): the libFuzzer target's objects, so it pays the same
+# coverage and comparison hooks, with libFuzzer's runtime but not its main; the
+# sanity checker is timed through --wrap.
+$(BUILD)/vm-bench: $(BUILD)/harness/bench.o $(HARNESS_CORE) $(LF_VM_OBJS) $(STUB_HOSTED_OBJS)
+	$(CC) $(HARNESS_CFLAGS) -fsanitize=fuzzer-no-link -Wl,--wrap=sanity_check,--wrap=sanity_at -o $@ $^ \
+		$(RTDIR)/libclang_rt.fuzzer_no_main-x86_64.a -lstdc++
 # The empty target carries one instrumented edge: libFuzzer refuses a target without any.
 $(BUILD)/libfuzzer/bench_empty.o: harness/bench_empty.c
 	@mkdir -p $(dir $@)
@@ -82,7 +88,30 @@ $(BUILD)/fuzz-afl: $(BUILD)/harness/fuzz_entry.o $(HARNESS_CORE) $(AFL_VM_OBJS) 
 	AFL_QUIET=1 $(AFL_CC) $(HARNESS_CFLAGS) -fsanitize=fuzzer -o $@ $^
 $(BUILD)/fuzz-empty-afl: $(BUILD)/harness/bench_empty.o $(HARNESS_CORE) $(AFL_VM_OBJS) $(STUB_HOSTED_OBJS)
 	AFL_QUIET=1 $(AFL_CC) $(HARNESS_CFLAGS) -fsanitize=fuzzer -o $@ $^
+
+# ---- AFL++ without sanitizers: the campaign's fast instances (scripts/fuzz.sh) ----
+# The same sources at -O2 with no ASan or UBSan anywhere (every oracle stays: they are
+# the harness's own checks).  harness/nosan.c stands in for the two sanitizer calls of
+# harness/report.c.  The CMPLOG binary only traces comparisons, so it is fast too.
+FAST_CFLAGS    := $(STD) $(WARN) $(INC) -Istubs -Iharness -g -O2 -DVM_FAULT_POINTS
+FAST_CORE      := $(patsubst $(BUILD)/harness/%,$(BUILD)/fast/harness/%,$(HARNESS_CORE)) $(BUILD)/fast/harness/nosan.o
+FAST_STUB_OBJS := $(STUB_SRCS:%.c=$(BUILD)/fast/%.o)
+$(BUILD)/fast/%.o: %.c $(HARNESS_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(FAST_CFLAGS) -c $< -o $@
+$(BUILD)/afl-fast/vm/%.o: vm/%.c $(BUILD)/afl/allowlist.txt $(HARNESS_HDRS)
+	@mkdir -p $(dir $@)
+	AFL_QUIET=1 AFL_LLVM_ALLOWLIST=$(abspath $(BUILD)/afl/allowlist.txt) \
+		$(AFL_CC) $(FAST_CFLAGS) -c $< -o $@
+AFL_FAST_VM_OBJS := $(VM_SRCS:%.c=$(BUILD)/afl-fast/%.o)
+$(BUILD)/fuzz-afl-fast: $(BUILD)/fast/harness/fuzz_entry.o $(FAST_CORE) $(AFL_FAST_VM_OBJS) $(FAST_STUB_OBJS)
+	AFL_QUIET=1 $(AFL_CC) $(FAST_CFLAGS) -fsanitize=fuzzer -o $@ $^
+$(BUILD)/fuzz-empty-afl-fast: $(BUILD)/fast/harness/bench_empty.o $(FAST_CORE) $(AFL_FAST_VM_OBJS) $(FAST_STUB_OBJS)
+	AFL_QUIET=1 $(AFL_CC) $(FAST_CFLAGS) -fsanitize=fuzzer -o $@ $^
 endif
+# vm-bench of the fast build (no sanitizer, no coverage): where a fast instance's time goes.
+$(BUILD)/vm-bench-fast: $(BUILD)/fast/harness/bench.o $(FAST_CORE) $(VM_SRCS:%.c=$(BUILD)/fast/%.o) $(FAST_STUB_OBJS)
+	$(CC) $(FAST_CFLAGS) -Wl,--wrap=sanity_check,--wrap=sanity_at -o $@ $^
 
 # ---- The dictionary, generated from the call table (checked in, checked by the test) ----
 $(BUILD)/dictgen: harness/dictgen.c harness/proto.c harness/codec.c $(HARNESS_HDRS)
@@ -105,7 +134,8 @@ corpus-bin: $(CORPUS_SEEDS:corpus/%.txt=$(BUILD)/corpus-bin/%.bin)
 	done
 .PHONY: corpus-bin
 
-harness-test: $(BUILD)/vm-replay $(BUILD)/harness-selftest $(BUILD)/fuzz-libfuzzer $(BUILD)/dictgen corpus-bin
+harness-test: $(BUILD)/vm-replay $(BUILD)/harness-selftest $(BUILD)/fuzz-libfuzzer $(BUILD)/dictgen corpus-bin \
+		$(if $(AFL_CC),$(BUILD)/fuzz-afl-fast)
 	@BUILD=$(BUILD) harness/harness-test.sh
 
 TEST_TARGETS += harness-test

@@ -45,19 +45,20 @@ static int in_set(const struct sel_table *t, int32_t s, enum sel_set set)
 	}
 }
 
+/* One pass over the slots (the table's methods are calls through pointers, made for
+ * every selector of every record): the members in slot order, then the n-th. */
 int32_t selcore_nth(const struct sel_table *t, unsigned n, enum sel_set set)
 {
+	uint8_t member[NR_PROCS];
 	int32_t count = 0;
 
+	_Static_assert(NR_PROCS <= 256, "slots fit a byte");
 	for (int32_t s = 0; s < NR_PROCS; s++)
-		count += in_set(t, s, set) != 0;
+		if (in_set(t, s, set))
+			member[count++] = (uint8_t)s;
 	if (count == 0)
 		return -1;
-	n %= (unsigned)count;
-	for (int32_t s = 0; s < NR_PROCS; s++)
-		if (in_set(t, s, set) && n-- == 0)
-			return s;
-	return -1;
+	return member[n % (unsigned)count];
 }
 
 /* A dead endpoint of slot s: its last occupant when free, else the generation

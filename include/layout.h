@@ -26,6 +26,12 @@
  * address space.  VM's own page table (built by the kernel) makes the same range
  * user-accessible: that is VM's window onto RAM, so phys_ptr(p) is p there. */
 #define PHYS_MAX        (128u << 20)
+/* RAM of the hosted build (stubs/hosted.h), [1 MiB, FUZZ_RAM_SIZE) of it VM's pool,
+ * and the same pool in the fuzz image (kernel/boot.c), so an input runs out of memory
+ * at the same point in both.  Sized for fuzzing: what an execution can map, and so
+ * what checking and undoing it costs, is bounded by it, and out-of-memory paths are
+ * reached with a few large requests. */
+#define FUZZ_RAM_SIZE   (8u << 20)
 #define PHYS_MAX_PAGES  (PHYS_MAX / PAGE_SIZE)
 #define KERNEL_PDE_COUNT (PHYS_MAX / BIG_PAGE_SIZE) /* 32 */
 

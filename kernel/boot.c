@@ -243,9 +243,9 @@ static const struct module *find_module(const struct module *mods, uint32_t n, c
 }
 
 #ifdef KERNEL_FUZZ
-/* The hosted model's pool: [1 MiB, 64 MiB) of its RAM (stubs/hosted.h), so VM
- * manages as many pages in the fuzz image as in the hosted build. */
-#define FZ_POOL_SIZE ((64u << 20) - (1u << 20))
+/* The hosted model's pool: [1 MiB, FUZZ_RAM_SIZE) of its RAM (include/layout.h), so
+ * VM manages as many pages in the fuzz image as in the hosted build. */
+#define FZ_POOL_SIZE (FUZZ_RAM_SIZE - (1u << 20))
 
 /* Describe boot process be as the hosted model does (stubs/kmodel.c): a text
  * segment of text_pages at TEXT_VADDR, fully file-backed, and a writable data

@@ -1,26 +1,56 @@
 #!/bin/bash
-# bench.sh - executions per second of the fuzz targets, beside an empty target built
-# and linked the same way (harness/bench_empty.c: build/fuzz-empty-*), so the cost of
-# the VM server per execution shows apart from the engine's own cost.  Wall-clock numbers: never used by a test.
+# bench.sh - how fast the fuzz targets run and where an execution's time goes.  Prints
+# everything and writes it to build/bench/results.md (the previous file is kept as
+# results.prev.md and its execs/s are shown beside the new ones).  Wall-clock numbers:
+# never used by a test.
 #
 #   BENCH_RUNS=n      libFuzzer executions of each corpus seed (default 50)
 #   BENCH_SECONDS=s   length of each AFL++ run (default 30)
+#   BENCH_PROFILE=n   vm-bench executions of each seed for the profile (default 20)
+#   BENCH_QUEUE="dir..."  the queue whose slowest inputs are timed (default: every
+#                     build/campaign/afl/*/queue, else build/campaign/libfuzzer/corpus)
+#   BENCH_QUEUE_MAX=n at most that many queue inputs (default 3000)
+#   BENCH_SCALE=s     also run `make fuzz` (scripts/fuzz.sh) for s seconds with JOBS=1
+#                     and JOBS=2, in scratch campaigns under build/bench/ (default 0: no)
+#   BENCH_SAN_JOBS=n  SAN_JOBS of those campaigns (default 0: every instance the fast build)
+#   BENCH_PIN=0|1     PIN of those campaigns (default: fuzz.sh's)
+#   BENCH_ENGINE=afl|libfuzzer  ENGINE of those campaigns (default afl)
+#   BENCH_BIN=dir     take the binaries from dir (kept from an older build) instead of
+#                     building them; results go to build/bench/<dir's name>/
 #
-# libFuzzer runs every compiled seed (build/bench/seeds) BENCH_RUNS times (the real
-# target with and without the protocol model, VMFUZZ_MODEL=off, and the empty one), with no
-# mutation (files, not a folder, as arguments), so the number is repeatable; AFL++
-# fuzzes for BENCH_SECONDS from the same seeds into a fresh folder under build/bench/
-# and reports execs_done / run_time from its fuzzer_stats.
+# 1. execs/s: libFuzzer runs every compiled seed (build/bench/seeds) BENCH_RUNS times
+#    with no mutation (files, not a folder), so the number is repeatable: the real
+#    target, the same without the protocol model (VMFUZZ_MODEL=off), and the empty
+#    target linked the same way (harness/bench_empty.c).  AFL++ fuzzes for BENCH_SECONDS
+#    from the same seeds, each build (ASan+UBSan, and the fast one without sanitizers
+#    that most campaign instances run) beside its own empty target.
+# 2. build/vm-bench (harness/bench.c, the libFuzzer target's objects) times the seeds'
+#    executions: the share of restore, VM's handlers, the sanity checker and each
+#    oracle; restore cost; deliver cost by call; the shares again in the fast build
+#    (build/vm-bench-fast); then without the leak, memory and model oracles (what
+#    leaving each out saves).
+# 3. The slowest inputs of the last campaign's queue against the median.
+# 4. With BENCH_SCALE: execs/s of a whole campaign on one and on two cores.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 BENCH_RUNS=${BENCH_RUNS:-50}
 BENCH_SECONDS=${BENCH_SECONDS:-30}
+BENCH_PROFILE=${BENCH_PROFILE:-20}
+BENCH_QUEUE_MAX=${BENCH_QUEUE_MAX:-3000}
 MAKE=${MAKE:-make}
+BIN=${BENCH_BIN:-build}
 B=build/bench
+[ "$BIN" = build ] || B=build/bench/$(basename "$BIN")
 SEEDS=$B/seeds
+OUT=$B/results.md
+VMB=$BIN/vm-bench
+export ASAN_OPTIONS=detect_leaks=0
 rows=()
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# Print a line and add it to the results file.
+out() { printf '%s\n' "$*" | tee -a "$OUT"; }
 
 # Compile corpus/*.txt into $B/seeds (a one-byte seed when the corpus is empty).
 seeds()
@@ -43,7 +73,7 @@ bench_libfuzzer()
 	n=$(ls "$SEEDS" | wc -l)
 	execs=$((n * BENCH_RUNS))
 	t0=$(now_ms)
-	env ASAN_OPTIONS=detect_leaks=0 "$@" "$bin" -runs="$BENCH_RUNS" "$SEEDS"/* >"$log" 2>&1 ||
+	env "$@" "$bin" -runs="$BENCH_RUNS" "$SEEDS"/* >"$log" 2>&1 ||
 		{ echo "bench: $name failed (see $log)" >&2; return; }
 	t1=$(now_ms)
 	ms=$((t1 - t0))
@@ -67,44 +97,233 @@ bench_afl()
 	rows+=("AFL++ $name $execs $((rt * 1000)) $((execs / rt))")
 }
 
-# The protocol model's cost: time per record (message or access) of the libFuzzer runs
-# with and without it (VMFUZZ_MODEL=off), and its share of an execution.
-model_cost()
+# execs/s of row "$1 $2" (empty when absent).
+rate()
 {
-	local r with= without= recs=0 f
+	local r want="$1 $2"
 	for r in "${rows[@]}"; do
 		set -- $r
-		[ "$1 $2" = "libFuzzer vm" ] && with=$4
-		[ "$1 $2" = "libFuzzer vm-nomodel" ] && without=$4
+		[ "$1 $2" = "$want" ] && { echo "$5"; return; }
 	done
+}
+
+# execs/s of row "$1 $2" in the previous results (empty when absent).
+prev_rate()
+{
+	[ -f "$B/rows.prev" ] && awk -v e="$1" -v t="$2" '$1 == e && $2 == t { print $5 }' "$B/rows.prev"
+}
+
+# The empty target a real one is compared with.
+empty_of()
+{
+	case $1 in
+	vm-fast) echo empty-fast ;;
+	*) echo empty ;;
+	esac
+}
+
+print_rates()
+{
+	local r e ratio prev
+	out "## Executions per second"
+	out ""
+	out "| engine | target | execs | seconds | execs/s | of empty | previous execs/s |"
+	out "|---|---|---:|---:|---:|---:|---:|"
+	for r in "${rows[@]}"; do
+		set -- $r
+		e=$(rate "$1" "$(empty_of "$2")")
+		ratio=-
+		case $2 in empty*) ;; *) [ -n "$e" ] && ratio=$(awk -v a="$5" -v b="$e" 'BEGIN { printf "%.1f %%", 100 * a / b }') ;; esac
+		prev=$(prev_rate "$1" "$2")
+		out "| $1 | $2 | $3 | $(awk -v m="$4" 'BEGIN { printf "%.1f", m / 1000 }') | $5 | $ratio | ${prev:--} |"
+	done
+	printf '%s\n' "${rows[@]}" >"$B/rows"
+	out ""
+}
+
+# The protocol model's cost from the two libFuzzer runs: per record, and its share.
+model_cost()
+{
+	local with without recs=0 f
+	with=$(rate libFuzzer vm) without=$(rate libFuzzer vm-nomodel)
 	[ -n "$with" ] && [ -n "$without" ] || return 0
 	for f in "$SEEDS"/*; do
 		recs=$((recs + $(build/vm-replay --print "$f" | grep -cE '^(msg|read|write|kpf|notify) ')))
 	done
 	[ "$recs" -gt 0 ] || return 0
-	awk -v w="$with" -v wo="$without" -v n="$recs" -v runs="$BENCH_RUNS" 'BEGIN {
-		pw = w * 1000 / (n * runs); pwo = wo * 1000 / (n * runs)
-		printf "\nmodel: %.1f us per record with the model, %.1f us without (%d records x %d runs): the model costs %.1f us per record, %.0f%% of an execution\n",
-			pw, pwo, n, runs, pw - pwo, (w > wo ? (w - wo) * 100 / w : 0) }'
+	out "$(awk -v w="$with" -v wo="$without" -v n="$recs" -v s="$(ls "$SEEDS" | wc -l)" 'BEGIN {
+		pw = 1e6 * s / (w * n); pwo = 1e6 * s / (wo * n)
+		printf "libFuzzer with and without the model (VMFUZZ_MODEL=off): %.1f and %.1f us per record (%d records in %d seeds): the model is %.0f %% of an execution", pw, pwo, n, s, (pw > pwo ? 100 * (pw - pwo) / pw : 0) }')"
+	out ""
+}
+
+# vm-bench over the seeds: the profile, restore without the teardown, and what leaving
+# each costly oracle out saves.
+profile()
+{
+	local full o us
+	out "## Where an execution goes ($VMB, $BENCH_PROFILE runs of each seed)"
+	out ""
+	$VMB --runs "$BENCH_PROFILE" --profile "$SEEDS"/* >"$B/profile.txt" 2>&1 ||
+		{ echo "bench: vm-bench failed (see $B/profile.txt)" >&2; return; }
+	tee -a "$OUT" <"$B/profile.txt"
+	out ""
+	out "restore without the leak oracle's teardown (what the conversation itself wrote):"
+	out "$($VMB --runs "$BENCH_PROFILE" --without leak --restore "$SEEDS"/* 2>&1)"
+	out ""
+	if [ -x "$VMB-fast" ] && $VMB-fast --runs "$BENCH_PROFILE" --profile "$SEEDS"/* >"$B/profile-fast.txt" 2>&1; then
+		out "### The same in the fast build ($VMB-fast: no sanitizer, no coverage)"
+		out ""
+		sed -n '1,/^restore:/p' "$B/profile-fast.txt" | sed '1s/^### Where an execution.s time goes //' | tee -a "$OUT"
+		out ""
+	fi
+	full=$(sed -n 's/.*executions, \([0-9.]*\) us each.*/\1/p' "$B/profile.txt")
+	out "### Leaving one oracle out (mean us per execution; the profile above: $full)"
+	out ""
+	out "| without | us per execution | saves |"
+	out "|---|---:|---:|"
+	for o in leak memory model; do
+		us=$($VMB --runs "$BENCH_PROFILE" --without "$o" --profile "$SEEDS"/* 2>&1 |
+			sed -n 's/.*executions, \([0-9.]*\) us each.*/\1/p')
+		out "| $o | $us | $(awk -v f="$full" -v u="$us" 'BEGIN { printf("%.1f %%", (f > 0 ? 100 * (f - u) / f : 0)) }') |"
+	done
+	out ""
+}
+
+# The input issue 9 started from, written out here (corpus/ holds conformance tests):
+# RS preallocates most of RAM for a child of init, which then forks seven times, and
+# the child maps five pages.  Its time per execution and where it goes.
+prealloc_forks()
+{
+	local t=$B/prealloc-forks.txt f
+	{
+		echo "msg from=live:0 VM_FORK parent=live:4 slot=3"
+		echo "msg from=live:2 VM_RS_MEMCTL endpt=live:3 req=2 addr=0 len=0x600000"
+		for f in 7 9 10 11 12 13 14 15; do echo "msg from=live:0 VM_FORK parent=live:3 slot=$f"; done
+		for f in 0 1 2 3 4; do
+			echo "msg from=live:3 VM_MMAP offset=0 addr=0x3000${f}000 len=0x1000 prot=PROT_READ|PROT_WRITE flags=MAP_PRIVATE|MAP_ANON|MAP_FIXED fd=-1 forwhom=self pad0=0"
+		done
+	} >"$t"
+	build/vm-replay --compile "$t" "$B/prealloc-forks.bin" >/dev/null 2>&1 || return 0
+	out "## A worst case: RS preallocates 6 MiB for a child, which forks 7 times, then maps 5 pages"
+	out ""
+	$VMB --runs 5 --profile "$B/prealloc-forks.bin" 2>&1 | sed -n '1,/^execution:/p' | sed '1s/^### Where an execution.s time goes //' | tee -a "$OUT"
+	out ""
+}
+
+# The slowest inputs of the last campaign's queue against the median.
+slowest()
+{
+	local dirs list n med
+	dirs=${BENCH_QUEUE:-$(ls -d build/campaign/afl/*/queue 2>/dev/null || true)}
+	[ -n "$dirs" ] || dirs=$(ls -d build/campaign/libfuzzer/corpus 2>/dev/null || true)
+	out "## The slowest inputs of the last campaign's queue"
+	out ""
+	if [ -z "$dirs" ]; then
+		out "no campaign queue (build/campaign/afl/*/queue; set BENCH_QUEUE): skipped"
+		out ""
+		return
+	fi
+	list=$B/queue.list
+	find $dirs -maxdepth 1 -type f ! -name '.*' 2>/dev/null | sort | head -n "$BENCH_QUEUE_MAX" >"$list"
+	n=$(wc -l <"$list")
+	# A first pass of 3 runs each finds the candidates; the 10 slowest are timed again
+	# with 11 runs each, so one noisy run does not make the list.
+	tr '\n' '\0' <"$list" | xargs -0 $VMB --runs 3 --each >"$B/queue-times.txt" 2>/dev/null
+	med=$(awk '{ print $1 }' "$B/queue-times.txt" | sort -g | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)] }')
+	sort -gr "$B/queue-times.txt" | head -n 10 | cut -d' ' -f2- | tr '\n' '\0' |
+		xargs -0 $VMB --runs 11 --each | sort -gr >"$B/queue-slowest.txt"
+	out "$n inputs from $dirs; median $med us per execution (3 runs each)."
+	out "Goal: the slowest within 10x of the median."
+	out ""
+	out "| us per execution (median of 11) | x median | input |"
+	out "|---:|---:|---|"
+	head -n 5 "$B/queue-slowest.txt" | while read -r us f; do
+		out "| $us | $(awk -v a="$us" -v m="$med" 'BEGIN { printf("%.1f", (m > 0 ? a / m : 0)) }') | $f |"
+	done
+	out ""
+	out "$(awk -v m="$med" 'NR == 1 { r = m > 0 ? $1 / m : 0; printf "slowest: %.1fx the median: goal %s", r, r <= 10 ? "met" : "NOT met" }' "$B/queue-slowest.txt")"
+	out ""
+}
+
+# execs/s of campaign folder $1: the sum over its AFL++ instances of execs_done /
+# run_time; for libFuzzer's fork mode, executions over time of its last status line.
+campaign_rate()
+{
+	local f e t sum=0
+	if [ -f "$1/logs/libfuzzer.log" ]; then
+		grep -a '^#[0-9]*: cov:' "$1/logs/libfuzzer.log" | tail -n 1 |
+			sed -n 's/^#\([0-9]*\):.* time: \([0-9]*\)s.*/\1 \2/p' | awk '{ print ($2 > 0 ? int($1 / $2) : 0) }'
+		return
+	fi
+	for f in "$1"/afl/*/fuzzer_stats; do
+		[ -f "$f" ] || continue
+		e=$(sed -n 's/^execs_done *: *//p' "$f") t=$(sed -n 's/^run_time *: *//p' "$f")
+		[ "${t:-0}" -gt 0 ] && sum=$((sum + e / t))
+	done
+	echo "$sum"
+}
+
+# `make fuzz` with JOBS=1 and JOBS=2 for BENCH_SCALE seconds each, from the seeds.
+scale()
+{
+	local j r1 r2 c
+	[ "${BENCH_SCALE:-0}" -gt 0 ] && [ "$BIN" = build ] || return 0
+	out "## make fuzz on one and two cores (${BENCH_ENGINE:-afl}, ${BENCH_SCALE}s each, SAN_JOBS=${BENCH_SAN_JOBS:-0}${BENCH_PIN:+ PIN=$BENCH_PIN})"
+	out ""
+	for j in 1 2; do
+		c=$B/scale-$j
+		rm -rf "$c"
+		env -u ASAN_OPTIONS CAMPAIGN=$c CRASHES=$c/crashes TRIAGE_STATE=$c/triage DURATION=$BENCH_SCALE JOBS=$j \
+			SAN_JOBS=${BENCH_SAN_JOBS:-0} ${BENCH_PIN:+PIN=$BENCH_PIN} ENGINE=${BENCH_ENGINE:-afl} STATUS_EVERY=30 TRIAGE_EVERY=0 scripts/fuzz.sh >"$B/scale-$j.log" 2>&1
+	done
+	r1=$(campaign_rate "$B/scale-1") r2=$(campaign_rate "$B/scale-2")
+	out "| JOBS | execs/s | per instance |"
+	out "|---:|---:|---|"
+	for j in 1 2; do
+		out "| $j | $(campaign_rate "$B/scale-$j") | $(for f in "$B/scale-$j"/afl/*/fuzzer_stats; do
+			[ -f "$f" ] || continue
+			printf '%s %s/s ' "$(basename "$(dirname "$f")")" \
+				"$(awk '/^execs_done/ { e = $3 } /^run_time/ { t = $3 } END { if (t) print int(e / t) }' "$f")"
+		done) |"
+	done
+	out ""
+	out "$(awk -v a="$r1" -v b="$r2" 'BEGIN { printf("JOBS=2 gives %.2fx the execs/s of JOBS=1 (goal: 1.8x)", (a > 0 ? b / a : 0)) }')"
+	out ""
 }
 
 mkdir -p "$B"
-$MAKE -s build/vm-replay build/fuzz-libfuzzer build/fuzz-empty-libfuzzer || exit 2
+afl=0
+if [ "$BIN" = build ]; then
+	$MAKE -s build/vm-replay $VMB $VMB-fast build/fuzz-libfuzzer build/fuzz-empty-libfuzzer || exit 2
+	command -v afl-fuzz >/dev/null 2>&1 &&
+		$MAKE -s build/fuzz-afl build/fuzz-empty-afl build/fuzz-afl-fast build/fuzz-empty-afl-fast >/dev/null 2>&1 && afl=1
+else
+	command -v afl-fuzz >/dev/null 2>&1 && [ -x "$BIN/fuzz-afl" ] && afl=1
+fi
 seeds
+[ -f "$OUT" ] && mv "$OUT" "$B/results.prev.md"
+[ -f "$B/rows" ] && mv "$B/rows" "$B/rows.prev"
+: >"$OUT"
+out "# make bench, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+out ""
 echo "bench: libFuzzer, $BENCH_RUNS runs of each of $(ls "$SEEDS" | wc -l) seeds"
-bench_libfuzzer vm build/fuzz-libfuzzer
-bench_libfuzzer vm-nomodel build/fuzz-libfuzzer VMFUZZ_MODEL=off
-bench_libfuzzer empty build/fuzz-empty-libfuzzer
-if command -v afl-fuzz >/dev/null 2>&1 && $MAKE -s build/fuzz-afl build/fuzz-empty-afl >/dev/null 2>&1; then
+bench_libfuzzer vm $BIN/fuzz-libfuzzer
+bench_libfuzzer vm-nomodel $BIN/fuzz-libfuzzer VMFUZZ_MODEL=off
+bench_libfuzzer empty $BIN/fuzz-empty-libfuzzer
+if [ "$afl" = 1 ]; then
 	echo "bench: AFL++, ${BENCH_SECONDS}s each"
-	bench_afl vm build/fuzz-afl
-	bench_afl empty build/fuzz-empty-afl
+	bench_afl vm $BIN/fuzz-afl
+	bench_afl empty $BIN/fuzz-empty-afl
+	[ -x "$BIN/fuzz-afl-fast" ] && bench_afl vm-fast $BIN/fuzz-afl-fast
+	[ -x "$BIN/fuzz-empty-afl-fast" ] && bench_afl empty-fast $BIN/fuzz-empty-afl-fast
 else
 	echo "bench: AFL++ or build/fuzz-afl unavailable, skipped"
 fi
-printf '\n%-10s %-10s %10s %9s %10s\n' engine target execs seconds execs/s
-for r in "${rows[@]}"; do
-	set -- $r
-	printf '%-10s %-10s %10s %9s %10s\n' "$1" "$2" "$3" "$(awk -v m="$4" 'BEGIN { printf "%.1f", m / 1000 }')" "$5"
-done
+print_rates
 model_cost
+profile
+prealloc_forks
+slowest
+scale
+echo "bench: written to $OUT"

@@ -25,13 +25,15 @@ status:
 
 # ---- AFL++ CMPLOG build (afl-fuzz -c): vm/ compiled with AFL_LLVM_CMPLOG=1 ----
 ifneq ($(AFL_CC),)
+# It only traces comparisons for the instance that runs -c, so it is built like
+# build/fuzz-afl-fast, without sanitizers (harness/harness.mk: FAST_*).
 CMPLOG_VM_OBJS := $(VM_SRCS:%.c=$(BUILD)/afl-cmplog/%.o)
 $(BUILD)/afl-cmplog/vm/%.o: vm/%.c $(BUILD)/afl/allowlist.txt $(HARNESS_HDRS)
 	@mkdir -p $(dir $@)
 	AFL_QUIET=1 AFL_LLVM_CMPLOG=1 AFL_LLVM_ALLOWLIST=$(abspath $(BUILD)/afl/allowlist.txt) \
-		$(AFL_CC) $(HOSTED_CFLAGS) -c $< -o $@
-$(BUILD)/fuzz-afl-cmplog: $(BUILD)/harness/fuzz_entry.o $(HARNESS_CORE) $(CMPLOG_VM_OBJS) $(STUB_HOSTED_OBJS)
-	AFL_QUIET=1 AFL_LLVM_CMPLOG=1 $(AFL_CC) $(HARNESS_CFLAGS) -fsanitize=fuzzer -o $@ $^
+		$(AFL_CC) $(FAST_CFLAGS) -c $< -o $@
+$(BUILD)/fuzz-afl-cmplog: $(BUILD)/fast/harness/fuzz_entry.o $(FAST_CORE) $(CMPLOG_VM_OBJS) $(FAST_STUB_OBJS)
+	AFL_QUIET=1 AFL_LLVM_CMPLOG=1 $(AFL_CC) $(FAST_CFLAGS) -fsanitize=fuzzer -o $@ $^
 endif
 
 # ---- llvm-cov replay: vm/ alone carries -fprofile-instr-generate -fcoverage-mapping ----

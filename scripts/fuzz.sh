@@ -9,7 +9,17 @@
 #   TRIAGE_EVERY=s    seconds between periodic triage passes (default 300, 0 = only at end)
 #   AFL_TIMEOUT=ms    AFL++ per-execution timeout (default 500; hangs proper are found by
 #                     the harness's step caps, this only catches runaway executions)
+#   CAMPAIGN=dir      where the campaign's state lives (default build/campaign)
+#   PIN=0|1           AFL++: bind instance i to core i (afl-fuzz -b i; default 1 when
+#                     JOBS is at most the number of cores), else AFL_NO_AFFINITY
+#   SAN_JOBS=n        AFL++ instances that run the ASan+UBSan build (default 1); the
+#                     others run build/fuzz-afl-fast, without sanitizers (every oracle on)
 #
+# Sanitizers (AFL++'s advice: most instances without ASan, one with it): the last
+# SAN_JOBS instances fuzz build/fuzz-afl (ASan+UBSan), the main and the rest
+# build/fuzz-afl-fast, about three times faster.  sec1 also runs CMPLOG (-c).  Every
+# raw finding, from any instance, is replayed under ASan+UBSan by triage.  With JOBS=1
+# the one instance is the ASan one unless SAN_JOBS=0.
 # State lives under build/campaign/ so a second run resumes the first: AFL++ gets
 # `-i -` for every instance whose output folder exists (seeds added to corpus/ since are
 # offered through build/campaign/afl/corpus/queue), libFuzzer reuses its corpus.
@@ -20,8 +30,9 @@ cd "$(dirname "$0")/.." || exit 2
 DURATION=${DURATION:-0}
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 1)}
 STATUS_EVERY=${STATUS_EVERY:-20}
+PIN=${PIN:-$([ "$JOBS" -le "$(nproc 2>/dev/null || echo 1)" ] && echo 1 || echo 0)}
 TRIAGE_EVERY=${TRIAGE_EVERY:-300}
-CAMPAIGN=build/campaign
+CAMPAIGN=${CAMPAIGN:-build/campaign}
 SEEDS=build/seeds
 DICT=harness/vmfuzz.dict
 MAKE=${MAKE:-make}
@@ -51,7 +62,7 @@ build_targets()
 	cp build/vm-replay "$CAMPAIGN/vm-replay"
 	command -v afl-clang-fast >/dev/null 2>&1 || { log "no afl-clang-fast: libFuzzer only"; return; }
 	mkdir -p "$CAMPAIGN/logs"
-	for t in build/fuzz-afl build/fuzz-afl-cmplog; do
+	for t in build/fuzz-afl build/fuzz-afl-fast build/fuzz-afl-cmplog; do
 		$MAKE -s "$t" >"$CAMPAIGN/logs/build-${t#build/}.log" 2>&1 ||
 			log "$t not built (see $CAMPAIGN/logs/build-${t#build/}.log)"
 	done
@@ -95,14 +106,26 @@ offer_new_seeds()
 	log "$added seeds offered to resumed instances through $q"
 }
 
+# The binary instance i of JOBS fuzzes: the last SAN_JOBS instances the ASan+UBSan
+# build, the others the fast one (when it was built).
+afl_binary()
+{
+	if [ "$1" -ge $((JOBS - ${SAN_JOBS:-1})) ] || [ ! -x build/fuzz-afl-fast ]; then
+		echo build/fuzz-afl
+	else
+		echo build/fuzz-afl-fast
+	fi
+}
+
 # Start AFL++: one main (-M) and JOBS-1 secondaries (-S); the first secondary uses
 # the CMPLOG binary when it was built.  Each instance logs to its own file.
 start_afl()
 {
-	local out=$CAMPAIGN/afl i name input extra
+	local out=$CAMPAIGN/afl i name input extra bin
 	mkdir -p "$out" "$CAMPAIGN/logs"
 	export AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1
-	export AFL_NO_AFFINITY=${AFL_NO_AFFINITY:-1} AFL_IMPORT_FIRST=1
+	export AFL_IMPORT_FIRST=1
+	[ "$PIN" = 1 ] || export AFL_NO_AFFINITY=${AFL_NO_AFFINITY:-1}
 	# A resumed queue may hold inputs that crash today's vm/: skip them in the dry run.
 	export AFL_SKIP_CRASHES=1
 	export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:symbolize=0:detect_leaks=0:allocator_may_return_null=1}
@@ -118,9 +141,11 @@ start_afl()
 		[ "$DURATION" -gt 0 ] && extra+=(-V "$DURATION")
 		[ -f "$DICT" ] && extra+=(-x "$DICT")
 		extra+=(-t "${AFL_TIMEOUT:-500}")
-		log "afl-fuzz ${extra[*]} (input: $input)"
+		[ "$PIN" = 1 ] && extra+=(-b "$i")
+		bin=$(afl_binary "$i")
+		log "afl-fuzz ${extra[*]} (input: $input) -- $bin"
 		names+=("$name")
-		afl-fuzz -i "$input" -o "$out" "${extra[@]}" -- build/fuzz-afl \
+		afl-fuzz -i "$input" -o "$out" "${extra[@]}" -- "$bin" \
 			>"$CAMPAIGN/logs/afl-$name.log" 2>&1 &
 		pids+=($!)
 	done

@@ -7,8 +7,9 @@
 #include <stdint.h>
 #include "ipc.h"
 #include "seam.h"
+#include "layout.h"
 
-#define HOSTED_RAM_SIZE (64u << 20)     /* simulated RAM */
+#define HOSTED_RAM_SIZE FUZZ_RAM_SIZE /* simulated RAM (include/layout.h) */
 #define HOSTED_KERNEL_RESERVED (1u << 20) /* [0, 1 MiB) belongs to the "kernel" */
 
 /* ---- Kernel model ---- */

@@ -24,11 +24,23 @@
  * snapshot, whichever allocator (pages or slab) made it.  The one approximation:
  * ASan cannot poison the head of an 8-byte granule whose tail is addressable, so
  * re-applying a merged run may poison such a head that was left addressable before;
- * VM poisons whole pages and 8-byte slab granules, where this never happens. */
+ * VM poisons whole pages and 8-byte slab granules, where this never happens.
+ *
+ * Blank pages.  Boot fills every page VM's allocator holds free with FREE_PATTERN,
+ * as VM leaves a page it frees, so a free page looks the same whether or not a
+ * conversation used it.  A page that is free and wholly poisoned at the snapshot
+ * ("blank") and again free and wholly poisoned at restore holds the pattern in
+ * between: VM fills a page with it before poisoning it, and under ASan any other
+ * write to a poisoned byte is a crash.  So with ASan restore skips such pages, and
+ * restoring after an input that ran out of memory costs what it left allocated, not
+ * the whole pool.  Without ASan nothing would catch a stray write, so restore reads a
+ * blank page that is free again and copies it back only when it is not all pattern
+ * (a read instead of a copy); there is no poisoning to record. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "stubs.h"
+#include "vm.h" /* FREE_PATTERN */
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
@@ -40,11 +52,13 @@
 #endif
 
 #ifdef STUBS_ASAN
+#define STUBS_ASAN_ON 1
 #include <sanitizer/asan_interface.h>
 #define ASAN_POISON(p, n)   __asan_poison_memory_region((p), (n))
 #define ASAN_UNPOISON(p, n) __asan_unpoison_memory_region((p), (n))
-#define NO_ASAN __attribute__((no_sanitize("address")))
+#define NO_ASAN __attribute__((no_sanitize("address", "undefined")))
 #else
+#define STUBS_ASAN_ON 0
 #define ASAN_POISON(p, n)   ((void)(p), (void)(n))
 #define ASAN_UNPOISON(p, n) ((void)(p), (void)(n))
 #define NO_ASAN
@@ -64,6 +78,8 @@ static struct {
 	uint64_t dirty[HOSTED_RAM_PAGES / 64];
 	uint64_t touched[HOSTED_RAM_PAGES / 64]; /* handed out by phys_ptr since boot */
 	uint64_t sticky[HOSTED_RAM_PAGES / 64];  /* always restored (see above) */
+	uint64_t blank[HOSTED_RAM_PAGES / 64];   /* free and wholly poisoned at the snapshot */
+	uint64_t clean[HOSTED_RAM_PAGES / 64];   /* no byte poisoned at the snapshot */
 	int has_snap;
 } ram;
 
@@ -99,7 +115,7 @@ const uint8_t *ram_view(uint32_t phys)
 
 /* Mark the pages of [phys, phys+len) dirty, and touched too when VM got a pointer
  * to them (touched != 0); the range is valid. */
-static void mark_dirty(uint32_t phys, uint32_t len, int touched)
+NO_ASAN static void mark_dirty(uint32_t phys, uint32_t len, int touched)
 {
 	if (len == 0)
 		return;
@@ -164,7 +180,7 @@ static void ram_poison(uint32_t phys, uint32_t len, int on)
 {
 	if (!hosted_ram || !ram_range_ok(phys, len))
 		seam_panic(__FILE__, __LINE__, "seam_poison: range outside RAM");
-	if (len == 0)
+	if (len == 0 || !STUBS_ASAN_ON)
 		return;
 	mark_dirty(phys, len, 0);
 	poison_bits(phys, len, on);
@@ -217,7 +233,7 @@ void seam_unpoison_obj(void *p, uint32_t len)
 
 /* The first bit at or after i (i <= PAGE_SIZE) of a page's 4096-bit poison map
  * that equals val, or PAGE_SIZE. */
-static uint32_t next_bit(const uint64_t *w, uint32_t i, int val)
+NO_ASAN static uint32_t next_bit(const uint64_t *w, uint32_t i, int val)
 {
 	while (i < PAGE_SIZE) {
 		uint64_t x = val ? w[i / 64] : ~w[i / 64];
@@ -254,18 +270,80 @@ void ram_reset(void)
 	mark_all_dirty();
 }
 
+static int page_free(const uint32_t *free_bits, uint32_t pg)
+{
+	return (free_bits[pg / 32] >> (pg % 32)) & 1;
+}
+
+/* Every byte of page pg is poisoned (val = ~0) or none is (val = 0), by the record. */
+NO_ASAN static int page_poison_is(const uint8_t *poison, uint32_t pg, uint64_t val)
+{
+	const uint64_t *w = (const uint64_t *)(const void *)(poison + (size_t)pg * POISON_BYTES_PER_PAGE);
+
+	for (uint32_t i = 0; i < POISON_BYTES_PER_PAGE / 8; i++)
+		if (w[i] != val)
+			return 0;
+	return 1;
+}
+
+static int page_all_poisoned(const uint8_t *poison, uint32_t pg)
+{
+	return page_poison_is(poison, pg, ~(uint64_t)0);
+}
+
+/* Every byte of page pg is FREE_PATTERN (read past ASan: the page may be poisoned). */
+NO_ASAN static int page_is_pattern(uint32_t pg)
+{
+	const uint64_t *w = (const uint64_t *)(const void *)(hosted_ram + ((size_t)pg << PAGE_SHIFT));
+	uint64_t diff = 0;
+
+	for (uint32_t i = 0; i < PAGE_SIZE / 8; i++)
+		diff |= w[i] ^ (FREE_PATTERN * 0x0101010101010101ull);
+	return diff == 0;
+}
+
 /* sticky = touched pages that free_bits (1 = free page, VM's allocator) says are
- * not free. */
+ * not free; blank = free pages, wholly poisoned, holding the pattern (under ASan).
+ * RAM is unpoisoned for ASan when this runs. */
 static void take_sticky(const uint32_t *free_bits)
 {
 	for (uint32_t pg = 0; pg < HOSTED_RAM_PAGES; pg++) {
-		int is_free = (free_bits[pg / 32] >> (pg % 32)) & 1;
+		uint64_t bit = (uint64_t)1 << (pg % 64);
+		int is_free = page_free(free_bits, pg);
 
 		if (((ram.touched[pg / 64] >> (pg % 64)) & 1) && !is_free)
-			ram.sticky[pg / 64] |= (uint64_t)1 << (pg % 64);
+			ram.sticky[pg / 64] |= bit;
 		else
-			ram.sticky[pg / 64] &= ~((uint64_t)1 << (pg % 64));
+			ram.sticky[pg / 64] &= ~bit;
+		if (is_free && (!STUBS_ASAN_ON || page_all_poisoned(ram.poison, pg)) && page_is_pattern(pg))
+			ram.blank[pg / 64] |= bit;
+		else
+			ram.blank[pg / 64] &= ~bit;
+		if (page_poison_is(ram.poison, pg, 0))
+			ram.clean[pg / 64] |= bit;
+		else
+			ram.clean[pg / 64] &= ~bit;
 	}
+}
+
+void ram_fill_free(const uint32_t *free_bits)
+{
+	for (uint32_t pg = 0; pg < HOSTED_RAM_PAGES; pg++) {
+		if (!page_free(free_bits, pg))
+			continue;
+		ASAN_UNPOISON(hosted_ram + ((size_t)pg << PAGE_SHIFT), PAGE_SIZE);
+		memset(hosted_ram + ((size_t)pg << PAGE_SHIFT), FREE_PATTERN, PAGE_SIZE);
+		apply_page_poison(pg);
+		mark_dirty(pg << PAGE_SHIFT, PAGE_SIZE, 0);
+	}
+}
+
+void ram_unstick(uint32_t phys)
+{
+	uint32_t pg = phys >> PAGE_SHIFT;
+
+	if (ram_range_ok(phys, PAGE_SIZE))
+		ram.sticky[pg / 64] &= ~((uint64_t)1 << (pg % 64));
 }
 
 void ram_forget_touched(void)
@@ -283,10 +361,10 @@ void ram_snapshot(const uint32_t *free_bits)
 	}
 	ASAN_UNPOISON(hosted_ram, HOSTED_RAM_SIZE);
 	memcpy(ram.snap, hosted_ram, HOSTED_RAM_SIZE);
+	take_sticky(free_bits);
 	for (uint32_t pg = 0; pg < HOSTED_RAM_PAGES; pg++)
 		apply_page_poison(pg);
 	memcpy(ram.snap_poison, ram.poison, HOSTED_RAM_SIZE / 8);
-	take_sticky(free_bits);
 	memset(ram.dirty, 0, sizeof ram.dirty);
 	ram.has_snap = 1;
 }
@@ -296,27 +374,61 @@ int ram_has_snapshot(void)
 	return ram.has_snap;
 }
 
-/* Put page pg back as it was at the snapshot. */
+/* Copy one page from src to dst, inline: not through ASan's memcpy interceptor, which
+ * checks both ranges of every call.  The caller keeps ASan's view of dst right. */
+NO_ASAN static void copy_page(uint8_t *dst, const uint8_t *src)
+{
+	for (uint32_t i = 0; i < PAGE_SIZE; i += 256)
+		__builtin_memcpy_inline(dst + i, src + i, 256);
+}
+
+/* The poison record of page pg equals the snapshot's (ASan's view is then right). */
+NO_ASAN static int poison_unchanged(uint32_t pg)
+{
+	const uint64_t *a = (const uint64_t *)(const void *)(ram.poison + (size_t)pg * POISON_BYTES_PER_PAGE);
+	const uint64_t *b = (const uint64_t *)(const void *)(ram.snap_poison + (size_t)pg * POISON_BYTES_PER_PAGE);
+	uint64_t diff = 0;
+
+	for (uint32_t i = 0; i < POISON_BYTES_PER_PAGE / 8; i++)
+		diff |= a[i] ^ b[i];
+	return diff == 0;
+}
+
+/* Put page pg back as it was at the snapshot: its bytes and, under ASan, its
+ * poisoning (no ASan call for a page with no poisoned byte then or now). */
 static void restore_page(uint32_t pg)
 {
 	size_t off = (size_t)pg << PAGE_SHIFT, poff = (size_t)pg * POISON_BYTES_PER_PAGE;
+	int clean = ram.clean[pg / 64] >> (pg % 64) & 1;
 
+	if (!STUBS_ASAN_ON || (clean && poison_unchanged(pg))) {
+		memcpy(hosted_ram + off, ram.snap + off, PAGE_SIZE); /* nothing poisoned then or now */
+		return;
+	}
+	if (poison_unchanged(pg)) {
+		copy_page(hosted_ram + off, ram.snap + off); /* ASan's view is already right */
+		return;
+	}
 	ASAN_UNPOISON(hosted_ram + off, PAGE_SIZE);
 	memcpy(hosted_ram + off, ram.snap + off, PAGE_SIZE);
 	memcpy(ram.poison + poff, ram.snap_poison + poff, POISON_BYTES_PER_PAGE);
-	apply_page_poison(pg);
+	if (!clean)
+		apply_page_poison(pg);
 }
 
-void ram_restore(void)
+void ram_restore(const uint32_t *free_bits)
 {
 	for (uint32_t w = 0; w < HOSTED_RAM_PAGES / 64; w++) {
 		uint64_t bits = ram.dirty[w] | ram.sticky[w];
 
 		while (bits) {
-			uint32_t b = (uint32_t)__builtin_ctzll(bits);
+			uint32_t b = (uint32_t)__builtin_ctzll(bits), pg = w * 64 + b;
 
 			bits &= bits - 1;
-			restore_page(w * 64 + b);
+			if ((ram.blank[w] >> b & 1) && page_free(free_bits, pg) &&
+			    (STUBS_ASAN_ON ? page_all_poisoned(ram.poison, pg) : page_is_pattern(pg)))
+				continue; /* blank then and now: the pattern (and poisoned) */
+			restore_page(pg);
 		}
 		ram.dirty[w] = 0;
 	}

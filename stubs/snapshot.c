@@ -33,6 +33,25 @@ void hosted_boot(int sanity_level)
 		fprintf(stderr, "hosted_boot: vm_boot failed with %d\n", r);
 		hosted_die("VM did not boot");
 	}
+	ram_fill_free(vm.alloc.free_bits); /* free RAM holds the pattern, used or not */
+}
+
+/* Page directories and user page tables of live processes are not sticky: VM writes
+ * them only through a fresh phys_ptr (vm/pagetable.c, table_at), so restore copies one
+ * back only when it was written. */
+static void unstick_page_tables(void)
+{
+	for (int32_t s = 0; s < NR_PROCS; s++) {
+		const struct kproc *kp = &kmodel.proc[s];
+
+		if (!(kp->flags & KP_INUSE) || !kp->pdir || !ram_range_ok(kp->pdir, PAGE_SIZE))
+			continue;
+		const uint32_t *dir = (const uint32_t *)(const void *)ram_view(kp->pdir);
+		ram_unstick(kp->pdir);
+		for (uint32_t i = KERNEL_PDE_COUNT; i < PAGE_SIZE / 4; i++)
+			if ((dir[i] & PTE_P) && !(dir[i] & PDE_PS))
+				ram_unstick(dir[i] & PTE_ADDR_MASK);
+	}
 }
 
 void hosted_snapshot(void)
@@ -40,15 +59,16 @@ void hosted_snapshot(void)
 	memcpy(&snap.vm, &vm, sizeof vm);
 	memcpy(&snap.kmodel, &kmodel, sizeof kmodel);
 	ram_snapshot(vm.alloc.free_bits);
+	unstick_page_tables();
 }
 
 void hosted_restore(void)
 {
 	if (!ram_has_snapshot())
 		hosted_die("hosted_restore without hosted_snapshot");
+	ram_restore(vm.alloc.free_bits); /* before VM's state goes back: it reads the free pages */
 	memcpy(&vm, &snap.vm, sizeof vm);
 	memcpy(&kmodel, &snap.kmodel, sizeof kmodel);
-	ram_restore();
 	feed_reset();
 }
 

@@ -22,8 +22,15 @@ const uint8_t *ram_view(uint32_t phys);
  * before the snapshot and not free are restored every time (VM caches pointers). */
 void ram_snapshot(const uint32_t *free_bits);
 /* Put every dirty or sticky page back as it was at ram_snapshot (contents and
- * poisoning). */
-void ram_restore(void);
+ * poisoning); free_bits is VM's allocator bitmap before its state is restored (under
+ * ASan a page blank at the snapshot and free and wholly poisoned now is skipped). */
+void ram_restore(const uint32_t *free_bits);
+/* Fill every page free in free_bits with FREE_PATTERN, keeping its poisoning (boot:
+ * free RAM looks like RAM VM freed). */
+void ram_fill_free(const uint32_t *free_bits);
+/* Page phys need not be restored every time: VM never keeps a pointer into it (a
+ * page table, reached through phys_ptr at each use), so a write marks it dirty. */
+void ram_unstick(uint32_t phys);
 /* Forget which pages phys_ptr handed out so far (the kernel model's own writes
  * at boot leave no pointer in VM). */
 void ram_forget_touched(void);
