@@ -135,7 +135,7 @@ void __wrap_sanity_at(int l, const char *file, int line)
 /* ---- The platform, timed ---- */
 static struct platform plat;
 
-static void t_reset(int level, int fail_sends)
+static void t_reset(int level, uint32_t how)
 {
 	int d = tm.depth;
 	double t0;
@@ -143,7 +143,7 @@ static void t_reset(int level, int fail_sends)
 	add(&dirty_pages, hosted_dirty_pages());
 	t0 = now_ns();
 	enter(B_RESTORE);
-	host_platform.reset(level, fail_sends);
+	host_platform.reset(level, how);
 	leave_to(d);
 	add(&restore_ns, now_ns() - t0);
 }
@@ -297,7 +297,7 @@ static double run_once(const uint8_t *data, size_t len)
 	conv_decode(data, len, &c);
 	x.plat = &plat;
 	x.c = &c;
-	x.flags = 0;
+	x.flags = RUN_FAST; /* as the fuzz entry runs it */
 	x.level = c.sanity > HARNESS_SANITY_FLOOR ? c.sanity : HARNESS_SANITY_FLOOR;
 	runner_run(&x, list, nlist);
 	double t1 = now_ns();

@@ -31,6 +31,10 @@
 #    leaving each out saves).
 # 3. The slowest inputs of the last campaign's queue against the median.
 # 4. With BENCH_SCALE: execs/s of a whole campaign on one and on two cores.
+# 5. Time to first finding of every self-test plant (scripts/bench-plants.sh: libFuzzer
+#    on one core, at most BENCH_PLANT_SECONDS each, default 120; BENCH_PLANTS=0 skips
+#    it; BENCH_PLANTS_FROM=empty starts from nothing instead of the corpus), so a speed
+#    change that costs findings shows up.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 BENCH_RUNS=${BENCH_RUNS:-50}
@@ -326,4 +330,9 @@ profile
 prealloc_forks
 slowest
 scale
+if [ "${BENCH_PLANTS:-1}" != 0 ] && [ "$BIN" = build ]; then
+	echo "bench: time to first finding of every plant"
+	PLANT_SECONDS=${BENCH_PLANT_SECONDS:-120} PLANT_FROM=${BENCH_PLANTS_FROM:-corpus} scripts/bench-plants.sh &&
+		cat build/bench/plants.md >>"$OUT"
+fi
 echo "bench: written to $OUT"
