@@ -45,7 +45,7 @@ for p in $PLANTS; do
 	d="$B/${p//:/-}"
 	rm -rf "$d" && mkdir -p "$d/queue"
 	t0=$(now_ms)
-	VMFUZZ_PLANT=$p timeout $((PLANT_SECONDS + 30)) build/fuzz-libfuzzer -max_total_time="$PLANT_SECONDS" \
+	ASAN_OPTIONS=detect_leaks=1 VMFUZZ_PLANT=$p timeout $((PLANT_SECONDS + 30)) build/fuzz-libfuzzer -max_total_time="$PLANT_SECONDS" \
 		-timeout=10 -max_len=1024 -dict=harness/vmfuzz.dict -artifact_prefix="$d/" \
 		"$d/queue" "$SEEDS" >"$d/log" 2>&1
 	t1=$(now_ms)

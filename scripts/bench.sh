@@ -56,13 +56,16 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 # Print a line and add it to the results file.
 out() { printf '%s\n' "$*" | tee -a "$OUT"; }
 
-# Compile corpus/*.txt into $B/seeds (a one-byte seed when the corpus is empty).
+# Compile corpus/*.txt into $B/seeds (a one-byte seed when the corpus is empty), the
+# fuzzing seeds only: a file whose header lets repeats run 8192 records again is a
+# conformance test that make fuzz leaves out too.
 seeds()
 {
 	local t
 	rm -rf "$SEEDS" && mkdir -p "$SEEDS"
 	for t in corpus/*.txt; do
 		[ -e "$t" ] || continue
+		grep -q -E '^header .*budget=(8192|32768)' "$t" && continue
 		build/vm-replay --compile "$t" "$SEEDS/$(basename "$t" .txt).bin" >/dev/null 2>&1
 	done
 	[ -n "$(ls -A "$SEEDS")" ] || printf '\0' >"$SEEDS/empty.bin"
