@@ -372,7 +372,10 @@ static void rule_fork_01_03(const message *m, uint32_t st, struct mpred *p)
 		mpred_dont_know(p, "FORK-02");
 		return;
 	}
-	p->need_pages = 8; /* VM builds the child before the kernel is asked */
+	/* VM builds the child before the kernel is asked: its page tables, page-map leaves
+	 * and a reference object per parent page (about a hundred per slab page); 128
+	 * pages cover a parent that maps all of the 8 MiB simulated RAM. */
+	p->need_pages = 128;
 	if (plat()->proc_flags(p->tgt->endpt) & PF_KILLED) { /* the kernel will not copy it */
 		mpred_set(p, "FORK-01", VM_EINVAL);
 		return;
