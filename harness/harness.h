@@ -46,8 +46,6 @@ int run_conv(const struct conv *c, int flags);
 int run_plant_from_env(char *err, size_t len);
 /* Hash of everything observable in the last run (replies, events, reads, digest). */
 uint64_t run_trace_hash(void);
-/* The reply code record i got in the last run (VM_SUSPEND: none; 0 for non-MSG). */
-int32_t run_reply_code(uint32_t i);
 
 /* ---- shadow.c: the memory oracle (memory_oracle) ---- */
 /* Take the boot shadows from the platform's boot description. */

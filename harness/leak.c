@@ -168,11 +168,11 @@ static void end_via_pm(endpoint_t ep)
 	}
 }
 
-/* The planted teardown bugs: the exit path forgets a page, a slab object or an ACL
- * entry (once per run). */
+/* The planted teardown bugs, when one is set: the exit path forgets a page, a slab
+ * object or an ACL entry (once per run). */
 static void plant_fire(void)
 {
-	if (lk.planted)
+	if (lk.planted || lk.plant < LP_PAGES || lk.plant > LP_ACL)
 		return;
 	lk.planted = 1;
 	host_plant_leak(lk.plant == LP_PAGES ? 0 : lk.plant == LP_SLAB ? 1 : 2);
@@ -185,7 +185,7 @@ static void end_all(int plant)
 		endpoint_t ep;
 		if (s != VM_PROC_NR && host_vm_slot(s, &ep)) {
 			end_direct(ep);
-			if (plant && lk.plant >= LP_PAGES && lk.plant <= LP_ACL)
+			if (plant)
 				plant_fire();
 		}
 	}
@@ -355,8 +355,7 @@ static void end_touched(struct host_counts *c)
 		ended[s] = s != VM_PROC_NR && lk.boot_ep[s] != NONE && host_touched(s);
 		if (ended[s] && host_vm_slot(s, &ep)) {
 			end_direct(ep);
-			if (lk.plant >= LP_PAGES && lk.plant <= LP_ACL)
-				plant_fire();
+			plant_fire();
 		}
 	}
 	clear_caches();

@@ -113,8 +113,6 @@ int runner_run(struct run_ctx *x, const struct oracle *const *list, int n);
 uint64_t runner_trace_hash(void);
 /* Fold more bytes into the trace hash (the hosted digest). */
 void runner_hash_in(const void *p, uint32_t n);
-/* The reply code record i got in the last run (VM_SUSPEND: none; 0 for non-MSG). */
-int32_t runner_reply_code(uint32_t i);
 /* What record i gave in the last run of it (its REPEAT's last run). */
 struct rec_result {
 	int ran;         /* the record ran */

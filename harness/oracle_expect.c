@@ -67,7 +67,7 @@ static void mismatch(const struct run_ctx *x, const char *key, const char *at, c
 static void expect_begin(const struct run_ctx *x)
 {
 	memset(&ex, 0, sizeof ex);
-	for (int k = CHK_FREE_PAGES; k < CHK_KINDS && x->plat->counter; k++)
+	for (int k = CHK_FREE_PAGES; k < CHK_KINDS && x->plat->counter && (x->flags & RUN_EXPECT); k++)
 		ex.have[k] = x->plat->counter(k, &ex.base[k]) == 0;
 }
 
@@ -132,9 +132,10 @@ static void expect_access(const struct run_ctx *x, const struct access_seen *a)
 	if (!(x->flags & RUN_EXPECT) || !r || !r->aexp || r->aexp >= AX_KINDS || !res)
 		return;
 	int ax = runner_access_result(res, a->write);
-	if (ax == r->aexp || (r->aexp == AX_OK && ax == AX_VALUE))
-		if (r->aexp != AX_VALUE || a->value == r->aval)
-			return;
+	if (r->aexp == AX_VALUE && ax == AX_VALUE && a->value == r->aval)
+		return;
+	if (r->aexp != AX_VALUE && (ax == r->aexp || (r->aexp == AX_OK && ax == AX_VALUE)))
+		return;
 	if (ax == AX_VALUE && r->aexp == AX_VALUE) {
 		snprintf(key, sizeof key, "expect:%s:value", a->write ? "write" : "read");
 		mismatch(x, key, "expected-access", "%s of 0x%x by %d: expected 0x%x, got 0x%x", a->write ? "write" : "read",

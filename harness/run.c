@@ -143,7 +143,3 @@ uint64_t run_trace_hash(void)
 	return runner_trace_hash();
 }
 
-int32_t run_reply_code(uint32_t i)
-{
-	return runner_reply_code(i);
-}

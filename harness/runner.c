@@ -79,11 +79,6 @@ uint64_t runner_trace_hash(void)
 	return rn.hash;
 }
 
-int32_t runner_reply_code(uint32_t i)
-{
-	return i < CONV_MAX_RECORDS ? rn.res[i].code : 0;
-}
-
 const struct rec_result *runner_result(uint32_t i)
 {
 	return i < CONV_MAX_RECORDS ? &rn.res[i] : NULL;

@@ -108,8 +108,7 @@ int vm_boot(void)
 		}
 	}
 	vm.booted = 1;
-	for (int32_t s = 0; s < NR_PROCS; s++)
-		sanity_changed(s); /* no process nor slab class has been checked yet */
+	sanity_all_changed(); /* no process nor slab class has been checked yet */
 	slab_all_changed();
 	SANITYCHECK(SCL_TOP);
 	return VM_OK;

@@ -261,8 +261,7 @@ void sanity_changed(int32_t slot)
 	}
 }
 
-/* Every process is to be checked again. */
-static void all_changed(void)
+void sanity_all_changed(void)
 {
 	for (int32_t s = 0; s < NR_PROCS; s++)
 		sanity_changed(s);
@@ -276,7 +275,7 @@ void sanity_pt_changed(const struct pt *pt)
 	    off / sizeof(struct vmproc) < NR_PROCS)
 		sanity_changed((int32_t)(off / sizeof(struct vmproc)));
 	else
-		all_changed();
+		sanity_all_changed();
 }
 
 void sanity_block_changed(const struct phys_block *pb)

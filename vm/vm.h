@@ -424,6 +424,8 @@ void sanity_at(int l, const char *file, int line);
  * page table changed; the process owning pt (every process when pt is none's); the
  * first sharer of pb, whose list or count changed. */
 void sanity_changed(int32_t slot);
+/* Every process (and vm.touched's every slot) is to be checked again. */
+void sanity_all_changed(void);
 void sanity_pt_changed(const struct pt *pt);
 void sanity_block_changed(const struct phys_block *pb);
 /* What a process's last check counted (sanity.c). */
