@@ -14,10 +14,13 @@ void acl_init(void)
 	vm.acl.mask[USER_ACL] = MASK_USER;
 }
 
-/* Give vmp a mask: a system process gets a free entry of its own (VM_ENOMEM when none
- * is left), a user process the shared entry (its mask replaces the shared one). */
+/* Give vmp a mask: a system process gets an entry of its own (the one it holds, else a
+ * free one; VM_ENOMEM when none is left, vmp unchanged), a user process the shared
+ * entry (its mask replaces the shared one). */
 int acl_set(struct vmproc *vmp, vm_callmask_t mask, int is_sys)
 {
+	if (is_sys && !(vmp->acl > USER_ACL && vmp->acl < NR_SYS_PROCS) && ~vm.acl.inuse == 0)
+		return VM_ENOMEM; /* every entry held by another process */
 	acl_clear(vmp);
 	mask &= VM_ALL_CALLS;
 	if (!is_sys) {

@@ -417,6 +417,15 @@ static void commit_fork(const struct msg_seen *s, const struct mpred *p)
 }
 
 /* ---- RS_SET_PRIV ---- */
+/* The system ACL entries held: one per live process with a mask of its own. */
+static uint32_t sys_entries_held(void)
+{
+	uint32_t n = 0;
+	for (int32_t s = 0; s < NR_PROCS; s++)
+		n += mdl.proc[s].live && mdl.proc[s].acl == MACL_SYS;
+	return n;
+}
+
 /* RSP-01..04: a valid target; no buffer: sys is refused, a user keeps the shared mask;
  * a buffer: VM reads the 64-bit mask from the caller's memory there. */
 static void rule_rsp_01_04(const message *m, uint32_t st, struct mpred *p)
@@ -434,6 +443,10 @@ static void rule_rsp_01_04(const message *m, uint32_t st, struct mpred *p)
 		return;
 	}
 	p->need_pages = 2;
+	if (q->sys && p->tgt->acl != MACL_SYS && sys_entries_held() >= NR_SYS_PROCS - 1) {
+		mpred_set(p, "RSP-06", VM_ENOMEM); /* every system entry held by another process */
+		return;
+	}
 	if (peek_bytes(m->m_source, q->buf, b, 8) == 0) { /* present: VM reads these bytes */
 		mpred_set(p, "RSP-04", VM_OK);
 		memcpy(&p->u[0], b, 8);
