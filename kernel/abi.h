@@ -56,7 +56,14 @@
 #else
 #define KCALLS_FUZZ(K)
 #endif
-#define KCALLS_ALL(K) KCALLS(K) KCALLS_FUZZ(K)
+/* The plain image's console and monitor calls (kernel/sysinfo.c, kernel/monitor_abi.h):
+ * a character from the serial console, system facts (uptime, boot arguments, a process
+ * slot), and a control request to VM (its sanity level and a check). */
+#define KCALLS_MONITOR(K)                    \
+	K(26, CONSOLE_GETC, console_getc)    \
+	K(27, SYSINFO, sysinfo)              \
+	K(28, VMCTL, vmctl)
+#define KCALLS_ALL(K) KCALLS(K) KCALLS_FUZZ(K) KCALLS_MONITOR(K)
 
 enum kcall_num {
 #define KC_ENUM(n, NAME, name) KC_##NAME = (n),
@@ -78,7 +85,8 @@ enum kcall_num {
 #define KC_MASK_VM   KC_MASK_BASE
 #endif
 #define KC_MASK_SYS  KC_BIT(KC_PRINT)
-#define KC_MASK_INIT (KC_BIT(KC_PRINT) | KC_BIT(KC_SHUTDOWN))
+#define KC_MASK_INIT (KC_BIT(KC_PRINT) | KC_BIT(KC_SHUTDOWN) | KC_BIT(KC_CONSOLE_GETC) | KC_BIT(KC_SYSINFO) | \
+		      KC_BIT(KC_VMCTL))
 
 /* shutdown(status): status 0 is success.  QEMU's isa-debug-exit device turns the
  * value written to its port into exit code (value << 1) | 1; the kernel writes

@@ -286,6 +286,8 @@ static void fz_boot_agent(const struct module *m)
 	a->priv.kc_mask = KC_MASK_AGENT;
 }
 
+#endif
+
 /* True when the kernel command line holds word w (delimited by spaces). */
 static int cmdline_has(const char *s, const char *w)
 {
@@ -299,6 +301,24 @@ static int cmdline_has(const char *s, const char *w)
 	return 0;
 }
 
+/* The decimal number after key (e.g. "soak=") on the command line; 0 when absent. */
+static uint32_t cmdline_number(const char *s, const char *key)
+{
+	for (; s && *s; s++) {
+		int i = 0;
+		uint32_t v = 0;
+		while (key[i] && s[i] == key[i])
+			i++;
+		if (key[i])
+			continue;
+		for (; s[i] >= '0' && s[i] <= '9' && v < 100000000u; i++)
+			v = v * 10 + (uint32_t)(s[i] - '0');
+		return v;
+	}
+	return 0;
+}
+
+#ifdef KERNEL_FUZZ
 /* The fuzz image: VM and the agent from their modules, the input (the one module
  * that names no boot process), and every other boot process synthesised. */
 static void fz_boot(const struct module *mods, uint32_t nmods, const char *cmdline)
@@ -350,6 +370,10 @@ void boot_start(uint32_t magic, uint32_t mbi_phys)
 		kprintf("boot: module %s at 0x%x-0x%x\n", mods[i].name, mm->start, mm->end);
 	}
 	k.bi.sanity_level = (mbi->flags & MBI_CMDLINE) ? cmdline_sanity((const char *)mbi->cmdline) : 0;
+	if (mbi->flags & MBI_CMDLINE) { /* init's soak and monitor (kernel/sysinfo.c) */
+		k.soak_cycles = cmdline_number((const char *)mbi->cmdline, "soak=");
+		k.monitor = cmdline_has((const char *)mbi->cmdline, "monitor");
+	}
 	palloc_init(first_free, ram_top(mbi));
 #ifdef KERNEL_FUZZ
 	fz_boot(mods, nmods, (mbi->flags & MBI_CMDLINE) ? (const char *)mbi->cmdline : "");

@@ -71,6 +71,8 @@ struct kstate {
 	uint32_t ticks;
 	int preempt;
 	struct boot_info bi;        /* what kc_bootinfo hands VM */
+	uint32_t soak_cycles;       /* "soak=N" on the command line (init's soak) */
+	int monitor;                /* "monitor" on the command line (init's monitor) */
 #ifdef KERNEL_FUZZ
 	struct fz_state {
 		struct proc agent;  /* the agent runs here, outside the process table */
@@ -188,6 +190,10 @@ void fz_vm_idle(void);
 /* An exception in VM: it never runs again; the agent's request ends with a crash. */
 void fz_vm_fault(const struct trapframe *tf);
 #endif
+/* ---- sysinfo.c: the console and monitor calls (kernel/monitor_abi.h) ---- */
+#define KC_MON_DECL(n, NAME, name) int kc_##name(struct proc *caller, struct kargs *x);
+KCALLS_MONITOR(KC_MON_DECL)
+#undef KC_MON_DECL
 /* Deliver m with status to dst, which waits in a receive that m satisfies. */
 int ipc_deliver(struct proc *dst, const message *m, uint32_t status);
 

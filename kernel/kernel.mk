@@ -23,7 +23,7 @@ KERNEL_SRCS := $(filter-out kernel/fuzz.c,$(sort $(wildcard kernel/*.c kernel/ar
 KERNEL_ASMS := $(sort $(wildcard kernel/arch/*.S))
 KERNEL_OBJS := $(KERNEL_SRCS:%.c=$(KOBJ)/k/%.o) $(KERNEL_ASMS:%.S=$(KOBJ)/k/%.o)
 ULIB_OBJS   := $(addprefix $(KOBJ)/u/kernel/lib/,crt0.o ipc.o print.o format.o vmclient.o string.o)
-KERNEL_HDRS := $(wildcard include/*.h kernel/*.h kernel/arch/*.h kernel/lib/*.h kernel/servers/*.h)
+KERNEL_HDRS := $(wildcard include/*.h kernel/*.h kernel/arch/*.h kernel/lib/*.h kernel/servers/*.h kernel/user/*.h)
 
 IMAGE_PROGS := vm pm vfs rs init
 IMAGE_ELFS  := $(IMAGE_PROGS:%=$(IMG)/%.elf)
@@ -53,12 +53,17 @@ $(IMG)/kernel.elf: $(KERNEL_OBJS) kernel/kernel.ld
 	$(LLD) $(KLDFLAGS) -T kernel/kernel.ld -o $@ $(KERNEL_OBJS)
 
 # Ring-3 programs: crt0, the program, the user library.
+# PM and RS also serve init's soak (pm_soak.c, rs_soak.c); init holds the self-tests,
+# the soak and the monitor.
 $(IMG)/pm.elf $(IMG)/vfs.elf $(IMG)/rs.elf: $(IMG)/%.elf: $(KOBJ)/u/kernel/servers/%.o $(ULIB_OBJS) kernel/user.ld
 	@mkdir -p $(dir $@)
-	$(LLD) $(KLDFLAGS) -T kernel/user.ld -o $@ $(ULIB_OBJS) $<
-$(IMG)/init.elf: $(KOBJ)/u/kernel/user/init.o $(ULIB_OBJS) kernel/user.ld
+	$(LLD) $(KLDFLAGS) -T kernel/user.ld -o $@ $(ULIB_OBJS) $(filter-out $(ULIB_OBJS),$(filter %.o,$^))
+$(IMG)/pm.elf: $(KOBJ)/u/kernel/servers/pm_soak.o
+$(IMG)/rs.elf: $(KOBJ)/u/kernel/servers/rs_soak.o
+INIT_OBJS := $(addprefix $(KOBJ)/u/kernel/user/,init.o soak.o monitor.o)
+$(IMG)/init.elf: $(INIT_OBJS) $(ULIB_OBJS) kernel/user.ld
 	@mkdir -p $(dir $@)
-	$(LLD) $(KLDFLAGS) -T kernel/user.ld -o $@ $(ULIB_OBJS) $<
+	$(LLD) $(KLDFLAGS) -T kernel/user.ld -o $@ $(ULIB_OBJS) $(INIT_OBJS)
 # VM: the same vm/ objects the top Makefile builds for i686, its main, the seam.
 $(IMG)/vm.elf: $(KOBJ)/u/kernel/servers/vm_main.o $(KOBJ)/u/kernel/lib/vmseam.o $(VM_I686_OBJS) $(ULIB_OBJS) kernel/user.ld
 	@mkdir -p $(dir $@)

@@ -2,18 +2,39 @@
  * trap, physical memory through the RAM window the kernel maps for VM (identity:
  * phys_ptr(p) is p), and no sanitizer or fault-injection machinery.  The fuzz image
  * (KERNEL_FUZZ) takes receive, panic, trace and fault from vmseam_fuzz.c instead. */
-#include "seam.h"
+#include "vm.h"
 #include "ulib.h"
 
 #ifndef KERNEL_FUZZ
+#include "monitor_abi.h"
+
+/* Answer a control request of the kernel (init's monitor, kernel/monitor_abi.h):
+ * VMCTL_SANITY sets the sanity level and runs one full check, printing its result. */
+static void vm_control(const message *m)
+{
+	int r;
+
+	if (m->u.word[0] != VMCTL_SANITY) {
+		vm_log("VM: unknown control request %u", m->u.word[0]);
+		return;
+	}
+	vm.sanity_level = (int32_t)m->u.word[1];
+	r = sanity_check();
+	vm_log("VM: sanity level %d, check: %s", vm.sanity_level, r == SAN_OK ? "OK" : sanity_text[r]);
+}
+
 int seam_receive(message *m, uint32_t *status)
 {
 	int r;
 
-	/* A receive fails only on a broken buffer; VM's own is always fine. */
-	while ((r = ipc_receive(ANY, m, status)) != VM_OK)
-		uprintf("VM: receive failed: %d\n", r);
-	return VM_OK;
+	for (;;) {
+		/* A receive fails only on a broken buffer; VM's own is always fine. */
+		while ((r = ipc_receive(ANY, m, status)) != VM_OK)
+			uprintf("VM: receive failed: %d\n", r);
+		if ((*status & (IPC_FLG_VMCTL | IPC_FLG_MSG_FROM_KERNEL)) != (IPC_FLG_VMCTL | IPC_FLG_MSG_FROM_KERNEL))
+			return VM_OK;
+		vm_control(m);
+	}
 }
 
 #endif

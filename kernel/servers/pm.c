@@ -1,7 +1,9 @@
 /* pm.c - a minimal process manager: it stays alive receiving, answers unknown
- * requests ENOSYS, and plays the peer of init's IPC self-tests (kernel/servers/selftest.h). */
+ * requests ENOSYS, plays the peer of init's IPC self-tests (kernel/servers/selftest.h)
+ * and serves init's soak (kernel/servers/pm_soak.c). */
 #include "ulib.h"
 #include "selftest.h"
+#include "pm_soak.h"
 
 int main(void);
 
@@ -34,6 +36,7 @@ static void fork_sender(endpoint_t src, struct fork_test *ft)
 	m.u.fork.slot = ST_FORK_SLOT;
 	r = vm_call(VM_FORK, &m);
 	ft->child = m.u.fork.child;
+	ft->done = 0; /* the monitor's selftest runs the fork test again */
 	__builtin_memset(&m, 0, sizeof(m));
 	if (r == VM_OK) {
 		m.m_type = ST_CHILD;
@@ -85,6 +88,7 @@ int main(void)
 	int last_ping = VM_OK;
 
 	__builtin_memset(&m, 0, sizeof(m));
+	pm_soak_init();
 	for (;;) {
 		if (ipc_receive(ANY, &m, &status) != VM_OK)
 			continue;
@@ -108,7 +112,7 @@ int main(void)
 		} else if (m.m_type == ST_QUERY) {
 			m.m_type = last_ping;
 			ipc_send(src, &m);
-		} else {
+		} else if (!pm_soak_serve(&m, src)) {
 			m.m_type = VM_ENOSYS;
 			ipc_sendnb(src, &m);
 		}

@@ -1,9 +1,12 @@
 /* init.c - the first user process and the image's self-test: it exercises VM and
  * the kernel's IPC through the real machine, prints one "PASS <name>" or
  * "FAIL <name>" line per check, and shuts the system down with the failure count
- * as status (0 = all passed). */
-#include "ulib.h"
+ * as status (0 = all passed).  With "soak=N" on the kernel command line it then runs
+ * the soak (soak.c) and shuts down with its verdict; with "monitor" it ends in the
+ * console monitor (monitor.c). */
+#include "user.h"
 #include "layout.h"
+#include "monitor_abi.h"
 #include "../servers/selftest.h"
 
 int main(void);
@@ -25,16 +28,19 @@ static void check(const char *name, int got, int want)
 	}
 }
 
-static uint32_t heap_base(void)
+static uint32_t heap_grown; /* the top of the heap the self-tests grew */
+
+uint32_t heap_top(void)
 {
-	return ((uint32_t)_end + PAGE_MASK) & ~PAGE_MASK;
+	return heap_grown ? heap_grown : (((uint32_t)_end + PAGE_MASK) & ~PAGE_MASK);
 }
 
-/* brk past the data segment, then touch the fresh pages: each first touch is a
- * page fault that VM serves with a zeroed page before init resumes. */
+/* brk past the heap's top (the data segment's end on the first run; VM_BRK only grows),
+ * then touch the fresh pages: each first touch is a page fault that VM serves with a
+ * zeroed page before init resumes. */
 static void test_heap(void)
 {
-	uint32_t base = heap_base(), bad = 0;
+	uint32_t base = heap_top(), bad = 0;
 	volatile uint32_t *w = (volatile uint32_t *)base;
 	const uint32_t n = HEAP_PAGES * PAGE_SIZE / 4;
 
@@ -48,6 +54,7 @@ static void test_heap(void)
 	for (uint32_t i = 0; i < n; i++)
 		bad += w[i] != i * 2654435761u;
 	check("heap_write_read", (int)bad, 0);
+	heap_grown = base + HEAP_PAGES * PAGE_SIZE; /* the monitor's selftest grows it further */
 }
 
 /* VM calls outside init's mask (FORK, EXIT, the DMA calls) are denied by VM's ACL. */
@@ -187,8 +194,9 @@ static void test_fork(void)
 	check("send_exited_child", ipc_send(child, &m), VM_EDEADSRCDST);
 }
 
-int main(void)
+int selftest_run(void)
 {
+	failures = 0;
 	uprintf("init: self-tests start\n");
 	test_heap();
 	test_vm_acl();
@@ -199,5 +207,17 @@ int main(void)
 	test_cycle();
 	test_fork();
 	uprintf("init: %d check(s) failed\n", failures);
-	sys_shutdown(failures);
+	return failures;
+}
+
+int main(void)
+{
+	int failed = selftest_run();
+	uint32_t cycles = sysinfo(SI_SOAK);
+
+	if (sysinfo(SI_MONITOR))
+		monitor_run();
+	if (failed == 0 && cycles > 0)
+		failed = soak_run(cycles);
+	sys_shutdown(failed);
 }
