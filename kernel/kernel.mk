@@ -1,7 +1,9 @@
 # kernel/kernel.mk - the i386 image: kernel.elf and one ELF module per boot process.
 #   make image       build/image/{kernel,vm,pm,vfs,rs,init}.elf (+ .asm listings)
-#   make qemu        boot it, serial console on the terminal (Ctrl-A X quits)
+#   make qemu        boot it, serial console on the terminal, ending in init's monitor
 #   make qemu-test   boot it headless; green when init's self-tests all PASS
+#   make qemu-soak   the soak (SOAK_CYCLES, default 10000); qemu-soak-test: a short one
+#   make qemu-monitor-test  every monitor command through the serial console
 #   make qemu-gdb    boot it stopped, waiting for gdb on a per-user port (.gdbinit)
 #   make image-fuzz  build/image-fuzz/{kernel,vm,agent}.elf: the fuzz image (KERNEL_FUZZ)
 #   make replay-qemu F=FILE   replay one input (.bin or .txt) in the fuzz image
@@ -29,10 +31,13 @@ IMAGE_PROGS := vm pm vfs rs init
 IMAGE_ELFS  := $(IMAGE_PROGS:%=$(IMG)/%.elf)
 # QEMU's multiboot -initrd: comma-separated module paths; the kernel matches names.
 QEMU_MODS   := $(subst $(eval) ,$(shell printf ','),$(strip $(IMAGE_ELFS)))
-QEMU_ARGS   := -m 128 -kernel $(IMG)/kernel.elf -initrd "$(QEMU_MODS)" -append "sanity=$(SANITY)" \
+QEMU_BOOT   := -m 128 -kernel $(IMG)/kernel.elf -initrd "$(QEMU_MODS)" \
 	       -display none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04
+QEMU_ARGS   := $(QEMU_BOOT) -append "sanity=$(SANITY)"
+SOAK_CYCLES ?= 10000
+SOAK_TEST_CYCLES ?= 300
 
-.PHONY: image qemu qemu-test qemu-gdb
+.PHONY: image qemu qemu-test qemu-gdb qemu-soak qemu-soak-test qemu-monitor-test
 image: $(IMG)/kernel.elf $(IMAGE_ELFS) $(IMG)/kernel.asm $(IMAGE_ELFS:.elf=.asm)
 
 $(KOBJ)/k/%.o: %.c $(KERNEL_HDRS)
@@ -73,18 +78,36 @@ $(IMG)/vm.elf: $(KOBJ)/u/kernel/servers/vm_main.o $(KOBJ)/u/kernel/lib/vmseam.o 
 $(IMG)/%.asm: $(IMG)/%.elf
 	$(OBJDUMP) -d -S --no-show-raw-insn $< > $@
 
+# The self-tests, then init's console monitor (kernel/user/monitor.c); "halt" ends it.
 qemu: image
-	$(QEMU) $(QEMU_ARGS) -serial mon:stdio; s=$$?; [ $$s -eq 33 ] && exit 0 || exit $$s
+	$(QEMU) $(QEMU_BOOT) -append "sanity=$(SANITY) monitor" -serial mon:stdio; s=$$?; [ $$s -eq 33 ] && exit 0 || exit $$s
 
 qemu-test: image
 	scripts/qemu-test.sh $(IMG)/qemu-test.log $(QEMU) $(QEMU_ARGS)
 
-qemu-gdb: image
-	@printf 'set architecture i386\nfile $(IMG)/kernel.elf\ntarget remote localhost:$(GDBPORT)\n' > .gdbinit
-	@echo "*** waiting for gdb on port $(GDBPORT): run 'gdb -x .gdbinit' in another terminal"
-	$(QEMU) $(QEMU_ARGS) -serial mon:stdio -S -gdb tcp::$(GDBPORT)
+# The soak (kernel/user/soak.c): SOAK_CYCLES fork/exit cycles and the other workloads
+# at SANITY, green when every workload and the baseline check PASS; make test runs a
+# short one.
+qemu-soak: image
+	QEMU_TIMEOUT=$${QEMU_TIMEOUT:-600} scripts/qemu-test.sh $(IMG)/qemu-soak.log $(QEMU) $(QEMU_BOOT) \
+		-append "sanity=$(SANITY) soak=$(SOAK_CYCLES)"
+qemu-soak-test: image
+	QEMU_TIMEOUT=$${QEMU_TIMEOUT:-120} scripts/qemu-test.sh $(IMG)/qemu-soak-test.log $(QEMU) $(QEMU_BOOT) \
+		-append "sanity=$(SANITY) soak=$(SOAK_TEST_CYCLES)"
 
-TEST_TARGETS += qemu-test
+# Every monitor command through QEMU's serial on stdin; each must answer.
+qemu-monitor-test: image
+	scripts/qemu-monitor-test.sh $(IMG)/qemu-monitor-test.log $(QEMU) $(QEMU_BOOT) -append "sanity=$(SANITY) monitor"
+
+# A .gdbinit with the kernel's and VM's symbols that stops at VM's main loop: a
+# hardware breakpoint on vm_step, conditioned on vm_step's first bytes so the other
+# programs (linked at the same addresses) do not stop there.
+qemu-gdb: image
+	scripts/gdbinit.sh $(IMG) $(GDBPORT) > .gdbinit
+	@echo "*** waiting for gdb on port $(GDBPORT): run 'gdb -x .gdbinit' in another terminal"
+	$(QEMU) $(QEMU_BOOT) -append "sanity=$(SANITY) monitor" -serial mon:stdio -S -gdb tcp::$(GDBPORT)
+
+TEST_TARGETS += qemu-test qemu-soak-test qemu-monitor-test
 
 # ---- The fuzz image: the kernel built with KERNEL_FUZZ (kernel/fuzz.c), VM built with
 # fault points and its fuzz seam, and the guest agent (harness/guest/guest.mk, included
