@@ -35,7 +35,7 @@
 
 /* The fuzz image (KERNEL_FUZZ) only: the agent's calls (input, process table, fault
  * schedule, forged messages, process memory accesses, control requests to VM, the boot
- * description, reads of present memory) and
+ * description, reads of present memory, the snapshot of many inputs per boot) and
  * VM's fuzz seam (fault hits, trace events, panic, idle report, control answers).
  * kernel/fuzz_abi.h describes them. */
 #ifdef KERNEL_FUZZ
@@ -52,7 +52,8 @@
 	K(22, FZ_IDLE, fz_idle)          \
 	K(23, FZ_CTLDONE, fz_ctldone)    \
 	K(24, FZ_BOOTINFO, fz_bootinfo)  \
-	K(25, FZ_PEEK, fz_peek)
+	K(25, FZ_PEEK, fz_peek)          \
+	K(29, FZ_SNAP, fz_snap)
 #else
 #define KCALLS_FUZZ(K)
 #endif
@@ -63,7 +64,8 @@
 	K(26, CONSOLE_GETC, console_getc)    \
 	K(27, SYSINFO, sysinfo)              \
 	K(28, VMCTL, vmctl)
-#define KCALLS_ALL(K) KCALLS(K) KCALLS_FUZZ(K) KCALLS_MONITOR(K)
+/* In number order: KC_COUNT follows the last. */
+#define KCALLS_ALL(K) KCALLS(K) KCALLS_MONITOR(K) KCALLS_FUZZ(K)
 
 enum kcall_num {
 #define KC_ENUM(n, NAME, name) KC_##NAME = (n),
@@ -80,7 +82,7 @@ enum kcall_num {
 		      KC_BIT(KC_FZ_IDLE) | KC_BIT(KC_FZ_CTLDONE))
 #define KC_MASK_AGENT (KC_BIT(KC_PRINT) | KC_BIT(KC_SHUTDOWN) | KC_BIT(KC_FZ_INPUT) | KC_BIT(KC_FZ_PROCS) | \
 		       KC_BIT(KC_FZ_FAULT) | KC_BIT(KC_FZ_MSG) | KC_BIT(KC_FZ_ACCESS) | KC_BIT(KC_FZ_CTL) | \
-		       KC_BIT(KC_FZ_BOOTINFO) | KC_BIT(KC_FZ_PEEK))
+		       KC_BIT(KC_FZ_BOOTINFO) | KC_BIT(KC_FZ_PEEK) | KC_BIT(KC_FZ_SNAP) | KC_BIT(KC_SYSINFO))
 #else
 #define KC_MASK_VM   KC_MASK_BASE
 #endif

@@ -177,6 +177,21 @@ static struct proc *boot_proc(const struct boot_entry *be, uint32_t entry)
 /* A kernel-built address space for module m: the kernel's big pages (made
  * user-accessible when window is set: VM's window onto RAM), the segments at their
  * link addresses, a mapped stack.  Returns the directory; *entry gets the entry. */
+#ifdef KERNEL_FUZZ
+/* The fuzz image's window onto RAM for VM: 4 KiB user pages instead of the big ones,
+ * so the CPU's dirty bits name every page VM writes (kernel/snapshot.c puts them back
+ * between the inputs of a batch). */
+static void window_small_pages(uint32_t pdir)
+{
+	for (uint32_t i = 0; i < KERNEL_PDE_COUNT; i++) {
+		uint32_t *pt = (uint32_t *)palloc(1);
+		for (uint32_t j = 0; j < PTE_ENTRIES; j++)
+			pt[j] = (i * BIG_PAGE_SIZE + j * PAGE_SIZE) | PTE_P | PTE_W | PTE_U;
+		((uint32_t *)pdir)[i] = (uint32_t)pt | PTE_P | PTE_W | PTE_U;
+	}
+}
+#endif
+
 static uint32_t build_space(const struct module *m, int window, uint32_t *entry)
 {
 	struct boot_seg seg[BOOT_MAX_SEGS];
@@ -186,6 +201,10 @@ static uint32_t build_space(const struct module *m, int window, uint32_t *entry)
 
 	for (uint32_t i = 0; i < KERNEL_PDE_COUNT; i++)
 		((uint32_t *)pdir)[i] = kern_pde(i) | (window ? PTE_U : 0);
+#ifdef KERNEL_FUZZ
+	if (window)
+		window_small_pages(pdir);
+#endif
 	for (uint32_t i = 0; i < n; i++)
 		for (uint32_t off = 0; off < seg[i].memsz; off += PAGE_SIZE)
 			map_page(pdir, seg[i].vaddr + off, seg[i].phys + off,
@@ -331,12 +350,15 @@ static void fz_boot(const struct module *mods, uint32_t nmods, const char *cmdli
 	k.fz.input_flags = (cmdline_has(cmdline, "expect") ? FZI_EXPECT : 0) |
 			   (cmdline_has(cmdline, "trace") ? FZI_TRACE : 0);
 	k.fz.out.sanity_fail = -1;
+	k.fz.snap.lo = palloc_mark(); /* the snapshot's range starts with VM's memory */
 	for (size_t i = 0; i < NR_BOOT; i++)
 		if (boot_table[i].slot == VM_PROC_NR)
 			boot_vm(find_module(mods, nmods, &boot_table[i]), &boot_table[i]);
+	k.fz.snap.agent_lo = palloc_mark();
 	for (uint32_t i = 0; i < nmods; i++)
 		if (name_eq(mods[i].name, "agent"))
 			fz_boot_agent(&mods[i]);
+	k.fz.snap.agent_hi = palloc_mark();
 	if (!k.fz.agent.cr3)
 		kpanic("no agent module (pass agent.elf with -initrd)");
 	k.bi.mem[0].base = palloc_mark();
@@ -346,6 +368,7 @@ static void fz_boot(const struct module *mods, uint32_t nmods, const char *cmdli
 	if (palloc_top() - k.bi.mem[0].base < FZ_POOL_SIZE)
 		kpanic("not enough RAM for VM's pool");
 	k.bi.mem[0].size = FZ_POOL_SIZE;
+	k.fz.snap.hi = k.bi.mem[0].base + FZ_POOL_SIZE; /* ... and ends with its pool */
 }
 #endif
 

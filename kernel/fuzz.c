@@ -161,10 +161,13 @@ static int access_step(void)
 	}
 	code = mmu_walk(p->cr3, fz->acc_addr, fz->acc_write, &phys);
 	if (code == VM_OK) {
-		if (fz->acc_write)
+		if (fz->acc_write) {
 			*(volatile uint32_t *)phys = fz->acc_value;
-		else
+			snap_kernel_wrote(phys, 4);
+		}
+		else {
 			fz->out.value = *(volatile const uint32_t *)phys;
+		}
 		fz->out.rc = VM_OK;
 		return 0;
 	}

@@ -24,6 +24,10 @@
  *   FZ_PEEK(ep, addr)            edx = the 32 bits at ep's addr (4-byte aligned) when
  *                                its page is present to a user read; VM_EFAULT (never a
  *                                page fault) otherwise, VM_ESRCH for no live ep
+ *   FZ_SNAP(op)                  FZS_TAKE: remember VM, its pool and the process table
+ *                                as they are now (VM waiting for a message); FZS_RESTORE:
+ *                                put back every page written since and the process
+ *                                table, reset the fault engine (kernel/snapshot.c)
  * The outcome is include/outcome.h's, the one the hosted platform fills: the kernel
  * fills every field but hang (a request VM never finishes is a QEMU timeout).
  * VM side (only in VM's mask):
@@ -44,6 +48,15 @@
 
 #define FZI_EXPECT 0x1 /* the input came from a text file: check expected replies */
 #define FZI_TRACE  0x2 /* print every record and its outcome (kernel command line "trace") */
+
+#define FZS_TAKE    0
+#define FZS_RESTORE 1
+
+/* A batch of inputs in the input module (harness/guest/batch.c): BATCH_MAGIC, then per
+ * input its length and FZI_* flags (32-bit little-endian each) and its bytes, padded
+ * to a multiple of 4. */
+#define BATCH_MAGIC "VMFZBAT1"
+#define BATCH_MAGIC_LEN 8
 
 #define FZF_RESET     0
 #define FZF_ARM       1

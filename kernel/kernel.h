@@ -22,6 +22,7 @@
 #define PHYS_NONE_K 0xFFFFFFFFu
 #define SIGSEGV 11 /* as in seam.h */
 #define MAP_WORDS (NR_PROCS / 32)
+#define SNAP_MAX_PAGES 8192 /* the fuzz image's snapshot covers at most 32 MiB */
 
 /* ---- Process table ---- */
 /* Blocking reasons; a process runs when none is set. */
@@ -102,6 +103,17 @@ struct kstate {
 			char sanity_inv[32], sanity_text[96], sanity_obj[16];
 			uint32_t exc_vec, exc_eip;
 		} dead;
+		struct fz_snap {    /* kernel/snapshot.c: many inputs per boot */
+			int taken;
+			uint32_t lo, hi;    /* restored physical range: VM's memory and pool */
+			uint32_t agent_lo, agent_hi; /* the agent's memory inside it: kept */
+			uint32_t copy;      /* physical address of the copy of [lo, hi) */
+			struct proc *procs; /* the process table as taken (after the copy) */
+			uint32_t mutations, free_pages;
+			struct fz_death dead;
+			uint32_t kdirty[SNAP_MAX_PAGES / 32]; /* pages the kernel wrote */
+			uint32_t restores, pages_restored;
+		} snap;
 	} fz;
 #endif
 };
@@ -189,6 +201,9 @@ int fz_vm_send(struct proc *vm, endpoint_t dst, uint32_t vaddr);
 void fz_vm_idle(void);
 /* An exception in VM: it never runs again; the agent's request ends with a crash. */
 void fz_vm_fault(const struct trapframe *tf);
+/* ---- snapshot.c (fuzz image only) ---- */
+/* The kernel wrote [phys, phys + len): pages of the snapshot's range are restored. */
+void snap_kernel_wrote(uint32_t phys, uint32_t len);
 #endif
 /* ---- sysinfo.c: the console and monitor calls (kernel/monitor_abi.h) ---- */
 #define KC_MON_DECL(n, NAME, name) int kc_##name(struct proc *caller, struct kargs *x);

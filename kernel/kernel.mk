@@ -21,7 +21,8 @@ RT_I386    := $(RTDIR)/libclang_rt.builtins-i386.a
 KCFLAGS    := $(I686_CFLAGS) -Ikernel -Ikernel/lib -fno-pic -fno-asynchronous-unwind-tables
 KLDFLAGS   := -m elf_i386 -z norelro -z max-page-size=4096 --no-undefined
 
-KERNEL_SRCS := $(filter-out kernel/fuzz.c,$(sort $(wildcard kernel/*.c kernel/arch/*.c))) kernel/lib/string.c
+FUZZ_ONLY_SRCS := kernel/fuzz.c kernel/snapshot.c
+KERNEL_SRCS := $(filter-out $(FUZZ_ONLY_SRCS),$(sort $(wildcard kernel/*.c kernel/arch/*.c))) kernel/lib/string.c
 KERNEL_ASMS := $(sort $(wildcard kernel/arch/*.S))
 KERNEL_OBJS := $(KERNEL_SRCS:%.c=$(KOBJ)/k/%.o) $(KERNEL_ASMS:%.S=$(KOBJ)/k/%.o)
 ULIB_OBJS   := $(addprefix $(KOBJ)/u/kernel/lib/,crt0.o ipc.o print.o format.o vmclient.o string.o)
@@ -116,7 +117,7 @@ TEST_TARGETS += qemu-test qemu-soak-test qemu-monitor-test
 FIMG        := $(BUILD)/image-fuzz
 FKOBJ       := $(BUILD)/kernel-fuzz
 FKCFLAGS    := $(KCFLAGS) -DKERNEL_FUZZ
-FKERNEL_OBJS := $(patsubst %.c,$(FKOBJ)/k/%.o,$(KERNEL_SRCS) kernel/fuzz.c) $(KERNEL_ASMS:%.S=$(FKOBJ)/k/%.o)
+FKERNEL_OBJS := $(patsubst %.c,$(FKOBJ)/k/%.o,$(KERNEL_SRCS) $(FUZZ_ONLY_SRCS)) $(KERNEL_ASMS:%.S=$(FKOBJ)/k/%.o)
 VM_FUZZ_OBJS := $(VM_SRCS:%.c=$(BUILD)/i686-fuzz/%.o)
 FVM_SEAM    := $(addprefix $(FKOBJ)/u/kernel/,servers/vm_main.o lib/vmseam.o lib/vmseam_fuzz.o)
 

@@ -115,6 +115,10 @@ static int copy_gen(uint32_t scr3, uint32_t sa, const uint8_t *ks,
 			d = (uint8_t *)ph;
 		}
 		__builtin_memmove(d, s, n);
+#ifdef KERNEL_FUZZ
+		if (!kd) /* a write into user memory: the snapshot puts it back */
+			snap_kernel_wrote((uint32_t)d, n);
+#endif
 		len -= n;
 		sa += n, da += n;
 		if (ks)

@@ -12,9 +12,12 @@
 #                                          line, or clean); prints one line per file and
 #                                          the parity; exit 0 when all agree
 #
-# The image boots headless with -no-reboot and a timeout (QEMU_TIMEOUT, seconds); the
-# agent prints "FINDING kind=... sig=... call=... at=..." or "CLEAN" on serial and shuts
-# down (QEMU exit 33 clean, 39 finding).  A run that times out is a hang finding.
+# The inputs go to the image as one batch (kernel/fuzz_abi.h BATCH_MAGIC): one boot
+# replays them all, the kernel restoring its snapshot of VM between them
+# (kernel/snapshot.c); the agent prints "VERDICT <i> FINDING kind=... sig=... call=...
+# at=..." or "VERDICT <i> CLEAN" per input and a rate line.  The boot runs headless with
+# -no-reboot and a timeout (QEMU_TIMEOUT seconds, plus 1 per 5 inputs): an input left
+# unfinished is a hang finding, and the inputs after it go on in a new boot.
 # Text inputs are replayed with their expected replies checked, as the hosted replay does.
 set -u
 
@@ -32,55 +35,87 @@ KNOWN_DIFFERENT=""
 # boot baseline of VM's resources, which the agent in the image does not.  A hosted
 # finding of these kinds where the image says CLEAN is reported, not failed.
 HOSTED_ONLY_KINDS="memory leak nondeterminism"
+BATCH_MAGIC=VMFZBAT1 # kernel/fuzz_abi.h
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/replay-qemu.XXXXXX") || exit 2
 trap 'rm -rf "$TMP"' EXIT INT TERM
 
-# boot INPUT.bin EXPECT(0|1) LOG: run the image on one binary input; prints the verdict
-# line (or "BOOTFAIL <why>") and returns 0 clean, 1 finding, 2 boot failure.
-boot() {
-	append="sanity=$SANITY"
-	[ "$2" = 1 ] && append="$append expect"
-	[ "$TRACE" = 1 ] && append="$append trace"
-	cp "$1" "$TMP/input.bin" || return 2
-	timeout -k 2 "$QEMU_TIMEOUT" "$QEMU" -m 128 -kernel "$IMG/kernel.elf" \
-		-initrd "$IMG/vm.elf,$IMG/agent.elf,$TMP/input.bin" -append "$append" \
-		-display none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-		-serial "file:$3" -monitor none -nodefaults >/dev/null 2>&1
-	status=$?
-	line=$(grep -a -m1 -E '^(FINDING kind=|CLEAN)' "$3" | tr -d '\r')
-	if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
-		# sig: FNV-1a of "hang:qemu-timeout", as harness/findings.c sig_hash
-		echo "FINDING kind=hang sig=71254a0f call=none at=qemu:timeout"
-		return 1
-	fi
-	case "$status:$line" in
-	33:CLEAN*) echo "CLEAN"; return 0 ;;
-	39:FINDING*) echo "$line"; return 1 ;;
-	esac
-	echo "BOOTFAIL qemu exit $status: $(grep -a -m1 -E 'PANIC|panic' "$3" | tr -d '\r')"
-	return 2
+# le32 N: N as four little-endian bytes.
+le32() {
+	printf "$(printf '\\%03o\\%03o\\%03o\\%03o' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255)))"
 }
 
-# to_bin FILE OUT: the binary form of FILE in OUT (text compiled); 1 when it is text.
-to_bin() {
+# add_to_batch FILE BATCH: append FILE (text compiled) to the batch module; 1 when it
+# cannot be read or compiled.  Layout: kernel/fuzz_abi.h BATCH_MAGIC.
+add_to_batch() {
+	flags=0
 	case "$1" in
-	*.txt)
-		"$REPLAY" --compile "$1" "$2" >/dev/null 2>&1 || return 2
-		return 1 ;;
-	*) cp "$1" "$2" || return 2; return 0 ;;
+	*.txt) "$REPLAY" --compile "$1" "$TMP/one.bin" >/dev/null 2>&1 || return 1; flags=1 ;;
+	*) cp "$1" "$TMP/one.bin" 2>/dev/null || return 1 ;;
 	esac
+	n=$(wc -c <"$TMP/one.bin")
+	{ le32 "$n"; le32 "$flags"; cat "$TMP/one.bin"; head -c $(((4 - n % 4) % 4)) /dev/zero; } >>"$2"
 }
 
-# image_verdict FILE LOG: the image's verdict line for FILE; returns as boot().
-image_verdict() {
-	to_bin "$1" "$TMP/conv.bin"
-	case $? in
-	2) echo "BOOTFAIL cannot read or compile $1"; return 2 ;;
-	1) text=1 ;;
-	*) text=0 ;;
-	esac
-	boot "$TMP/conv.bin" "$text" "$2"
+# boot_batch BATCH LOG COUNT: one boot of the fuzz image replaying every input of the
+# batch; returns QEMU's status (33: the batch ran to its end; 124/137: timeout).
+boot_batch() {
+	append="sanity=$SANITY"
+	[ "$TRACE" = 1 ] && append="$append trace"
+	timeout -k 2 $((QEMU_TIMEOUT + $3 / 5)) "$QEMU" -m 128 -kernel "$IMG/kernel.elf" \
+		-initrd "$IMG/vm.elf,$IMG/agent.elf,$1" -append "$append" \
+		-display none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+		-serial "file:$2" -monitor none -nodefaults >/dev/null 2>&1
+}
+
+# image_verdicts LIST OUT: the image's verdict of every file named in LIST (one a
+# line), as "FILE<TAB>VERDICT" lines in OUT, replayed in as few boots as possible:
+# a batch that ends early (a hang: QEMU's timeout) gives its unfinished input a hang
+# finding and goes on with a new batch after it.
+image_verdicts() {
+	: >"$2"
+	cp "$1" "$TMP/todo"
+	while [ -s "$TMP/todo" ]; do
+		printf '%s' "$BATCH_MAGIC" >"$TMP/batch.bin"
+		: >"$TMP/inbatch"
+		while IFS= read -r f; do
+			if add_to_batch "$f" "$TMP/batch.bin"; then
+				echo "$f" >>"$TMP/inbatch"
+			else
+				printf '%s\tBOOTFAIL cannot read or compile %s\n' "$f" "$f" >>"$2"
+			fi
+		done <"$TMP/todo"
+		: >"$TMP/todo"
+		[ -s "$TMP/inbatch" ] || break
+		count=$(wc -l <"$TMP/inbatch")
+		boot_batch "$TMP/batch.bin" "$TMP/serial.log" "$count"
+		status=$?
+		tr -d '\r' <"$TMP/serial.log" >"$TMP/serial.txt"
+		i=0 stop=""
+		while IFS= read -r f; do
+			if [ -n "$stop" ]; then
+				[ "$stop" = hang ] && echo "$f" >>"$TMP/todo"
+				[ "$stop" = broken ] && printf '%s\tBOOTFAIL qemu exit %s\n' "$f" "$status" >>"$2"
+				i=$((i + 1))
+				continue
+			fi
+			line=$(grep -a -m1 "^VERDICT $i " "$TMP/serial.txt" | sed 's/^VERDICT [0-9]* //; s/^CLEAN.*/CLEAN/')
+			if [ -n "$line" ]; then
+				printf '%s\t%s\n' "$f" "$line" >>"$2"
+			elif [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+				# sig: FNV-1a of "hang:qemu-timeout", as harness/findings.c sig_hash
+				printf '%s\t%s\n' "$f" "FINDING kind=hang sig=71254a0f call=none at=qemu:timeout" >>"$2"
+				stop=hang
+			else
+				printf '%s\tBOOTFAIL qemu exit %s: %s\n' "$f" "$status" \
+					"$(grep -a -m1 -E 'PANIC|panic|failed' "$TMP/serial.txt")" >>"$2"
+				stop=broken
+			fi
+			i=$((i + 1))
+		done <"$TMP/inbatch"
+		grep -a '^agent: batch of' "$TMP/serial.txt" >>"$TMP/rates"
+		cp "$TMP/serial.txt" "${SERIAL_KEEP:-/dev/null}" 2>/dev/null
+	done
 }
 
 # hosted_verdict FILE: the hosted replay's FINDING line, or CLEAN.
@@ -93,28 +128,35 @@ hosted_verdict() {
 single() {
 	[ -r "$1" ] || { echo "replay-qemu: cannot read $1" >&2; exit 2; }
 	[ -r "$IMG/kernel.elf" ] || { echo "replay-qemu: build the fuzz image first (make image-fuzz)" >&2; exit 2; }
-	verdict=$(image_verdict "$1" "$TMP/serial.log")
-	rc=$?
-	[ "$TRACE" = 1 ] && tr -d '\r' <"$TMP/serial.log" | grep -a -E '^(\[[0-9]|    |model: |agent: )'
+	echo "$1" >"$TMP/list"
+	image_verdicts "$TMP/list" "$TMP/verdicts"
+	verdict=$(cut -f2- "$TMP/verdicts")
+	[ "$TRACE" = 1 ] && grep -a -E '^(\[[0-9]|    |model: |agent: oracles)' "$TMP/serial.txt"
 	echo "$verdict"
-	[ "$rc" -eq 2 ] && sed 's/^/  serial: /' "$TMP/serial.log" | tail -20 >&2
-	exit "$rc"
+	case "$verdict" in
+	CLEAN) exit 0 ;;
+	FINDING*) exit 1 ;;
+	esac
+	sed 's/^/  serial: /' "$TMP/serial.txt" | tail -20 >&2
+	exit 2
 }
 
 parity() {
 	total=0 same=0 failed=0
 	start=$(date +%s.%N)
+	: >"$TMP/list"
 	for f in "$@"; do
-		[ -r "$f" ] || continue
+		[ -r "$f" ] && echo "$f" >>"$TMP/list"
+	done
+	: >"$TMP/rates"
+	image_verdicts "$TMP/list" "$TMP/verdicts"
+	end=$(date +%s.%N)
+	while IFS="$(printf '\t')" read -r f img; do
 		total=$((total + 1))
-		t0=$(date +%s.%N)
-		img=$(image_verdict "$f" "$TMP/serial.log")
-		t1=$(date +%s.%N)
 		host=$(hosted_verdict "$f")
-		ms=$(echo "($t1 - $t0) * 1000 / 1" | bc)
 		if [ "$img" = "$host" ]; then
 			same=$((same + 1))
-			echo "SAME  ${ms}ms $f: $img"
+			echo "SAME  $f: $img"
 			continue
 		fi
 		reason=$(printf '%s\n' "$KNOWN_DIFFERENT" | grep -F "$f " | cut -d' ' -f2-)
@@ -125,15 +167,16 @@ parity() {
 			done
 		fi
 		if [ -n "$reason" ]; then
-			echo "KNOWN ${ms}ms $f: image '$img', hosted '$host' ($reason)"
+			echo "KNOWN $f: image '$img', hosted '$host' ($reason)"
 		else
-			echo "DIFF  ${ms}ms $f: image '$img', hosted '$host'"
+			echo "DIFF  $f: image '$img', hosted '$host'"
 			failed=$((failed + 1))
 		fi
-	done
-	end=$(date +%s.%N)
+	done <"$TMP/verdicts"
+	boots=$(wc -l <"$TMP/rates")
+	sed 's/^agent: /qemu-replay-test: in the guest: /' "$TMP/rates"
 	echo "qemu-replay-test: $same of $total agree, $((total - same - failed)) explained, $failed unexplained," \
-		"$(echo "$end - $start" | bc)s"
+		"$boots boot(s), $(echo "$end - $start" | bc)s in the image"
 	[ "$total" -gt 0 ] && [ "$failed" -eq 0 ]
 }
 

@@ -7,14 +7,15 @@
  *   FINDING kind=<kind> sig=<8 hex> call=<VM_*> at=<...>
  * followed by "detail:" and "record:" lines, or the single line CLEAN (N records).
  * The exit status is GUEST_CLEAN_STATUS (QEMU exit 33) when clean and
- * GUEST_FINDING_STATUS (QEMU exit 39) on a finding. */
+ * GUEST_FINDING_STATUS (QEMU exit 39) on a finding.  An input module that is a batch
+ * (kernel/fuzz_abi.h BATCH_MAGIC) goes to batch.c: every input in one boot. */
 #include "ulib.h"
 #include "harness.h"
 #include "guest.h"
 
 int main(void);
 
-#define INPUT_CAP (64u << 10)
+#define INPUT_CAP (4u << 20) /* a batch (batch.c) */
 
 /* The hosted oracle list (harness/run.c) without what the guest cannot run, in the
  * same order, so the first finding is the same one. */
@@ -36,7 +37,7 @@ static struct conv conv;
 static struct run_ctx ctx;
 
 /* Which oracles judged the run and which did not. */
-static void say_oracles(void)
+void say_oracles(void)
 {
 	uprintf("agent: oracles run:");
 	for (int i = 0; i < NORACLES; i++)
@@ -47,19 +48,30 @@ static void say_oracles(void)
 	uprintf("\n");
 }
 
-/* Print the verdict: the FINDING line and its detail, or CLEAN. */
-static void verdict(const struct conv *c)
+/* Print the verdict, after prefix: the FINDING line and its detail, or CLEAN. */
+void agent_verdict(const char *prefix)
 {
 	const struct finding *f = finding_get();
 
 	if (!f) {
-		uprintf("CLEAN (%u records)\n", c->n);
+		uprintf("%sCLEAN (%u records)\n", prefix, conv.n);
 		return;
 	}
-	uprintf("FINDING kind=%s sig=%08x call=%s at=%s\n", f->kind, f->sig, f->call, f->at);
+	uprintf("%sFINDING kind=%s sig=%08x call=%s at=%s\n", prefix, f->kind, f->sig, f->call, f->at);
 	uprintf("detail: %s\n", f->detail);
 	if (f->rec >= 0)
 		uprintf("record: %d\n", f->rec);
+}
+
+int agent_replay(const uint8_t *in, uint32_t len, int flags)
+{
+	conv_decode(in, len, &conv);
+	__builtin_memset(&ctx, 0, sizeof(ctx));
+	ctx.plat = &guest_platform;
+	ctx.c = &conv;
+	ctx.flags = flags;
+	ctx.level = conv.sanity > HARNESS_SANITY_FLOOR ? conv.sanity : HARNESS_SANITY_FLOOR;
+	return runner_run(&ctx, guest_oracles, NORACLES);
 }
 
 int main(void)
@@ -71,13 +83,12 @@ int main(void)
 		uprintf("agent: no input\n");
 		sys_shutdown(GUEST_BROKEN_STATUS);
 	}
-	conv_decode(input, len < INPUT_CAP ? len : INPUT_CAP, &conv);
-	ctx.plat = &guest_platform;
-	ctx.c = &conv;
-	ctx.flags = flags;
-	ctx.level = conv.sanity > HARNESS_SANITY_FLOOR ? conv.sanity : HARNESS_SANITY_FLOOR;
-	int found = runner_run(&ctx, guest_oracles, NORACLES);
+	if (len > INPUT_CAP)
+		len = INPUT_CAP;
+	if (batch_is(input, len))
+		batch_run(input, len, flags);
+	int found = agent_replay(input, len < ONE_INPUT_CAP ? len : ONE_INPUT_CAP, flags);
 	say_oracles();
-	verdict(&conv);
+	agent_verdict("");
 	sys_shutdown(found ? GUEST_FINDING_STATUS : GUEST_CLEAN_STATUS);
 }

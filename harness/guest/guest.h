@@ -21,4 +21,21 @@ extern const struct platform guest_platform;
  * text input, trace).  VM_OK or an errno. */
 int guest_input(uint8_t *buf, uint32_t cap, uint32_t *len, int *run_flags);
 
+/* ---- agent.c: one conversation ---- */
+#define ONE_INPUT_CAP (64u << 10) /* bytes of one input the agent decodes */
+/* Decode and run one input with the guest's oracles: 1 on a finding, else 0. */
+int agent_replay(const uint8_t *in, uint32_t len, int flags);
+/* Print the last run's verdict after prefix: the FINDING line and detail, or CLEAN. */
+void agent_verdict(const char *prefix);
+/* Name the oracles the agent runs and those only the hosted harness runs. */
+void say_oracles(void);
+
+/* ---- batch.c: many inputs per boot (kernel/snapshot.c) ---- */
+/* True when the input module is a batch (BATCH_MAGIC). */
+int batch_is(const uint8_t *in, uint32_t len);
+/* Replay every input of the batch, restoring the boot snapshot after each, print a
+ * "VERDICT <i> " line per input and a summary, and shut down (GUEST_CLEAN_STATUS when
+ * the batch was read to its end, GUEST_BROKEN_STATUS otherwise). */
+__attribute__((noreturn)) void batch_run(const uint8_t *in, uint32_t len, int flags);
+
 #endif
