@@ -350,6 +350,7 @@ static void fz_boot(const struct module *mods, uint32_t nmods, const char *cmdli
 	k.fz.input_flags = (cmdline_has(cmdline, "expect") ? FZI_EXPECT : 0) |
 			   (cmdline_has(cmdline, "trace") ? FZI_TRACE : 0);
 	k.fz.out.sanity_fail = -1;
+	k.fz.snap.verify = cmdline_has(cmdline, "snapcheck");
 	k.fz.snap.lo = palloc_mark(); /* the snapshot's range starts with VM's memory */
 	for (size_t i = 0; i < NR_BOOT; i++)
 		if (boot_table[i].slot == VM_PROC_NR)

@@ -104,7 +104,7 @@ struct kstate {
 			uint32_t exc_vec, exc_eip;
 		} dead;
 		struct fz_snap {    /* kernel/snapshot.c: many inputs per boot */
-			int taken;
+			int taken, verify;  /* verify: "snapcheck", compare all after a restore */
 			uint32_t lo, hi;    /* restored physical range: VM's memory and pool */
 			uint32_t agent_lo, agent_hi; /* the agent's memory inside it: kept */
 			uint32_t copy;      /* physical address of the copy of [lo, hi) */

@@ -6,8 +6,10 @@
 #   make qemu-monitor-test  every monitor command through the serial console
 #   make qemu-gdb    boot it stopped, waiting for gdb on a per-user port (.gdbinit)
 #   make image-fuzz  build/image-fuzz/{kernel,vm,agent}.elf: the fuzz image (KERNEL_FUZZ)
-#   make replay-qemu F=FILE   replay one input (.bin or .txt) in the fuzz image
-#   make qemu-replay-test     corpus and crashes: the image's verdict equals the hosted one
+#   make replay-qemu F=FILE   replay one input (.bin or .txt) in the fuzz image; F="A B..."
+#                             replays them all in one boot (a batch, kernel/snapshot.c)
+#   make qemu-replay-test     corpus and crashes in one boot: the image's verdict equals
+#                             the hosted one
 # SANITY=n puts "sanity=n" on the kernel command line (VM's sanity level).
 
 IMG        := $(BUILD)/image
@@ -146,12 +148,14 @@ $(FIMG)/vm.elf: $(FVM_SEAM) $(VM_FUZZ_OBJS) $(ULIB_OBJS) kernel/user.ld
 $(FIMG)/%.asm: $(FIMG)/%.elf
 	$(OBJDUMP) -d -S --no-show-raw-insn $< > $@
 
+# One file: its verdict; several (F="a b ..."): all in one boot (a batch).
 replay-qemu: image-fuzz $(BUILD)/vm-replay
-	@test -n "$(F)" || { echo "usage: make replay-qemu F=FILE"; exit 2; }
-	IMG=$(FIMG) REPLAY=$(BUILD)/vm-replay scripts/replay-qemu.sh $(F)
+	@test -n "$(F)" || { echo "usage: make replay-qemu F=FILE (or F=\"FILE...\")"; exit 2; }
+	IMG=$(FIMG) REPLAY=$(BUILD)/vm-replay scripts/replay-qemu.sh $(if $(word 2,$(F)),--batch) $(F)
 
-# Every corpus file and crash input: the fuzz image's verdict equals the hosted one.
+# Every corpus file and crash input in one boot (a batch, the snapshot checked whole
+# after every restore): the fuzz image's verdict equals the hosted one.
 qemu-replay-test: image-fuzz $(BUILD)/vm-replay
-	IMG=$(FIMG) REPLAY=$(BUILD)/vm-replay scripts/replay-qemu.sh --parity corpus/*.txt crashes/*/input.bin
+	SNAPCHECK=1 IMG=$(FIMG) REPLAY=$(BUILD)/vm-replay scripts/replay-qemu.sh --parity corpus/*.txt crashes/*/input.bin
 
 TEST_TARGETS += qemu-replay-test

@@ -10,7 +10,8 @@
  * 4 KiB pages in the fuzz image (kernel/boot.c), so the CPU's dirty bits name every
  * page VM wrote; the kernel's own writes into the range (message copies, the agent's
  * accesses) are marked in a bitmap by memory.c and fuzz.c.  The fault engine, VM's
- * death and the counters VM last reported are reset with them. */
+ * death and the counters VM last reported are reset with them.  With "snapcheck" on
+ * the kernel command line every restore is checked against the whole copy. */
 #include "kernel.h"
 
 #define sn (&k.fz.snap)
@@ -100,6 +101,41 @@ static int take(void)
 	return VM_OK;
 }
 
+/* True when page phys is VM's page directory or one of its page tables. */
+static int vm_paging_page(uint32_t phys)
+{
+	const uint32_t *pd = (const uint32_t *)k.vm->cr3;
+
+	if (phys == k.vm->cr3)
+		return 1;
+	for (uint32_t i = 0; i < PDE_ENTRIES; i++)
+		if ((pd[i] & PTE_P) && !(pd[i] & PDE_PS) && (pd[i] & PTE_ADDR_MASK) == phys)
+			return 1;
+	return 0;
+}
+
+/* The check of "snapcheck" on the command line: after a restore, every page of the
+ * range equals its copy (VM's paging structures up to the accessed bits the CPU
+ * sets); the number of pages that differ, each named on the console. */
+static uint32_t verify(void)
+{
+	uint32_t bad = 0;
+
+	for (uint32_t a = sn->lo; a < sn->hi; a += PAGE_SIZE) {
+		const uint32_t *now = (const uint32_t *)a, *was = (const uint32_t *)(sn->copy + (a - sn->lo));
+		uint32_t mask = vm_paging_page(a) ? ~PTE_A : ~0u;
+		if (!restorable(a))
+			continue;
+		for (uint32_t w = 0; w < PAGE_SIZE / 4; w++)
+			if ((now[w] & mask) != (was[w] & mask)) {
+				kprintf("snapshot: page 0x%x differs after restore (word %u)\n", a, w);
+				bad++;
+				break;
+			}
+	}
+	return bad;
+}
+
 /* FZS_RESTORE: the boot state again, for the next input. */
 static int restore(void)
 {
@@ -121,7 +157,7 @@ static int restore(void)
 	fz->fail_sends = 0;
 	__builtin_memset(fz->hits, 0, sizeof(fz->hits));
 	sn->restores++;
-	return VM_OK;
+	return sn->verify && verify() ? VM_EIO : VM_OK;
 }
 
 /* FZ_SNAP(op): take or restore; out = the pages restored so far. */

@@ -35,6 +35,8 @@
 #    on one core, at most BENCH_PLANT_SECONDS each, default 120; BENCH_PLANTS=0 skips
 #    it; BENCH_PLANTS_FROM=empty starts from nothing instead of the corpus), so a speed
 #    change that costs findings shows up.
+# 6. Replays per second in the fuzz image under QEMU: one boot per input against a
+#    batch in one boot (scripts/bench-qemu.sh; BENCH_QEMU=0 skips it).
 set -u
 cd "$(dirname "$0")/.." || exit 2
 BENCH_RUNS=${BENCH_RUNS:-50}
@@ -333,6 +335,10 @@ profile
 prealloc_forks
 slowest
 scale
+if [ "${BENCH_QEMU:-1}" != 0 ] && [ "$BIN" = build ]; then
+	echo "bench: the fuzz image under QEMU (scripts/bench-qemu.sh)"
+	scripts/bench-qemu.sh "$SEEDS" && cat build/bench/qemu.md >>"$OUT"
+fi
 if [ "${BENCH_PLANTS:-1}" != 0 ] && [ "$BIN" = build ]; then
 	echo "bench: time to first finding of every plant"
 	PLANT_SECONDS=${BENCH_PLANT_SECONDS:-120} PLANT_FROM=${BENCH_PLANTS_FROM:-corpus} scripts/bench-plants.sh &&

@@ -7,6 +7,11 @@
 #   TRACE=1 scripts/replay-qemu.sh FILE    the same, printing the agent's output first:
 #                                          the runner's trace (as vm-replay --trace) and
 #                                          which oracles ran
+#   scripts/replay-qemu.sh --batch FILE... every file in one boot: "FILE: VERDICT" lines
+#                                          and the agent's rate (inputs per second)
+#   SNAPCHECK=1 ...                        the kernel compares all of VM's memory and pool
+#                                          with its snapshot after every restore (a
+#                                          difference stops the batch: BOOTFAIL)
 #   scripts/replay-qemu.sh --parity FILE... every file in the image and with the hosted
 #                                          replay: the verdicts must be equal (the FINDING
 #                                          line, or clean); prints one line per file and
@@ -28,6 +33,7 @@ QEMU=${QEMU:-qemu-system-i386}
 QEMU_TIMEOUT=${QEMU_TIMEOUT:-20}
 SANITY=${SANITY:-2}
 TRACE=${TRACE:-0}
+SNAPCHECK=${SNAPCHECK:-0}
 
 # Files that may not agree, with the reason (none today): "path reason...".
 KNOWN_DIFFERENT=""
@@ -62,6 +68,7 @@ add_to_batch() {
 boot_batch() {
 	append="sanity=$SANITY"
 	[ "$TRACE" = 1 ] && append="$append trace"
+	[ "$SNAPCHECK" = 1 ] && append="$append snapcheck"
 	timeout -k 2 $((QEMU_TIMEOUT + $3 / 5)) "$QEMU" -m 128 -kernel "$IMG/kernel.elf" \
 		-initrd "$IMG/vm.elf,$IMG/agent.elf,$1" -append "$append" \
 		-display none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
@@ -180,8 +187,23 @@ parity() {
 	[ "$total" -gt 0 ] && [ "$failed" -eq 0 ]
 }
 
+# batch FILE...: every file in one boot; one "FILE: VERDICT" line each, then the agent's
+# rate line; exit 0 when every input ran (findings or not), 2 otherwise.
+batch() {
+	: >"$TMP/list"
+	for f in "$@"; do
+		echo "$f" >>"$TMP/list"
+	done
+	: >"$TMP/rates"
+	image_verdicts "$TMP/list" "$TMP/verdicts"
+	sed 's/\t/: /' "$TMP/verdicts"
+	cat "$TMP/rates"
+	! grep -q "$(printf '\t')BOOTFAIL" "$TMP/verdicts"
+}
+
 case "${1:-}" in
 --parity) shift; [ $# -gt 0 ] || exit 2; parity "$@" ;;
+--batch) shift; [ $# -gt 0 ] || exit 2; batch "$@" || exit 2 ;;
 ""|-h|--help) sed -n '2,/^$/p' "$0" | sed -n 's/^# \{0,1\}//p'; exit 2 ;;
-*) [ $# -eq 1 ] || { echo "usage: replay-qemu.sh FILE | --parity FILE..." >&2; exit 2; }; single "$1" ;;
+*) [ $# -eq 1 ] || { echo "usage: replay-qemu.sh FILE | --parity FILE... | --batch FILE..." >&2; exit 2; }; single "$1" ;;
 esac
