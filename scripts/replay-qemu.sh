@@ -21,8 +21,9 @@
 # replays them all, the kernel restoring its snapshot of VM between them
 # (kernel/snapshot.c); the agent prints "VERDICT <i> FINDING kind=... sig=... call=...
 # at=..." or "VERDICT <i> CLEAN" per input and a rate line.  The boot runs headless with
-# -no-reboot and a timeout (QEMU_TIMEOUT seconds, plus 1 per 5 inputs): an input left
-# unfinished is a hang finding, and the inputs after it go on in a new boot.
+# -no-reboot; when no verdict comes for QEMU_TIMEOUT seconds (default 60: the slowest
+# corpus input takes 7 s on an idle machine) QEMU is stopped, the unfinished input is a
+# hang finding, and the inputs after it go on in a new boot.
 # Text inputs are replayed with their expected replies checked, as the hosted replay does.
 set -u
 
@@ -30,7 +31,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 IMG=${IMG:-$ROOT/build/image-fuzz}
 REPLAY=${REPLAY:-$ROOT/build/vm-replay}
 QEMU=${QEMU:-qemu-system-i386}
-QEMU_TIMEOUT=${QEMU_TIMEOUT:-20}
+QEMU_TIMEOUT=${QEMU_TIMEOUT:-60}
 SANITY=${SANITY:-2}
 TRACE=${TRACE:-0}
 SNAPCHECK=${SNAPCHECK:-0}
@@ -63,16 +64,32 @@ add_to_batch() {
 	{ le32 "$n"; le32 "$flags"; cat "$TMP/one.bin"; head -c $(((4 - n % 4) % 4)) /dev/zero; } >>"$2"
 }
 
-# boot_batch BATCH LOG COUNT: one boot of the fuzz image replaying every input of the
-# batch; returns QEMU's status (33: the batch ran to its end; 124/137: timeout).
+# boot_batch BATCH LOG: one boot of the fuzz image replaying every input of the batch;
+# returns QEMU's status (33: the batch ran to its end), or 124 when no verdict came
+# for QEMU_TIMEOUT seconds (the boot, or one input: a hang), QEMU then stopped.
 boot_batch() {
 	append="sanity=$SANITY"
 	[ "$TRACE" = 1 ] && append="$append trace"
 	[ "$SNAPCHECK" = 1 ] && append="$append snapcheck"
-	timeout -k 2 $((QEMU_TIMEOUT + $3 / 5)) "$QEMU" -m 128 -kernel "$IMG/kernel.elf" \
+	: >"$2"
+	"$QEMU" -m 128 -kernel "$IMG/kernel.elf" \
 		-initrd "$IMG/vm.elf,$IMG/agent.elf,$1" -append "$append" \
 		-display none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-		-serial "file:$2" -monitor none -nodefaults >/dev/null 2>&1
+		-serial "file:$2" -monitor none -nodefaults >/dev/null 2>&1 &
+	qpid=$!
+	seen=0 idle=0
+	while kill -0 "$qpid" 2>/dev/null; do
+		sleep 0.2
+		n=$(grep -a -c '^VERDICT ' "$2")
+		if [ "$n" -ne "$seen" ]; then
+			seen=$n idle=0
+		elif [ $((idle += 1)) -ge $((QEMU_TIMEOUT * 5)) ]; then
+			kill "$qpid" 2>/dev/null
+			wait "$qpid"
+			return 124
+		fi
+	done
+	wait "$qpid"
 }
 
 # image_verdicts LIST OUT: the image's verdict of every file named in LIST (one a
@@ -94,8 +111,7 @@ image_verdicts() {
 		done <"$TMP/todo"
 		: >"$TMP/todo"
 		[ -s "$TMP/inbatch" ] || break
-		count=$(wc -l <"$TMP/inbatch")
-		boot_batch "$TMP/batch.bin" "$TMP/serial.log" "$count"
+		boot_batch "$TMP/batch.bin" "$TMP/serial.log"
 		status=$?
 		tr -d '\r' <"$TMP/serial.log" >"$TMP/serial.txt"
 		i=0 stop=""
