@@ -2,6 +2,14 @@
 # `make test` is what CI runs; `make fuzz` runs a campaign.  Objects go under build/.
 # Each part owns a fragment: kernel/kernel.mk, harness/harness.mk, tests/tests.mk.
 
+# `make test` sets itself up as `make fuzz` does: scripts/deps.sh installs what is
+# missing before anything below asks for clang-14 (one dpkg-query when all is there).
+ifneq ($(filter test oss-fuzz-check,$(MAKECMDGOALS)),)
+ifneq ($(shell scripts/deps.sh -q >&2 && echo ok),ok)
+$(error scripts/deps.sh could not install the toolchain (see above))
+endif
+endif
+
 CC      := $(shell command -v clang-14 2>/dev/null || echo clang)
 # Sanitizers symbolise with it: stack signatures of findings depend on it.
 export ASAN_SYMBOLIZER_PATH ?= $(shell command -v llvm-symbolizer-14 2>/dev/null || command -v llvm-symbolizer 2>/dev/null)
