@@ -63,3 +63,17 @@ oss-fuzz-check: $(BUILD)/vm-replay
 	scripts/oss-fuzz-check.sh
 TEST_TARGETS += oss-fuzz-check
 .PHONY: oss-fuzz-files oss-fuzz-check
+
+# ---- Corpus care: scripts/cmin.sh, scripts/corpus-promote.sh ----
+# `make cmin [CAMPAIGN=dir]`: the campaign's queues minimized (libFuzzer -merge=1) into
+# $CAMPAIGN/cmin/, printed as text conversations.
+cmin: $(BUILD)/fuzz-libfuzzer $(BUILD)/vm-replay
+	scripts/cmin.sh
+# `make corpus-promote F=file [NAME=name]`: a queue entry as corpus/NAME.txt with
+# blessed expectations, for review.  F and NAME reach the script from the command line.
+corpus-promote: $(BUILD)/vm-replay
+	scripts/corpus-promote.sh
+corpus-tools-test: $(BUILD)/vm-replay $(BUILD)/fuzz-libfuzzer corpus-bin
+	@BUILD=$(BUILD) scripts/corpus-tools-test.sh
+TEST_TARGETS += corpus-tools-test
+.PHONY: cmin corpus-promote corpus-tools-test
