@@ -6,7 +6,8 @@
 # with the result:
 #   - the target, its seed corpus, dictionary and options are where the runner looks;
 #   - address, undefined: the target fuzzes its unzipped seed corpus for FUZZ_SECONDS
-#     (default 4) with the options file and the runner's sanitizer options, and ends clean;
+#     (default 4; -seed=1 so a rerun fuzzes alike) with the options file and the
+#     runner's sanitizer options, and ends clean;
 #     a planted bug (VMFUZZ_PLANT, harness/run.c) makes a small conversation a crashing
 #     testcase, which `reproduce` (the target with -runs=100 on the file) must reproduce
 #     with a non-zero exit and the finding, while the same file without the plant runs clean;
@@ -96,7 +97,7 @@ fuzz()
 	local san=$1 out=$B/out-$san corpus=$B/work/corpus-$1
 	rm -rf "$corpus" && mkdir -p "$corpus"
 	python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$out/${FUZZER}_seed_corpus.zip" "$corpus"
-	(cd "$out" && ./$FUZZER $FUZZER_ARGS -max_total_time="$FUZZ_SECONDS" -artifact_prefix="$PWD/" \
+	(cd "$out" && ./$FUZZER $FUZZER_ARGS -seed=1 -max_total_time="$FUZZ_SECONDS" -artifact_prefix="$PWD/" \
 		"$PWD/../work/corpus-$san" $(lf_options $FUZZER.options) < /dev/null) > "$B/fuzz-$san.log" 2>&1 ||
 		{ grep -m1 -A5 '^FINDING\|ERROR' "$B/fuzz-$san.log" >&2; fail "$san: fuzzing the seed corpus found something (see $B/fuzz-$san.log)"; }
 	log "$san: fuzzed ${FUZZ_SECONDS}s: $(grep -a -E '^#[0-9]+' "$B/fuzz-$san.log" | tail -n 1 | tr -s ' ')"
