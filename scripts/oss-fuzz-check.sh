@@ -5,6 +5,7 @@
 # SANITIZER, OUT, SRC and WORK (under build/oss-fuzz/), then what the runner image does
 # with the result:
 #   - the target, its seed corpus, dictionary and options are where the runner looks;
+#   - address, undefined: bad_build_check's tests of a libFuzzer build pass;
 #   - address, undefined: the target fuzzes its unzipped seed corpus for FUZZ_SECONDS
 #     (default 4; -seed=1 so a rerun fuzzes alike) with the options file and the
 #     runner's sanitizer options, and ends clean;
@@ -82,6 +83,27 @@ build()
 	log "$san: built $out/$FUZZER, $n seeds in ${FUZZER}_seed_corpus.zip, .dict, .options"
 }
 
+# bad_build SAN: the checks of the runner's bad_build_check that apply to a libFuzzer
+# build: the target starts and runs 4 inputs, has at least 100 edge counters, and holds
+# the sanitizer's calls (ASan: at least 1000 __asan calls; UBSan: at least 168 __ubsan
+# calls and no __asan one).
+bad_build()
+{
+	local san=$1 bin=$B/out-$1/$FUZZER edges nasan nubsan
+	(cd "$B/out-$san" && ./$FUZZER -seed=1337 -runs=4 < /dev/null) > "$B/startup-$san.log" 2>&1 ||
+		fail "$san: the target does not start (see $B/startup-$san.log)"
+	grep -q 'Done 4 runs' "$B/startup-$san.log" || fail "$san: the target did not run 4 inputs (see $B/startup-$san.log)"
+	edges=$(sed -n 's/^INFO: Loaded [0-9]* modules* *([0-9]* \(inline 8-bit counters\|guards\)): \([0-9]*\) .*/\2/p' "$B/startup-$san.log")
+	[ "${edges:-0}" -ge 100 ] || fail "$san: ${edges:-no} edge counters: only partial coverage instrumentation"
+	nasan=$("llvm-objdump$LLVM_VER" -d "$bin" 2>/dev/null | grep -c -E 'call.*<__asan')
+	nubsan=$("llvm-objdump$LLVM_VER" -d "$bin" 2>/dev/null | grep -c -E 'call.*<__ubsan')
+	case "$san" in
+	address) [ "$nasan" -ge 1000 ] || fail "address: only $nasan __asan calls" ;;
+	undefined) [ "$nubsan" -ge 168 ] && [ "$nasan" = 0 ] || fail "undefined: $nubsan __ubsan calls, $nasan __asan calls" ;;
+	esac
+	log "$san: bad build check: starts, $edges edge counters, $nasan __asan and $nubsan __ubsan calls"
+}
+
 # The [libfuzzer] options of the options file as -key=value (the runner's parse_options.py).
 lf_options()
 {
@@ -144,8 +166,8 @@ for san in $SANITIZERS; do
 	case "$san" in
 	# The fuzz target prints no FINDING for a sanitizer report (triage replays it), it
 	# prints one for the harness's own findings before it aborts.
-	address) fuzz address; reproduce address crash:page_alloc 'ERROR: AddressSanitizer: heap-use-after-free' ;;
-	undefined) fuzz undefined; reproduce undefined panic:page_alloc '^FINDING kind=panic ' ;;
+	address) bad_build address; fuzz address; reproduce address crash:page_alloc 'ERROR: AddressSanitizer: heap-use-after-free' ;;
+	undefined) bad_build undefined; fuzz undefined; reproduce undefined panic:page_alloc '^FINDING kind=panic ' ;;
 	coverage) coverage ;;
 	esac
 done
