@@ -17,6 +17,8 @@
 # Exit 0 when every step holds, 1 with a one-line reason otherwise.
 set -u
 cd "$(dirname "$0")/.." || exit 2
+# The make runs below only print file lists: not part of the caller's job server.
+unset MAKEFLAGS MAKELEVEL
 B=${BUILD:-build}/oss-fuzz
 SANITIZERS=${SANITIZERS:-address undefined coverage}
 FUZZ_SECONDS=${FUZZ_SECONDS:-4}
