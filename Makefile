@@ -2,6 +2,14 @@
 # `make test` is what CI runs; `make fuzz` runs a campaign.  Objects go under build/.
 # Each part owns a fragment: kernel/kernel.mk, harness/harness.mk, tests/tests.mk.
 
+# `make test` sets itself up as `make fuzz` does: scripts/deps.sh installs what is
+# missing before anything below asks for clang-14 (one dpkg-query when all is there).
+ifneq ($(filter test oss-fuzz-check,$(MAKECMDGOALS)),)
+ifneq ($(shell scripts/deps.sh -q >&2 && echo ok),ok)
+$(error scripts/deps.sh could not install the toolchain (see above))
+endif
+endif
+
 CC      := $(shell command -v clang-14 2>/dev/null || echo clang)
 # Sanitizers symbolise with it: stack signatures of findings depend on it.
 export ASAN_SYMBOLIZER_PATH ?= $(shell command -v llvm-symbolizer-14 2>/dev/null || command -v llvm-symbolizer 2>/dev/null)
@@ -25,7 +33,7 @@ VM_HOSTED_OBJS   := $(VM_SRCS:%.c=$(BUILD)/hosted/%.o)
 STUB_HOSTED_OBJS := $(STUB_SRCS:%.c=$(BUILD)/hosted/%.o)
 VM_I686_OBJS     := $(VM_SRCS:%.c=$(BUILD)/i686/%.o)
 
-.PHONY: all test clean check-freestanding check-globals fuzz bench deps
+.PHONY: all test clean check-freestanding check-globals fuzz bench deps deps-test
 all: $(BUILD)/libvm-hosted.a $(BUILD)/libstubs-hosted.a check-freestanding
 
 $(BUILD)/hosted/%.o: %.c $(wildcard include/*.h vm/*.h stubs/*.h)
@@ -56,6 +64,11 @@ check-globals: $(BUILD)/libvm-hosted.a $(BUILD)/i686/vm.o
 -include harness/harness.mk
 -include tests/tests.mk
 -include scripts/campaign.mk
+
+# make test's own set-up, with stand-ins for dpkg-query and sudo (nothing is installed).
+deps-test:
+	@BUILD=$(BUILD) scripts/deps-test.sh
+TEST_TARGETS += deps-test
 
 test: all check-globals $(TEST_TARGETS)
 	@echo "make test: all green"

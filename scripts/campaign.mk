@@ -45,3 +45,35 @@ $(BUILD)/coverage/obj/vm/%.o: vm/%.c $(HARNESS_HDRS)
 $(BUILD)/coverage/vm-replay-cov: $(patsubst %,$(BUILD)/harness/%.o,replay minimize sweep) $(HARNESS_CORE) \
 		$(COVREP_VM_OBJS) $(STUB_HOSTED_OBJS)
 	$(CC) $(HARNESS_CFLAGS) -fprofile-instr-generate -o $@ $^
+
+# ---- OSS-Fuzz / ClusterFuzzLite (.clusterfuzzlite/, scripts/oss-fuzz-check.sh) ----
+# The sources of the fuzz target and the seeds, one list per line, for
+# .clusterfuzzlite/build.sh: the lists above stay the only ones.
+OSSFUZZ_SRCS := harness/fuzz_entry.c $(HARNESS_CORE:$(BUILD)/%.o=%.c) $(VM_SRCS) $(STUB_SRCS)
+REPLAY_SRCS  := $(patsubst %,harness/%.c,replay minimize sweep) $(HARNESS_CORE:$(BUILD)/%.o=%.c) $(VM_SRCS) $(STUB_SRCS)
+oss-fuzz-files:
+	@echo "SRCS $(OSSFUZZ_SRCS)"
+	@echo "REPLAY $(REPLAY_SRCS)"
+	@echo "COV $(COV_VM_SRCS)"
+	@echo "SKIP $(COV_VM_SKIP)"
+	@echo "SEEDS $(CORPUS_SEEDS)"
+# build.sh run as the builder image runs it, for address, undefined and coverage; each
+# target fuzzes its seed corpus, and a planted crash reproduces as their reproducer runs it.
+oss-fuzz-check: $(BUILD)/vm-replay
+	scripts/oss-fuzz-check.sh
+TEST_TARGETS += oss-fuzz-check
+.PHONY: oss-fuzz-files oss-fuzz-check
+
+# ---- Corpus care: scripts/cmin.sh, scripts/corpus-promote.sh ----
+# `make cmin [CAMPAIGN=dir]`: the campaign's queues minimized (libFuzzer -merge=1) into
+# $CAMPAIGN/cmin/, printed as text conversations.
+cmin: $(BUILD)/fuzz-libfuzzer $(BUILD)/vm-replay
+	scripts/cmin.sh
+# `make corpus-promote F=file [NAME=name]`: a queue entry as corpus/NAME.txt with
+# blessed expectations, for review.  F and NAME reach the script from the command line.
+corpus-promote: $(BUILD)/vm-replay
+	scripts/corpus-promote.sh
+corpus-tools-test: $(BUILD)/vm-replay $(BUILD)/fuzz-libfuzzer corpus-bin
+	@BUILD=$(BUILD) scripts/corpus-tools-test.sh
+TEST_TARGETS += corpus-tools-test
+.PHONY: cmin corpus-promote corpus-tools-test
