@@ -138,6 +138,7 @@ static void host_reset(int level, uint32_t how)
 {
 	hosted_restore();
 	vm.sanity_incremental = (how & RESET_INCREMENTAL) != 0;
+	vm.san_full_left = SANITY_FULL_MAX; /* level 3's full checks in this conversation */
 	hosted_set_trace_hook(on_trace);
 	hosted_set_fault_hook(fault_hook);
 	hosted_set_panic_hook(on_panic);
