@@ -307,8 +307,11 @@ static void forget_touched(const message *m)
 static void sync_table(int report)
 {
 	const struct sel_table *t = mdl.x->plat->procs;
+	uint32_t live[NR_PROCS / 32], used[NR_PROCS / 32];
+	if (t->sets)
+		t->sets(live, used); /* one pass, not a call per slot */
 	for (int32_t s = 0; s < NR_PROCS; s++) {
-		int klive = t->live(s) != 0, mlive = mslot_live(s);
+		int klive = t->sets ? (int)((live[s / 32] >> (s % 32)) & 1) : t->live(s) != 0, mlive = mslot_live(s);
 		struct mproc *p = &mdl.proc[s];
 		if (klive == mlive && (!klive || t->endpt(s) == p->endpt))
 			continue;
