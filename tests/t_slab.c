@@ -302,6 +302,7 @@ TEST(SLAB0009, "the incremental check re-checks a page only after an allocation 
 	struct hdr_mirror *h = hdr_of(a);
 	uint32_t unvisited = 0, n = 0;
 
+	vm.sanity_incremental = 1; /* the slab marks its pages (else whole classes) */
 	CHECK(a != NULL);
 	CHECK_EQ(slab_check(NULL, NULL), SAN_OK); /* every page checked: none changed since */
 	h->magic ^= 1;
@@ -328,6 +329,7 @@ TEST(SLAB0010, "page marks: pages filled, emptied back to the allocator and take
 	static uint8_t *o[4096];
 	uint32_t unvisited = 0, n = 0, k = 0, cap = 0;
 
+	vm.sanity_incremental = 1;
 	CHECK_EQ(slab_check(NULL, NULL), SAN_OK);
 	for (k = 0; k < 4096; k++) { /* a few new pages of one class */
 		o[k] = slab_alloc(200);

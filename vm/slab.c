@@ -84,11 +84,17 @@ static int hdr_valid(struct slab_page *h, uint32_t cls)
 /* ---- Marks for the incremental check ---- */
 
 /* Note that h is about to change (fresh: it is not a slab page yet), keeping what the
- * last check counted of it; past SLAB_MARKS pages every class is walked instead. */
+ * last check counted of it; past SLAB_MARKS pages every class is walked instead.
+ * Without vm.sanity_incremental (every check full) only h's class is noted. */
 static void page_mark(struct slab_page *h, int fresh)
 {
 	struct slab_mark *m;
 
+	if (!vm.sanity_incremental) {
+		if (h->cls < SLAB_CLASSES)
+			S.dirty[h->cls / 32] |= 1u << (h->cls % 32);
+		return;
+	}
 	for (uint32_t i = 0; i < S.nmarks; i++)
 		if (S.marks[i].phys == h->phys) {
 			S.marks[i].live = 1;

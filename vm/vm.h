@@ -98,7 +98,8 @@ struct slab_state {
 	struct slab_page *head[SLAB_CLASSES]; /* per size class, pages with objects */
 	uint32_t live_objects;
 	uint32_t pages;
-	uint32_t dirty[SLAB_CLASSES / 32];     /* classes to walk whole at the next check */
+	uint32_t dirty[SLAB_CLASSES / 32];     /* classes to walk whole at the next check
+						* (what changed while marks were off) */
 	uint32_t checked_pages[SLAB_CLASSES];  /* what the last check counted */
 	uint32_t checked_live[SLAB_CLASSES];
 	struct slab_mark marks[SLAB_MARKS];    /* pages changed since the last check */
