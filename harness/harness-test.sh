@@ -2,7 +2,8 @@
 # harness-test.sh - `make harness-test`: the harness self-tests, the dictionary is up to
 # date, every corpus file round-trips text -> binary -> text and replays with its
 # expected replies, replays are deterministic, every crashes/ input replays clean,
-# a planted crash and a planted panic give stable findings, every rule of the memory
+# a planted crash and a planted panic give stable findings (the same with --fast, as
+# every plant below), every rule of the memory
 # oracle, two of its memory effects (mem:alias, mem:cache), every counter of the
 # leak oracle, the protocol model and VM's sanity checker fire on their planted bugs,
 # no two plants share a signature and none is a stored finding's, the fault
@@ -18,6 +19,13 @@ rm -rf "$T"
 mkdir -p "$T/lf-new"
 : > "$T/plants" # one line per plant: NAME and its FINDING line (section 7d)
 fail() { echo "harness-test: FAIL: $*" >&2; exit 1; }
+# fast_same PLANT FILE LINE: with PLANT, FILE run the engines' way (vm-replay --fast:
+# incremental sanity checks, touched-only teardown) gives the FINDING line in LINE.
+fast_same() {
+	VMFUZZ_PLANT=$1 $R --fast "$2" 2>&1 | grep '^FINDING' | head -n 1 > "$T/fast-plant.line"
+	cmp -s "$3" "$T/fast-plant.line" ||
+		fail "planted $1: --fast gives '$(cat "$T/fast-plant.line")', not '$(cat "$3")'"
+}
 
 # 1. Self-tests (decoder totality, round trips, errors, fault engine, random runs).
 $B/harness-selftest 1000 > "$T/selftest.log" || { cat "$T/selftest.log"; fail "harness-selftest"; }
@@ -58,6 +66,7 @@ for d in crashes/*/; do
 	[ -e "$f" ] || f="$d/input.bin"
 	[ -e "$f" ] || continue
 	$R "$f" > "$T/crash.log" || { cat "$T/crash.log"; fail "REGRESSION: $f (a fixed bug) gives a finding again"; }
+	$R --fast "$f" > "$T/crash.log" || { cat "$T/crash.log"; fail "REGRESSION: $f gives a finding with --fast"; }
 	k=$((k + 1))
 done
 echo "harness-test: $k crashes/ inputs replay clean"
@@ -74,6 +83,7 @@ for kind in crash panic; do
 	done
 	grep -q "^FINDING kind=$kind " "$T/plant-$kind-1.line" || fail "planted $kind: $(cat "$T/plant-$kind-1.line")"
 	cmp -s "$T/plant-$kind-1.line" "$T/plant-$kind-2.line" || fail "planted $kind: signature differs between runs"
+	fast_same "$kind:page_alloc" "$T/plant.txt" "$T/plant-$kind-1.line"
 	echo "harness-test: planted $kind: $(cat "$T/plant-$kind-1.line")"
 	echo "$kind:page_alloc $(cat "$T/plant-$kind-1.line")" >> "$T/plants"
 done
@@ -107,6 +117,7 @@ plant_expect() {
 	grep -q "^FINDING kind=$2 .* at=$3\$" "$T/plant-$1-1.line" ||
 		fail "planted $1: expected kind=$2 at=$3, got: $(cat "$T/plant-$1-1.line")"
 	cmp -s "$T/plant-$1-1.line" "$T/plant-$1-2.line" || fail "planted $1: signature differs between runs"
+	fast_same "$1" "$4" "$T/plant-$1-1.line"
 	echo "harness-test: planted $1: $(cat "$T/plant-$1-1.line")"
 	echo "$1 $(cat "$T/plant-$1-1.line")" >> "$T/plants"
 }
@@ -186,6 +197,7 @@ for f in harness/plants/model-*.txt; do
 	done
 	grep -q '^FINDING kind=model ' "$T/$p-1.line" || fail "planted $p: expected kind=model, got: $(cat "$T/$p-1.line")"
 	cmp -s "$T/$p-1.line" "$T/$p-2.line" || fail "planted $p: signature differs between runs"
+	fast_same "$p" "$f" "$T/$p-1.line"
 	sed 's/.* sig=\([0-9a-f]*\) .*/\1/' "$T/$p-1.line" >> "$T/model-sigs"
 	echo "harness-test: planted $p: $(cat "$T/$p-1.line")"
 	echo "$p $(cat "$T/$p-1.line")" >> "$T/plants"

@@ -138,6 +138,7 @@ static void host_reset(int level, uint32_t how)
 {
 	hosted_restore();
 	vm.sanity_incremental = (how & RESET_INCREMENTAL) != 0;
+	vm.san_full_left = SANITY_FULL_MAX; /* level 3's full checks in this conversation */
 	hosted_set_trace_hook(on_trace);
 	hosted_set_fault_hook(fault_hook);
 	hosted_set_panic_hook(on_panic);
@@ -265,7 +266,14 @@ static int km_live(int32_t s) { return (kmodel.proc[s].flags & KP_INUSE) != 0; }
 static int km_used(int32_t s) { return km_live(s) || kmodel.proc[s].ever_used; }
 static endpoint_t km_endpt(int32_t s) { return kmodel.proc[s].endpt; }
 static int32_t km_generation(int32_t s) { return kmodel.proc[s].generation; }
-static const struct sel_table kmodel_table = { km_live, km_used, km_endpt, km_generation };
+/* km_live and km_used of every slot as bitmaps (selcore_nth's fast path): the kernel
+ * model keeps them (kmodel_slot_changed), so no pass over the table per selector. */
+static void km_sets(uint32_t live[NR_PROCS / 32], uint32_t used[NR_PROCS / 32])
+{
+	memcpy(live, kmodel.live_bits, sizeof kmodel.live_bits);
+	memcpy(used, kmodel.used_bits, sizeof kmodel.used_bits);
+}
+static const struct sel_table kmodel_table = { km_live, km_used, km_endpt, km_generation, km_sets };
 
 static uint32_t host_proc_flags(endpoint_t ep)
 {
@@ -296,6 +304,10 @@ static void check_into(struct outcome *o)
 
 static void host_sanity(struct outcome *o)
 {
+	if (!hosted_kmodel_sets_ok()) { /* the selectors' view of the table went stale */
+		fprintf(stderr, "host: the kernel model's slot bitmaps disagree with its table\n");
+		abort();
+	}
 	out_begin(o);
 	hs.armed = 1;
 	if (setjmp(hs.panic_jmp) == 0)
@@ -478,6 +490,8 @@ void host_plant_leak(int what)
 
 void host_plant_kslot(int32_t s)
 {
-	if (s >= 0 && s < NR_PROCS)
+	if (s >= 0 && s < NR_PROCS) {
 		kmodel.proc[s].flags |= KP_INUSE;
+		kmodel_slot_changed(&kmodel.proc[s]);
+	}
 }

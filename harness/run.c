@@ -9,7 +9,10 @@
  * the fault engine injected a failure during that record), with that call on the
  * FINDING line and "(first left by record k-1: <call>)" in the detail.  When the
  * empty conversation's teardown already leaks, or no shorter prefix does, the finding
- * stays as the teardown found it.  Only a run with a leak finding pays for this.
+ * stays as the teardown found it.  Only a run with a leak finding pays for this; the
+ * prefixes run with the full checks and teardown even under RUN_FAST, so a fuzz
+ * finding is signed as its replay is (a leak in the teardown of boot processes, which
+ * the fast teardown of an empty prefix does not reach, stays call=teardown).
  *
  * Oracle order is the order findings are looked for: VM's own alarms (panic, sanity,
  * hang), the reply oracle, the ACL oracle, the leak oracle (its per-message part
@@ -86,7 +89,7 @@ static void leak_attribute(const struct conv *c, int flags)
 	struct finding orig = *finding_get();
 	uint32_t k = 0, inj_full = fault_injected(), inj_before = 0, inj_after = inj_full;
 	char call[32], key[128], more[96];
-	flags &= ~(RUN_TRACE | RUN_ABORT);
+	flags &= ~(RUN_TRACE | RUN_ABORT | RUN_FAST); /* full checks: the signature replay gives */
 	for (; k < c->n; k++) {
 		if (prefix_leaks(c, k, flags, orig.at)) {
 			inj_after = fault_injected();

@@ -101,16 +101,28 @@ const struct conv *runner_conv(void)
 	return rn.x ? rn.x->c : NULL;
 }
 
+/* s into buf (len > 0), cut to fit: snprintf's "%s" without its cost (every record
+ * names its call). */
+static void copy_name(char *buf, uint32_t len, const char *s)
+{
+	uint32_t i = 0;
+	for (; s[i] && i + 1 < len; i++)
+		buf[i] = s[i];
+	buf[i] = 0;
+}
+
 void rec_call_name(const struct rec *r, char *buf, uint32_t len)
 {
+	if (len == 0)
+		return;
 	if (r->kind == REC_MSG && r->call >= 0)
-		snprintf(buf, len, "%s", call_table[r->call].name);
+		copy_name(buf, len, call_table[r->call].name);
 	else if (r->kind == REC_MSG)
 		snprintf(buf, len, "0x%x", r->raw_type);
 	else if (r->kind == REC_ACCESS || r->kind == REC_KPF)
-		snprintf(buf, len, "VM_PAGEFAULT");
+		copy_name(buf, len, "VM_PAGEFAULT");
 	else
-		snprintf(buf, len, "%s", r->kind == REC_NOTIFY ? "NOTIFY" : "FAULT");
+		copy_name(buf, len, r->kind == REC_NOTIFY ? "NOTIFY" : "FAULT");
 }
 
 /* Fold an outcome into the trace hash: replies, events. */
@@ -255,9 +267,11 @@ static void run_access(const struct run_ctx *x, const struct oracle *const *list
 	res->value = a.value;
 	res->killed = a.rc != VM_OK && (out_events(&rn.o, TR_PF_SEGV, a.ep) ||
 					 (x->plat->proc_flags(a.ep) & PF_KILLED));
-	snprintf(line, sizeof line, "    -> %s 0x%x in %d: rc %d value 0x%x", a.write ? "write" : "read", a.addr,
-		 a.ep, a.rc, a.value);
-	trace(x, line);
+	if (x->flags & RUN_TRACE) {
+		snprintf(line, sizeof line, "    -> %s 0x%x in %d: rc %d value 0x%x", a.write ? "write" : "read",
+			 a.addr, a.ep, a.rc, a.value);
+		trace(x, line);
+	}
 	trace_events(x, &rn.o);
 	EACH(list, n, access, x, &a);
 }

@@ -45,14 +45,51 @@ static int in_set(const struct sel_table *t, int32_t s, enum sel_set set)
 	}
 }
 
+static uint32_t bits_set(uint32_t w)
+{
+	uint32_t n = 0;
+	for (; w; w &= w - 1)
+		n++;
+	return n;
+}
+
+/* The n-th member (modulo their number) of the set in the table's bitmaps, or -1. */
+static int32_t nth_of_sets(const struct sel_table *t, unsigned n, enum sel_set set)
+{
+	uint32_t live[NR_PROCS / 32], used[NR_PROCS / 32], w[NR_PROCS / 32], count = 0;
+
+	t->sets(live, used);
+	for (int i = 0; i < NR_PROCS / 32; i++) {
+		w[i] = set == SEL_LIVE ? live[i] : set == SEL_USED ? used[i] : set == SEL_FREE ? ~live[i] : ~used[i];
+		count += bits_set(w[i]);
+	}
+	if (count == 0)
+		return -1;
+	n %= count;
+	for (int i = 0; i < NR_PROCS / 32; i++) {
+		uint32_t c = bits_set(w[i]);
+		if (n >= c) {
+			n -= c;
+			continue;
+		}
+		for (; n; n--)
+			w[i] &= w[i] - 1; /* drop the lowest member */
+		return i * 32 + __builtin_ctz(w[i]);
+	}
+	return -1;
+}
+
 /* One pass over the slots (the table's methods are calls through pointers, made for
- * every selector of every record): the members in slot order, then the n-th. */
+ * every selector of every record): the members in slot order, then the n-th.  With
+ * the table's bitmaps, the same member from them. */
 int32_t selcore_nth(const struct sel_table *t, unsigned n, enum sel_set set)
 {
 	uint8_t member[NR_PROCS];
 	int32_t count = 0;
 
-	_Static_assert(NR_PROCS <= 256, "slots fit a byte");
+	_Static_assert(NR_PROCS <= 256 && NR_PROCS % 32 == 0, "slots fit a byte and whole words");
+	if (t->sets)
+		return nth_of_sets(t, n, set);
 	for (int32_t s = 0; s < NR_PROCS; s++)
 		if (in_set(t, s, set))
 			member[count++] = (uint8_t)s;

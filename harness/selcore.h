@@ -15,6 +15,9 @@ struct sel_table {
 	int (*used)(int32_t slot);
 	endpoint_t (*endpt)(int32_t slot);      /* of a live slot */
 	int32_t (*generation)(int32_t slot);    /* of the current or last occupant */
+	/* Optional (NULL: live and used are asked slot by slot): the live and the used
+	 * slots as bitmaps of NR_PROCS bits, in one pass over the table. */
+	void (*sets)(uint32_t live[NR_PROCS / 32], uint32_t used[NR_PROCS / 32]);
 };
 
 enum sel_set { SEL_LIVE, SEL_USED, SEL_FRESH, SEL_FREE };

@@ -27,12 +27,19 @@ struct kproc {
 };
 struct kmodel_state {
 	struct kproc proc[NR_PROCS];
+	/* Slots in use (KP_INUSE) and slots in use or ever used, kept by kmodel_slot_changed
+	 * (the harness's selectors read them; hosted_kmodel_sets_ok checks them). */
+	uint32_t live_bits[NR_PROCS / 32], used_bits[NR_PROCS / 32];
 	uint32_t kern_pde[KERNEL_PDE_COUNT];
 	int32_t sanity_level;
 	/* counters the oracles read */
 	uint32_t replies, reply_failures, kcalls, tlb_flushes;
 };
 extern struct kmodel_state kmodel;
+/* Slot kp's KP_INUSE or ever_used changed: bring kmodel's slot bitmaps up to date. */
+void kmodel_slot_changed(const struct kproc *kp);
+/* True when kmodel.live_bits and used_bits agree with every slot's flags. */
+int hosted_kmodel_sets_ok(void);
 
 /* Boot the hosted system: RAM, kernel model, then vm_boot().  Aborts on failure
  * (a failed boot is a bug in this project, not a finding). */

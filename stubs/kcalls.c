@@ -43,6 +43,7 @@ int kc_fork(endpoint_t parent, int32_t child_slot, endpoint_t *child_ep)
 	kp->pdir = 0;
 	kp->last_signal = 0;
 	kp->ever_used = 1;
+	kmodel_slot_changed(kp);
 	*child_ep = kp->endpt;
 	return VM_OK;
 }
@@ -58,6 +59,7 @@ int kc_fork_abort(endpoint_t child)
 		return VM_EINVAL;
 	kp->flags = 0;
 	kp->pdir = 0;
+	kmodel_slot_changed(kp);
 	return VM_OK;
 }
 
@@ -70,6 +72,7 @@ int kc_exit(endpoint_t ep)
 		return VM_EINVAL;
 	kp->flags = 0;
 	kp->pdir = 0;
+	kmodel_slot_changed(kp);
 	return VM_OK;
 }
 
@@ -212,5 +215,7 @@ int kc_update(endpoint_t a, endpoint_t b)
 	t = *ka;
 	ka->flags = kb->flags, ka->pdir = kb->pdir, ka->last_signal = kb->last_signal;
 	kb->flags = t.flags, kb->pdir = t.pdir, kb->last_signal = t.last_signal;
+	kmodel_slot_changed(ka);
+	kmodel_slot_changed(kb);
 	return VM_OK;
 }

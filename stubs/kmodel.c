@@ -107,6 +107,7 @@ void kmodel_init(int sanity_level)
 
 		kp->flags = KP_INUSE | (boot_rows[i].slot == VM_PROC_NR ? 0 : KP_STOPPED);
 		kp->ever_used = 1;
+		kmodel_slot_changed(kp);
 	}
 	for (uint32_t i = 0; i < KERNEL_PDE_COUNT; i++)
 		kmodel.kern_pde[i] = (i << 22) | PTE_P | PTE_W | PDE_PS;
@@ -114,6 +115,30 @@ void kmodel_init(int sanity_level)
 	memset(&bi, 0, sizeof bi);
 	describe_procs(&bi);
 	load_images(&bi);
+}
+
+void kmodel_slot_changed(const struct kproc *kp)
+{
+	int32_t s = (int32_t)(kp - kmodel.proc);
+	uint32_t bit = 1u << (s % 32);
+
+	kmodel.live_bits[s / 32] &= ~bit;
+	kmodel.used_bits[s / 32] &= ~bit;
+	if (kp->flags & KP_INUSE)
+		kmodel.live_bits[s / 32] |= bit;
+	if ((kp->flags & KP_INUSE) || kp->ever_used)
+		kmodel.used_bits[s / 32] |= bit;
+}
+
+int hosted_kmodel_sets_ok(void)
+{
+	for (int32_t s = 0; s < NR_PROCS; s++) {
+		const struct kproc *kp = &kmodel.proc[s];
+		uint32_t live = (kmodel.live_bits[s / 32] >> (s % 32)) & 1, used = (kmodel.used_bits[s / 32] >> (s % 32)) & 1;
+		if (live != ((kp->flags & KP_INUSE) != 0) || used != ((kp->flags & KP_INUSE) || kp->ever_used))
+			return 0;
+	}
+	return 1;
 }
 
 struct kproc *kproc_live(endpoint_t ep)

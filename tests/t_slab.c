@@ -296,24 +296,69 @@ TEST(SLAB0008, "with no free page left, slab_alloc of a new class returns NULL a
 	slab_free(o, (cls + 1) * SLAB_GRANULE);
 }
 
-TEST(SLAB0009, "the incremental check re-walks a class only after an allocation or free in it, and counts the others as last checked")
+TEST(SLAB0009, "the incremental check re-checks a page only after an allocation or free on it, and counts the others as last checked")
 {
 	uint8_t *a = slab_alloc(16), *c;
 	struct hdr_mirror *h = hdr_of(a);
-	uint32_t unvisited = 0;
+	uint32_t unvisited = 0, n = 0;
 
+	vm.sanity_incremental = 1; /* the slab marks its pages (else whole classes) */
 	CHECK(a != NULL);
-	CHECK_EQ(slab_check(NULL, NULL), SAN_OK); /* every class checked: none changed since */
+	CHECK_EQ(slab_check(NULL, NULL), SAN_OK); /* every page checked: none changed since */
 	h->magic ^= 1;
-	CHECK_EQ(slab_check_incremental(NULL, NULL, &unvisited), SAN_OK); /* class 1 unchanged */
-	CHECK(unvisited > 0);
-	c = slab_alloc(16); /* class 1 changed: re-walked */
-	CHECK(c != NULL);
-	CHECK_EQ(slab_check_incremental(NULL, NULL, &unvisited), SAN_SLAB_HEADER);
+	CHECK_EQ(slab_check_incremental(NULL, NULL, &unvisited), SAN_OK); /* a's page unchanged */
+	CHECK_EQ(unvisited, vm.slab.pages);
+	c = slab_alloc(16); /* a's page (its class's head, with room) changed: re-checked */
+	CHECK(c != NULL && hdr_of(c) == h);
+	unvisited = 0;
+	CHECK_EQ(slab_check_incremental(count_page, &n, &unvisited), SAN_SLAB_HEADER);
 	CHECK_EQ(slab_check(NULL, NULL), SAN_SLAB_HEADER);
 	h->magic ^= 1;
 	slab_free(c, 16);
+	CHECK_EQ(slab_check(NULL, NULL), SAN_OK);
+	n = unvisited = 0;
 	slab_free(a, 16);
+	CHECK_EQ(slab_check_incremental(count_page, &n, &unvisited), SAN_OK);
+	CHECK_EQ(n + unvisited, vm.slab.pages); /* every page counted once, visited or not */
+	CHECK(n <= 3); /* the changed page and at most its two neighbours' links */
+	check_healthy();
+}
+
+TEST(SLAB0010, "page marks: pages filled, emptied back to the allocator and taken again for another class keep the incremental totals exact; past SLAB_MARKS pages every class is walked")
+{
+	static uint8_t *o[4096];
+	uint32_t unvisited = 0, n = 0, k = 0, cap = 0;
+
+	vm.sanity_incremental = 1;
+	CHECK_EQ(slab_check(NULL, NULL), SAN_OK);
+	for (k = 0; k < 4096; k++) { /* a few new pages of one class */
+		o[k] = slab_alloc(200);
+		CHECK(o[k] != NULL);
+		if (k && hdr_of(o[k]) != hdr_of(o[k - 1]) && ++cap == 3)
+			break;
+	}
+	CHECK_EQ(slab_check_incremental(NULL, NULL, &unvisited), SAN_OK);
+	for (uint32_t i = 0; i <= k; i++) /* every one of them released */
+		slab_free(o[i], 200);
+	void *x = slab_alloc(1000); /* a released page back, for another class */
+	CHECK(x != NULL);
+	unvisited = 0;
+	CHECK_EQ(slab_check_incremental(count_page, &n, &unvisited), SAN_OK);
+	CHECK_EQ(n + unvisited, vm.slab.pages);
+	slab_free(x, 1000);
+	CHECK_EQ(slab_check_incremental(NULL, NULL, &unvisited), SAN_OK);
+	for (k = 0; k < 4096; k++) { /* more pages changed than the marks hold */
+		o[k] = slab_alloc(2000);
+		CHECK(o[k] != NULL);
+		if (k > 2 * SLAB_MARKS + 8) /* two objects a page */
+			break;
+	}
+	n = unvisited = 0;
+	CHECK_EQ(slab_check_incremental(count_page, &n, &unvisited), SAN_OK);
+	CHECK_EQ(n, vm.slab.pages); /* every class walked */
+	CHECK_EQ(unvisited, 0);
+	for (uint32_t i = 0; i <= k; i++)
+		slab_free(o[i], 2000);
 	CHECK_EQ(slab_check_incremental(NULL, NULL, &unvisited), SAN_OK);
 	check_healthy();
 }

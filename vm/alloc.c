@@ -58,6 +58,8 @@ static void add_range(uint32_t base, uint32_t size)
 		bit_set(A.free_bits, pg);
 		A.nmanaged++;
 		A.nfree++;
+		if (pg / 32 >= A.words)
+			A.words = pg / 32 + 1;
 	}
 	if (end > first)
 		seam_poison(first, end - first);

@@ -14,11 +14,14 @@
  * changed whenever its regions, their pages or its page table change, and the first
  * sharer of a block whose sharer list or count changed (sanity_changed and friends;
  * one sharer's check walks the whole list); a check then re-derives only the changed
- * processes and takes the totals of the others from their last check, and runs every
- * global check (allocator, slab, ACL, block cache, DMA table, accounting) in full.  What it
- * cannot see: a changed process's page that an unchanged one also uses, and a change
- * no primitive marked; the full pass (sanity_check: the harness runs it after every
- * conversation, and every check is full at SCL_DETAIL or without the switch) does. */
+ * processes and takes the totals of the others from their last check; the slab
+ * allocator marks the pages it changes and only those are re-checked (slab.c); the
+ * allocator's bitmaps are read up to the last managed page; every other global check
+ * (ACL, block cache, DMA table, accounting) runs in full.  What it cannot see: a
+ * changed process's page that an unchanged one also uses, and a change no primitive
+ * marked; the full pass (sanity_check: the harness runs it after every conversation,
+ * and every check is full without the switch, and at SCL_DETAIL for the first
+ * SANITY_FULL_MAX checks of a conversation) does. */
 #include "vm.h"
 
 #define SANITY_TEXT_ROW(id, text) [id] = text,
@@ -217,12 +220,15 @@ static uint32_t bits_in(uint32_t w)
 	return w == 0 ? 0 : w == ~0u ? 32 : (uint32_t)__builtin_popcount(w);
 }
 
-/* The allocator's counters equal its bitmaps; every free page is managed. */
-static int check_alloc_counts(void)
+/* The allocator's counters equal its bitmaps; every free page is managed.  The
+ * incremental check reads the words up to the last managed page (only the pool's
+ * primitives set bits, and only there); the full one reads every word. */
+static int check_alloc_counts(int incremental)
 {
 	uint32_t nfree = 0, nmanaged = 0;
+	uint32_t words = incremental && vm.alloc.words < PHYS_MAX_PAGES / 32 ? vm.alloc.words : PHYS_MAX_PAGES / 32;
 
-	for (uint32_t i = 0; i < PHYS_MAX_PAGES / 32; i++) {
+	for (uint32_t i = 0; i < words; i++) {
 		if (vm.alloc.free_bits[i] & ~vm.alloc.managed_bits[i])
 			return SAN_FREE_COUNT;
 		nfree += bits_in(vm.alloc.free_bits[i]);
@@ -330,7 +336,7 @@ static int check_all(struct tally *t, int incremental)
 	int err;
 
 	t->obj = SOBJ_ALLOC;
-	if ((err = check_alloc_counts()) != 0)
+	if ((err = check_alloc_counts(incremental)) != 0)
 		return err;
 	t->obj = SOBJ_SLAB;
 	uint32_t unvisited = 0;
@@ -380,7 +386,8 @@ static int run_check(int incremental)
 	struct tally t = { 0, SOBJ_NONE, SOBJ_NONE, 0, 0, 0 };
 	int err;
 
-	vm_memset(vm.used_bits, 0, sizeof(vm.used_bits));
+	/* mark_used sets bits of managed pages only: clear up to the last one */
+	vm_memset(vm.used_bits, 0, (vm.alloc.words < PHYS_MAX_PAGES / 32 ? vm.alloc.words : PHYS_MAX_PAGES / 32) * 4u);
 	err = check_all(&t, incremental);
 	vm.sanity_obj = !err ? SOBJ_NONE : t.err && err == t.err ? t.err_obj : t.obj;
 	return err;
@@ -398,7 +405,9 @@ int sanity_check_incremental(void)
 
 /* The SANITYCHECK(l) hook: check when l is within the active level and the state
  * changed (the mutation counter moved) since the last check passed; a failure is
- * traced with its invariant id, then VM panics. */
+ * traced with its invariant id, then VM panics.  Under vm.sanity_incremental, level 3
+ * runs its first vm.san_full_left checks full and the rest incremental, so a
+ * conversation's cost stays bounded (every replay without --fast stays full). */
 void sanity_at(int l, const char *file, int line)
 {
 	int err;
@@ -407,8 +416,11 @@ void sanity_at(int l, const char *file, int line)
 		return;
 	if (vm.sane_at_valid && vm.sane_at == vm.mutations)
 		return;
+	int incremental = vm.sanity_incremental && (vm.sanity_level < SCL_DETAIL || vm.san_full_left <= 0);
+	if (vm.sanity_incremental && !incremental)
+		vm.san_full_left--; /* level 3 under the engines: a bounded number of full checks */
 	vm.in_sanity = 1;
-	err = run_check(vm.sanity_incremental && vm.sanity_level < SCL_DETAIL);
+	err = run_check(incremental);
 	vm.in_sanity = 0;
 	if (!err) {
 		vm.sane_at = vm.mutations;

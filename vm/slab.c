@@ -6,7 +6,13 @@
  * in both builds).  Each class keeps a circular, doubly linked list of its pages,
  * linked by physical address so the checker can validate a link before following
  * it; pages with a free object come before full pages.  A page that becomes empty
- * returns to the page allocator at once, so leak checks see pages come back. */
+ * returns to the page allocator at once, so leak checks see pages come back.
+ *
+ * For the incremental check, every primitive marks a page before it changes its
+ * header (use bits, count, links, class) and keeps what the last check counted of it
+ * (vm.slab.marks); the check then re-checks the marked pages and their classes' heads
+ * only, and a failed check or more than SLAB_MARKS marked pages makes the next one
+ * walk every class. */
 #include "vm.h"
 
 #define SLAB_MAGIC1 0x51AB0A6Eu
@@ -75,6 +81,46 @@ static int hdr_valid(struct slab_page *h, uint32_t cls)
 	       h->nused <= cls_cap(cls) && page_in_use(h->phys) && hdr_at(h->phys) == h;
 }
 
+/* ---- Marks for the incremental check ---- */
+
+/* Note that h is about to change (fresh: it is not a slab page yet), keeping what the
+ * last check counted of it; past SLAB_MARKS pages every class is walked instead.
+ * Without vm.sanity_incremental (every check full) only h's class is noted. */
+static void page_mark(struct slab_page *h, int fresh)
+{
+	struct slab_mark *m;
+
+	if (!vm.sanity_incremental) {
+		if (h->cls < SLAB_CLASSES)
+			S.dirty[h->cls / 32] |= 1u << (h->cls % 32);
+		return;
+	}
+	for (uint32_t i = 0; i < S.nmarks; i++)
+		if (S.marks[i].phys == h->phys) {
+			S.marks[i].live = 1;
+			return;
+		}
+	if (S.nmarks == SLAB_MARKS) {
+		slab_all_changed();
+		S.nmarks = 0;
+		return;
+	}
+	m = &S.marks[S.nmarks++];
+	m->phys = h->phys;
+	m->cls = h->cls;
+	m->nused = h->nused;
+	m->was_live = !fresh;
+	m->live = 1;
+}
+
+/* Note that h stops being a slab page (it was marked before its last change). */
+static void page_unmark_live(const struct slab_page *h)
+{
+	for (uint32_t i = 0; i < S.nmarks; i++)
+		if (S.marks[i].phys == h->phys)
+			S.marks[i].live = 0;
+}
+
 /* ---- The class lists ---- */
 
 /* Insert h before the head (at the tail of the circle); it becomes the head when
@@ -83,12 +129,15 @@ static void list_insert(uint32_t cls, struct slab_page *h, int as_head)
 {
 	struct slab_page *head = S.head[cls];
 
+	page_mark(h, 0);
 	if (!head) {
 		h->next = h->prev = h->phys;
 		S.head[cls] = h;
 		return;
 	}
 	struct slab_page *tail = hdr_at(head->prev);
+	page_mark(head, 0);
+	page_mark(tail, 0);
 	h->next = head->phys;
 	h->prev = tail->phys;
 	tail->next = h->phys;
@@ -99,11 +148,14 @@ static void list_insert(uint32_t cls, struct slab_page *h, int as_head)
 
 static void list_unlink(uint32_t cls, struct slab_page *h)
 {
+	page_mark(h, 0);
 	if (h->next == h->phys) {
 		S.head[cls] = NULL;
 		return;
 	}
 	struct slab_page *n = hdr_at(h->next), *p = hdr_at(h->prev);
+	page_mark(n, 0);
+	page_mark(p, 0);
 	p->next = h->next;
 	n->prev = h->prev;
 	if (S.head[cls] == h)
@@ -125,6 +177,7 @@ static struct slab_page *page_new(uint32_t cls)
 	h->magic2 = SLAB_MAGIC2;
 	h->phys = phys;
 	h->cls = (uint16_t)cls;
+	page_mark(h, 1);
 	seam_poison_obj(page_base(h), HDR_OFF);
 	list_insert(cls, h, 1);
 	S.pages++;
@@ -135,6 +188,7 @@ static struct slab_page *page_new(uint32_t cls)
 static void page_release(uint32_t cls, struct slab_page *h)
 {
 	list_unlink(cls, h);
+	page_unmark_live(h);
 	S.pages--;
 	seam_unpoison_obj(page_base(h), HDR_OFF);
 	mem_free(h->phys, 1); /* the pattern fill also wipes the magics */
@@ -172,10 +226,10 @@ void *slab_alloc(uint32_t bytes)
 	}
 	idx = first_free(h);
 	VM_ASSERT(idx < cls_cap(cls));
+	page_mark(h, 0);
 	h->used[idx / 32] |= 1u << (idx % 32);
 	h->nused++;
 	S.live_objects++;
-	S.dirty[cls / 32] |= 1u << (cls % 32);
 	if (h->nused == cls_cap(cls) && h->next != h->phys) {
 		list_unlink(cls, h); /* full pages go behind the ones with room */
 		list_insert(cls, h, 0);
@@ -229,6 +283,7 @@ void slab_free(void *p, uint32_t bytes)
 
 	if (why)
 		PANIC(why);
+	page_mark(h, 0);
 	cls = h->cls;
 	size = cls_size(cls);
 	seam_unpoison_obj(p, size);
@@ -236,7 +291,6 @@ void slab_free(void *p, uint32_t bytes)
 	seam_poison_obj(p, size);
 	h->used[idx / 32] &= ~(1u << (idx % 32));
 	S.live_objects--;
-	S.dirty[cls / 32] |= 1u << (cls % 32);
 	if (--h->nused == 0) {
 		page_release(cls, h);
 	} else if (h->nused == cls_cap(cls) - 1 && S.head[cls] != h) {
@@ -311,30 +365,135 @@ static int check_class(uint32_t cls, void (*fn)(uint32_t, void *), void *arg,
 	return SAN_OK;
 }
 
-/* Check the classes (all, or the changed ones when unvisited is not NULL), then the
- * totals; see slab_check and slab_check_incremental. */
-static int check_classes(void (*fn)(uint32_t, void *), void *arg, uint32_t *unvisited)
+static int class_walked(const uint32_t *walked, uint32_t cls)
 {
-	uint32_t pages = 0, live = 0;
+	return (walked[cls / 32] >> (cls % 32)) & 1;
+}
+
+/* Walk the classes of `walked` whole (fn for each page; *called counts the calls),
+ * keeping what each walk counted. */
+static int walk_classes(const uint32_t *walked, void (*fn)(uint32_t, void *), void *arg, uint32_t *called)
+{
 	int err;
 
 	for (uint32_t cls = 0; cls < SLAB_CLASSES; cls++) {
-		uint32_t bit = 1u << (cls % 32), p0 = pages, l0 = live;
-		if (unvisited && !(S.dirty[cls / 32] & bit)) {
-			pages += S.checked_pages[cls];
-			live += S.checked_live[cls];
-			*unvisited += S.checked_pages[cls];
+		uint32_t pages = 0, live = 0;
+		if (!class_walked(walked, cls))
 			continue;
-		}
 		if ((err = check_class(cls, fn, arg, &pages, &live)) != SAN_OK)
 			return err;
-		S.checked_pages[cls] = pages - p0;
-		S.checked_live[cls] = live - l0;
-		S.dirty[cls / 32] &= ~bit;
+		S.checked_pages[cls] = pages;
+		S.checked_live[cls] = live;
+		*called += pages;
 	}
-	if (pages != S.pages || live != S.live_objects)
-		return SAN_SLAB_COUNT;
 	return SAN_OK;
+}
+
+/* Check marked page h as the walk of its class would (header, use counts, both
+ * neighbours' headers and links back to it); then count it for its class. */
+static int check_marked(struct slab_page *h, void (*fn)(uint32_t, void *), void *arg)
+{
+	uint32_t cls = h->cls, live = 0;
+	struct slab_page *n, *p;
+	int err;
+
+	if (!hdr_valid(h, cls))
+		return SAN_SLAB_HEADER;
+	if ((err = check_counts(h, &live)) != SAN_OK)
+		return err;
+	if (!page_in_use(h->next) || !page_in_use(h->prev))
+		return SAN_SLAB_LINK;
+	n = hdr_at(h->next);
+	p = hdr_at(h->prev);
+	if (!hdr_valid(n, cls) || !hdr_valid(p, cls))
+		return SAN_SLAB_HEADER;
+	if (n->prev != h->phys || p->next != h->phys)
+		return SAN_SLAB_LINK;
+	S.checked_pages[cls]++;
+	S.checked_live[cls] += live;
+	if (fn)
+		fn(h->phys, arg);
+	return SAN_OK;
+}
+
+/* The head of class cls after its pages changed: a valid page of the class when the
+ * class has pages, NULL when it has none. */
+static int check_head(uint32_t cls)
+{
+	struct slab_page *h = S.head[cls];
+
+	if (!h)
+		return S.checked_pages[cls] ? SAN_SLAB_COUNT : SAN_OK;
+	if (((uintptr_t)h & PAGE_MASK) != HDR_OFF || !hdr_valid(h, cls))
+		return SAN_SLAB_HEADER;
+	return S.checked_pages[cls] ? SAN_OK : SAN_SLAB_COUNT;
+}
+
+/* The marked pages of classes not walked: take back what the last check counted of
+ * each, check the ones still slab pages (fn for each, counted in *called), then the
+ * heads of their classes. */
+static int check_marks(const uint32_t *walked, void (*fn)(uint32_t, void *), void *arg, uint32_t *called)
+{
+	int err;
+
+	for (uint32_t i = 0; i < S.nmarks; i++) {
+		const struct slab_mark *m = &S.marks[i];
+		if (m->was_live && !class_walked(walked, m->cls)) {
+			S.checked_pages[m->cls]--;
+			S.checked_live[m->cls] -= m->nused;
+		}
+	}
+	for (uint32_t i = 0; i < S.nmarks; i++) {
+		struct slab_page *h;
+		if (!S.marks[i].live)
+			continue;
+		if (!page_in_use(S.marks[i].phys))
+			return SAN_SLAB_LINK; /* as the walk finds a free page in the list */
+		h = hdr_at(S.marks[i].phys);
+		if (h->cls >= SLAB_CLASSES)
+			return SAN_SLAB_HEADER;
+		if (class_walked(walked, h->cls))
+			continue;
+		if ((err = check_marked(h, fn, arg)) != SAN_OK)
+			return err;
+		++*called;
+	}
+	for (uint32_t i = 0; i < S.nmarks; i++) {
+		const struct slab_mark *m = &S.marks[i];
+		uint32_t cls = m->live ? hdr_at(m->phys)->cls : m->cls;
+		if (!class_walked(walked, m->cls) && (err = check_head(m->cls)) != SAN_OK)
+			return err;
+		if (!class_walked(walked, cls) && (err = check_head(cls)) != SAN_OK)
+			return err;
+	}
+	return SAN_OK;
+}
+
+/* Every class walked (unvisited NULL), or the classes marked whole and the marked
+ * pages (the other pages are added to *unvisited); then the totals.  A failure leaves
+ * every class to be walked by the next check. */
+static int check_classes(void (*fn)(uint32_t, void *), void *arg, uint32_t *unvisited)
+{
+	uint32_t walked[SLAB_CLASSES / 32], called = 0, pages = 0, live = 0;
+	int err;
+
+	for (uint32_t i = 0; i < SLAB_CLASSES / 32; i++)
+		walked[i] = unvisited ? S.dirty[i] : ~0u;
+	err = walk_classes(walked, fn, arg, &called);
+	if (err == SAN_OK && unvisited)
+		err = check_marks(walked, fn, arg, &called);
+	for (uint32_t cls = 0; cls < SLAB_CLASSES; cls++) {
+		pages += S.checked_pages[cls];
+		live += S.checked_live[cls];
+	}
+	if (err == SAN_OK && (pages != S.pages || live != S.live_objects))
+		err = SAN_SLAB_COUNT;
+	S.nmarks = 0;
+	for (uint32_t i = 0; i < SLAB_CLASSES / 32; i++)
+		S.dirty[i] = err == SAN_OK ? 0 : ~0u;
+	if (unvisited)
+		*unvisited += pages - called;
+	return err;
 }
 
 /* Check every slab page's header, links and use counts, and that the totals match

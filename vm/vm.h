@@ -59,6 +59,7 @@ struct alloc_state {
 	uint32_t managed_bits[PHYS_MAX_PAGES / 32]; /* 1 = page belongs to VM's pool */
 	uint32_t nfree, nmanaged;
 	uint32_t hint;                               /* first-fit start (page number) */
+	uint32_t words; /* bitmap words up to the last managed page (the rest stay zero) */
 };
 #define MEMF_CLEAR     0x1 /* zero the pages */
 #define MEMF_LOWER16M  0x2 /* below 16 MiB */
@@ -84,14 +85,25 @@ uint32_t mem_largest_free_run(void);
 #define SLAB_GRANULE 8
 #define SLAB_MAX     2048 /* larger requests are refused (NULL) */
 #define SLAB_CLASSES (SLAB_MAX / SLAB_GRANULE)
+#define SLAB_MARKS   64 /* pages the incremental check tracks; more: every class is walked */
 struct slab_page;
+/* A slab page changed since the last check, and what that check counted of it. */
+struct slab_mark {
+	uint32_t phys;
+	uint16_t cls, nused; /* its class and use count when first marked */
+	uint8_t was_live;    /* it was a slab page then */
+	uint8_t live;        /* it is one now */
+};
 struct slab_state {
 	struct slab_page *head[SLAB_CLASSES]; /* per size class, pages with objects */
 	uint32_t live_objects;
 	uint32_t pages;
-	uint32_t dirty[SLAB_CLASSES / 32];     /* classes changed since their last check */
-	uint32_t checked_pages[SLAB_CLASSES];  /* what that check counted */
+	uint32_t dirty[SLAB_CLASSES / 32];     /* classes to walk whole at the next check
+						* (what changed while marks were off) */
+	uint32_t checked_pages[SLAB_CLASSES];  /* what the last check counted */
 	uint32_t checked_live[SLAB_CLASSES];
+	struct slab_mark marks[SLAB_MARKS];    /* pages changed since the last check */
+	uint32_t nmarks;
 };
 /* A zeroed object of bytes (1..SLAB_MAX), or NULL.  Fault site slab_alloc. */
 void *slab_alloc(uint32_t bytes);
@@ -104,9 +116,10 @@ uint32_t slab_live_objects(void);
 /* Check every slab page's header, links and use counts; call fn for each slab page.
  * Returns 0 or a SAN_* invariant id. */
 int slab_check(void (*fn)(uint32_t phys, void *arg), void *arg);
-/* The same for the classes that changed since their last check (the others count
- * what that check counted, and their pages are added to *unvisited instead of being
- * passed to fn); the totals are checked in full. */
+/* The same for the pages that changed since the last check (header, counts, both
+ * links, the class head; fn for each); the others count what that check counted, and
+ * their pages are added to *unvisited instead of being passed to fn.  The totals are
+ * checked in full. */
 int slab_check_incremental(void (*fn)(uint32_t phys, void *arg), void *arg, uint32_t *unvisited);
 /* Every class is to be checked again (after boot). */
 void slab_all_changed(void);
@@ -418,7 +431,10 @@ int sanity_check(void);
 int sanity_check_incremental(void);
 /* At level l: when l <= the active level, check and panic on failure (after a
  * TR_SANITY_FAIL trace naming the invariant and the object kind).  Incremental when
- * vm.sanity_incremental is set and the level is below SCL_DETAIL. */
+ * vm.sanity_incremental is set and the level is below SCL_DETAIL, or at SCL_DETAIL
+ * once vm.san_full_left full checks have run (the harness sets it to
+ * SANITY_FULL_MAX per conversation). */
+#define SANITY_FULL_MAX 64
 void sanity_at(int l, const char *file, int line);
 /* Marks for the incremental checks (and vm.touched): process slot's regions, pages or
  * page table changed; the process owning pt (every process when pt is none's); the
@@ -486,6 +502,7 @@ struct vm_state {
 	uint32_t used_bits[PHYS_MAX_PAGES / 32]; /* sanity scratch: pages seen used */
 	int32_t sanity_obj;     /* SOBJ_* the last failed check failed on */
 	int32_t sanity_incremental; /* per-handler checks re-derive changed processes only */
+	int32_t san_full_left;  /* level-3 checks that may still be full under sanity_incremental */
 	uint32_t san_dirty[NR_PROCS / 32];    /* changed since their last check */
 	struct san_tally san_tally[NR_PROCS]; /* what that check counted */
 	uint32_t touched[NR_PROCS / 32];      /* changed since the harness last cleared it */

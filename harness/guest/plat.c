@@ -52,7 +52,7 @@ static int gp_live(int32_t s) { return (procs()[s].flags & FZP_INUSE) != 0; }
 static int gp_used(int32_t s) { return gp_live(s) || procs()[s].ever_used; }
 static endpoint_t gp_endpt(int32_t s) { return procs()[s].endpt; }
 static int32_t gp_generation(int32_t s) { return procs()[s].generation; }
-static const struct sel_table guest_procs = { gp_live, gp_used, gp_endpt, gp_generation };
+static const struct sel_table guest_procs = { gp_live, gp_used, gp_endpt, gp_generation, NULL };
 
 static uint32_t guest_proc_flags(endpoint_t ep)
 {

@@ -301,14 +301,30 @@ static void forget_touched(const message *m)
 	}
 }
 
+/* True when the model placed no process in slots s..s+31 this conversation (none of
+ * them is live to it). */
+static int no_slot_used(int32_t s)
+{
+	uint64_t w[4];
+	memcpy(w, &mdl.slot_used[s], sizeof w);
+	return !(w[0] | w[1] | w[2] | w[3]);
+}
+
 /* The kernel's table and the model's processes must agree on who is live
  * (PROC-08); after a message the model did not know, the model takes the kernel's
  * word for it (unknown masks and memory). */
 static void sync_table(int report)
 {
 	const struct sel_table *t = mdl.x->plat->procs;
+	uint32_t live[NR_PROCS / 32], used[NR_PROCS / 32];
+	if (t->sets)
+		t->sets(live, used); /* one pass, not a call per slot */
 	for (int32_t s = 0; s < NR_PROCS; s++) {
-		int klive = t->live(s) != 0, mlive = mslot_live(s);
+		if (t->sets && s % 32 == 0 && !live[s / 32] && no_slot_used(s)) {
+			s += 31; /* 32 slots free on both sides */
+			continue;
+		}
+		int klive = t->sets ? (int)((live[s / 32] >> (s % 32)) & 1) : t->live(s) != 0, mlive = mslot_live(s);
 		struct mproc *p = &mdl.proc[s];
 		if (klive == mlive && (!klive || t->endpt(s) == p->endpt))
 			continue;
