@@ -4,7 +4,7 @@
 set -eu
 # llvm (unversioned) puts llvm-symbolizer on the PATH, which ASan needs for stable
 # stack signatures.
-want="clang-14 lld-14 llvm-14 llvm libclang-rt-14-dev afl++ qemu-system-x86 gnuplot make python3"
+want="clang-14 lld-14 llvm-14 llvm libclang-rt-14-dev afl++ qemu-system-x86 gnuplot make python3 rsync"
 missing=""
 for p in $want; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
