@@ -58,7 +58,7 @@ DICT=harness/vmfuzz.dict
 MAKE=${MAKE:-make}
 OUT=$CAMPAIGN/afl          # AFL++ output (sync) folder
 [ -n "$NODE" ] && OUT=$SYNC
-names=() pids=() started=() restarts=() base_execs=() resumed=() done_=()
+names=() pids=() started=() logstart=() restarts=() base_execs=() resumed=() done_=()
 engine= start=0 tty=0 status_shown=0 stopping=0 n_restarts=0
 triage_pid= last_raw=-1 events_from=0 sync_pid=
 [ -t 1 ] && tty=1
@@ -224,6 +224,7 @@ start_afl_instance()
 	fi
 	names[i]=$name
 	started[i]=$(date +%s)
+	logstart[i]=$(cat "$CAMPAIGN/logs/afl-$name.log" 2>/dev/null | wc -l)
 	afl-fuzz -i "$input" -o "$OUT" "${extra[@]}" -- "$bin" >>"$CAMPAIGN/logs/afl-$name.log" 2>&1 &
 	pids[i]=$!
 	done_[i]=0
@@ -263,15 +264,16 @@ start_libfuzzer()
 	echo "${pids[0]} libfuzzer" >>"$CAMPAIGN/engines.pids"
 }
 
-# Calibration progress of a resumed AFL++ instance i that has not fuzzed yet this run,
-# as "NAME calibrating k/N" (empty once it fuzzes: its plot_data is newer than its start).
+# Calibration progress of a resumed AFL++ instance i that has not fuzzed yet since its
+# (re)start, as "NAME re-calibrating its resumed queue k/N" (empty once its log, after
+# line logstart[i], says every test case was processed).
 calibrating()
 {
-	local i=$1 f=$OUT/${names[$1]}/plot_data k
+	local i=$1 k
 	[ "${resumed[i]}" -gt 0 ] || return 0
-	[ -f "$f" ] && [ "$(stat -c %Y "$f")" -gt "${started[i]}" ] && return 0
-	k=$(grep -a -c "Attempting dry run" "$CAMPAIGN/logs/afl-${names[i]}.log" 2>/dev/null)
-	echo "${names[i]} calibrating its resumed queue ${k:-0}/${resumed[i]}"
+	k=$(tail -n +$((logstart[i] + 1)) "$CAMPAIGN/logs/afl-${names[i]}.log" 2>/dev/null |
+		awk '/Attempting dry run/ { n++ } /All test cases processed/ { done = 1 } END { print done ? "" : n + 0 }')
+	[ -n "$k" ] && echo "${names[i]} re-calibrating its resumed queue $k/${resumed[i]}"
 }
 
 # Findings of this run by kind-sig (from triage's events): "kind-sig xN ..." or "none".
@@ -281,25 +283,29 @@ findings_summary()
 		awk -F'\t' '{ n[$3]++ } END { for (k in n) printf "%s x%d ", k, n[k] }' | sed 's/ $//'
 }
 
-# One status line with numbers that move: AFL++'s plot_data (rewritten every 5 s) summed
-# over this run's instances (edges: the most any instance has), or the last libFuzzer
-# status line; then raw crashes and triaged findings.
+# One status line with numbers that move: execs, execs/s and edges from AFL++'s
+# plot_data (rewritten every 5 s, but only once an instance has run a minute: until
+# then "warming up"), summed over this run's instances (edges: the most any instance
+# has); queue entries (paths) and raw crashes counted in the folders as they arrive;
+# or the last libFuzzer status line; then the triaged findings by kind-sig.
 progress()
 {
-	local i f execs=0 eps=0 paths=0 edges=0 crashes=0 v cal="" line fnd
+	local i f execs=0 eps=0 paths=0 edges=0 crashes=0 v cal="" line fnd warm=0
 	if [ "$engine" = afl ]; then
 		for i in "${!names[@]}"; do
 			v=$(calibrating "$i"); [ -n "$v" ] && cal="$cal; $v"
 			f=$OUT/${names[i]}/plot_data
+			[ $(( $(date +%s) - started[i] )) -ge 62 ] || warm=1 # plot_data starts at 60 s
 			v=$(plot_col "$f" 12); v=${v:-0}
 			[ "$v" -lt "${base_execs[i]}" ] && base_execs[i]=0 # a resume that restarted the count
 			execs=$((execs + v - base_execs[i]))
 			v=$(plot_col "$f" 11); v=${v%.*}; eps=$((eps + ${v:-0}))
-			v=$(plot_col "$f" 4); paths=$((paths + ${v:-0}))
 			v=$(plot_col "$f" 13); [ "${v:-0}" -gt "$edges" ] && edges=$v
-			v=$(plot_col "$f" 8); crashes=$((crashes + ${v:-0}))
+			v=$(ls "$OUT/${names[i]}/queue" 2>/dev/null | grep -c '^id:'); paths=$((paths + v))
+			v=$(ls "$OUT/${names[i]}/crashes" 2>/dev/null | grep -c '^id:'); crashes=$((crashes + v))
 		done
 		line="$(elapsed)s execs=$execs execs/s=$eps edges=$edges paths=$paths crashes=$crashes"
+		[ "$warm" = 1 ] && [ -z "$cal" ] && line="$line (AFL++ reports execs after its first minute)"
 	else
 		v=$(grep -a '^#[0-9]' "$CAMPAIGN/logs/libfuzzer.log" 2>/dev/null | tail -n1)
 		execs=$(sed -n 's/^#\([0-9]*\).*/\1/p' <<<"$v")
@@ -349,7 +355,7 @@ maybe_triage()
 announce()
 {
 	local n t st key raw line
-	n=$(wc -l <"$TRIAGE_STATE/events" 2>/dev/null || echo 0)
+	n=$(wc -l <"$TRIAGE_STATE/events")
 	[ "$n" -gt "${announced:-0}" ] || return 0
 	while IFS=$'\t' read -r t st key raw line; do
 		case $st in
@@ -412,7 +418,8 @@ stop_engines()
 # The end-of-campaign table of this run.
 summary()
 {
-	local new known regr
+	local new known regr fnd
+	fnd=$(findings_summary); fnd=${fnd:-none}
 	new=$(tail -n +$((events_from + 1)) "$TRIAGE_STATE/events" 2>/dev/null | awk -F'\t' '$2 == "new" { print $3 }' | sort -u | wc -l)
 	known=$(tail -n +$((events_from + 1)) "$TRIAGE_STATE/events" 2>/dev/null | awk -F'\t' '$2 == "known" { print $3 }' | sort -u | wc -l)
 	regr=$(tail -n +$((events_from + 1)) "$TRIAGE_STATE/events" 2>/dev/null | awk -F'\t' '$2 == "regression" { print $3 }' | sort -u | wc -l)
@@ -421,7 +428,7 @@ summary()
 		execs "$last_execs ($(( last_execs / ($(elapsed) > 0 ? $(elapsed) : 1) )) per second)" \
 		coverage "$last_edges edges, $last_paths queue entries" \
 		"raw crashes" "$last_crashes" \
-		findings "$new new, $known known, $regr regressions (kind-sig: $(findings_summary | sed 's/^$/none/'))" \
+		findings "$new new, $known known, $regr regressions (kind-sig: $fnd)" \
 		restarts "$n_restarts"
 }
 
@@ -439,7 +446,7 @@ finish()
 	if [ "$TRIAGE" = 1 ]; then
 		log "triaging findings"
 		# shellcheck disable=SC2046
-		REPLAY=$CAMPAIGN/vm-replay scripts/triage.sh $(triage_dirs) | sed '/^triage: .*\(NEW\|REGRESSION\)/d'
+		REPLAY=$CAMPAIGN/vm-replay scripts/triage.sh $(triage_dirs) | sed -e '/^triage: [^ ]*: NEW /d' -e '/^triage: REGRESSION: /d'
 		announce
 	fi
 	summary
@@ -461,8 +468,8 @@ main()
 		if command -v afl-fuzz >/dev/null 2>&1 && [ -x build/fuzz-afl ]; then engine=afl; else engine=libfuzzer; fi
 	fi
 	export TRIAGE_STATE=${TRIAGE_STATE:-build/triage}
-	mkdir -p "$TRIAGE_STATE"
-	events_from=$(wc -l <"$TRIAGE_STATE/events" 2>/dev/null || echo 0)
+	mkdir -p "$TRIAGE_STATE" && touch "$TRIAGE_STATE/events"
+	events_from=$(wc -l <"$TRIAGE_STATE/events")
 	announced=$events_from
 	last_execs=0 last_edges=0 last_paths=0 last_crashes=0
 	start=$SECONDS
