@@ -3,7 +3,9 @@
 # missing.  Idempotent; needs root only when something is missing.
 set -eu
 # llvm (unversioned) puts llvm-symbolizer on the PATH, which ASan needs for stable
-# stack signatures.
+# stack signatures.  rsync carries queues between the machines of one campaign
+# (scripts/sync-nodes.sh).  chromium is not here: scripts/status-shot.sh installs it
+# the first time it is asked.
 want="clang-14 lld-14 llvm-14 llvm libclang-rt-14-dev afl++ qemu-system-x86 gnuplot make python3 rsync"
 missing=""
 for p in $want; do

@@ -58,7 +58,7 @@ DICT=harness/vmfuzz.dict
 MAKE=${MAKE:-make}
 OUT=$CAMPAIGN/afl          # AFL++ output (sync) folder
 [ -n "$NODE" ] && OUT=$SYNC
-names=() pids=() started=() logstart=() restarts=() base_execs=() resumed=() done_=()
+names=() pids=() started=() logstart=() prev_t=() prev_x=() eps_i=() restarts=() base_execs=() resumed=() done_=()
 engine= start=0 tty=0 status_shown=0 stopping=0 n_restarts=0
 triage_pid= last_raw=-1 events_from=0 sync_pid=
 [ -t 1 ] && tty=1
@@ -290,7 +290,7 @@ findings_summary()
 # or the last libFuzzer status line; then the triaged findings by kind-sig.
 progress()
 {
-	local i f execs=0 eps=0 paths=0 edges=0 crashes=0 v cal="" line fnd warm=0
+	local i f execs=0 eps=0 paths=0 edges=0 crashes=0 hangs=0 v t x cal="" line fnd warm=0
 	if [ "$engine" = afl ]; then
 		for i in "${!names[@]}"; do
 			v=$(calibrating "$i"); [ -n "$v" ] && cal="$cal; $v"
@@ -299,13 +299,27 @@ progress()
 			v=$(plot_col "$f" 12); v=${v:-0}
 			[ "$v" -lt "${base_execs[i]}" ] && base_execs[i]=0 # a resume that restarted the count
 			execs=$((execs + v - base_execs[i]))
-			v=$(plot_col "$f" 11); v=${v%.*}; eps=$((eps + ${v:-0}))
+			# execs/s since the previous line of this instance's plot_data that we read
+			# (its own execs_per_sec column is a slow moving average), else that column.
+			t=$(plot_col "$f" 1); t=${t:-0}; x=$(plot_col "$f" 12); x=${x:-0}
+			if [ -n "${prev_t[i]:-}" ] && [ "$t" -gt "${prev_t[i]}" ] && [ "$x" -ge "${prev_x[i]}" ]; then
+				eps_i[i]=$(( (x - prev_x[i]) / (t - prev_t[i]) ))
+				prev_t[i]=$t prev_x[i]=$x
+			elif [ -z "${prev_t[i]:-}" ] || [ "$t" -lt "${prev_t[i]}" ]; then
+				v=$(plot_col "$f" 11); v=${v%.*}; eps_i[i]=${v:-0}
+				prev_t[i]=$t prev_x[i]=$x
+			fi
+			eps=$((eps + ${eps_i[i]:-0}))
 			v=$(plot_col "$f" 13); [ "${v:-0}" -gt "$edges" ] && edges=$v
 			v=$(ls "$OUT/${names[i]}/queue" 2>/dev/null | grep -c '^id:'); paths=$((paths + v))
 			v=$(ls "$OUT/${names[i]}/crashes" 2>/dev/null | grep -c '^id:'); crashes=$((crashes + v))
+			v=$(ls "$OUT/${names[i]}/hangs" 2>/dev/null | grep -c '^id:'); hangs=$((hangs + v))
 		done
-		line="$(elapsed)s execs=$execs execs/s=$eps edges=$edges paths=$paths crashes=$crashes"
-		[ "$warm" = 1 ] && [ -z "$cal" ] && line="$line (AFL++ reports execs after its first minute)"
+		if [ "$warm" = 1 ] && [ "$execs" -eq 0 ]; then
+			line="$(elapsed)s execs, execs/s, edges: after AFL++'s first minute; paths=$paths crashes=$crashes hangs=$hangs"
+		else
+			line="$(elapsed)s execs=$execs execs/s=$eps edges=$edges paths=$paths crashes=$crashes hangs=$hangs"
+		fi
 	else
 		v=$(grep -a '^#[0-9]' "$CAMPAIGN/logs/libfuzzer.log" 2>/dev/null | tail -n1)
 		execs=$(sed -n 's/^#\([0-9]*\).*/\1/p' <<<"$v")
@@ -315,7 +329,7 @@ progress()
 		crashes=$(find "$CAMPAIGN/libfuzzer/artifacts" -type f 2>/dev/null | wc -l)
 		line="$(elapsed)s execs=${execs:-0} execs/s=${eps:-0} edges=${edges:-0} paths=${paths:-0} crashes=$crashes"
 	fi
-	last_execs=$execs last_edges=$edges last_paths=$paths last_crashes=$crashes
+	last_execs=$execs last_edges=$edges last_paths=$paths last_crashes=$crashes last_hangs=$hangs
 	fnd=$(findings_summary)
 	show_status "$line findings: ${fnd:-none}${cal}"
 }
@@ -424,10 +438,10 @@ summary()
 	known=$(tail -n +$((events_from + 1)) "$TRIAGE_STATE/events" 2>/dev/null | awk -F'\t' '$2 == "known" { print $3 }' | sort -u | wc -l)
 	regr=$(tail -n +$((events_from + 1)) "$TRIAGE_STATE/events" 2>/dev/null | awk -F'\t' '$2 == "regression" { print $3 }' | sort -u | wc -l)
 	printf 'fuzz: summary of this run (%s, %d instance(s), state in %s)\n' "$engine" "$JOBS" "$CAMPAIGN"
-	printf '  %-12s %s\n' duration "$(elapsed) s" \
-		execs "$last_execs ($(( last_execs / ($(elapsed) > 0 ? $(elapsed) : 1) )) per second)" \
+	printf '  %-12s %s\n' duration "$fuzzed s of fuzzing" \
+		execs "$last_execs ($(( last_execs / (fuzzed > 0 ? fuzzed : 1) )) per second)" \
 		coverage "$last_edges edges, $last_paths queue entries" \
-		"raw crashes" "$last_crashes" \
+		"raw finds" "$last_crashes crashes, $last_hangs hangs" \
 		findings "$new new, $known known, $regr regressions (kind-sig: $fnd)" \
 		restarts "$n_restarts"
 }
@@ -438,6 +452,7 @@ finish()
 	[ "$status_shown" = 1 ] && { printf '\n'; status_shown=0; }
 	log "stopping engines"
 	stop_engines
+	fuzzed=$(elapsed)
 	progress
 	[ "$status_shown" = 1 ] && { printf '\n'; status_shown=0; }
 	[ -n "$triage_pid" ] && wait "$triage_pid" 2>/dev/null
@@ -471,7 +486,7 @@ main()
 	mkdir -p "$TRIAGE_STATE" && touch "$TRIAGE_STATE/events"
 	events_from=$(wc -l <"$TRIAGE_STATE/events")
 	announced=$events_from
-	last_execs=0 last_edges=0 last_paths=0 last_crashes=0
+	last_execs=0 last_edges=0 last_paths=0 last_crashes=0 last_hangs=0
 	start=$SECONDS
 	trap finish INT TERM
 	log "engine=$engine jobs=$JOBS duration=${DURATION}s (0 = until Ctrl-C), state in $CAMPAIGN${NODE:+, node $NODE of sync folder $SYNC}"

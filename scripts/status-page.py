@@ -224,10 +224,10 @@ def findings_section():
             if not report:
                 continue
             first_line = next((l for l in report.splitlines() if l.startswith("FINDING ")), "")
-            mtime = os.path.getmtime(os.path.join(d, "report.txt"))
-            first, last, _ = ev.get(key, (mtime, mtime, 0))
+            # Findings stored before triage kept events have no dates.
+            first, last = (when(ev[key][0]), when(ev[key][1])) if key in ev else ("-", "-")
             repro = read(os.path.join(d, "repro.sh")).strip() or f"build/vm-replay {d}/input.bin"
-            rows.append([d, counts.get(key, "-"), when(first), when(last),
+            rows.append([d, counts.get(key, "-"), first, last,
                          ("raw", f"<code>{esc(first_line)}</code>"), ("raw", f"<code>{esc(repro)}</code>")])
     parts = ['<h2 id="findings">Findings</h2>']
     if rows:
@@ -302,7 +302,7 @@ def main():
         '<html lang="en"><head><meta charset="utf-8"><title>vmfuzz campaign status</title>',
         "<style>body{font-family:sans-serif;margin:2em;max-width:1100px}"
         "table{border-collapse:collapse;margin:0.5em 0}td,th{border:1px solid #999;padding:2px 6px;"
-        "text-align:right;vertical-align:top}td code{white-space:pre-wrap}"
+        "text-align:left;vertical-align:top}td code{white-space:pre-wrap}"
         "pre{background:#eee;padding:0.5em}h2{border-bottom:1px solid #ccc}</style>",
         "</head><body>",
         "<h1>vmfuzz campaign status</h1>",
