@@ -86,14 +86,17 @@ def fmt(v):
     return f"{v:,.0f}" if abs(v) >= 10 or v == int(v) else f"{v:.1f}"
 
 
-def svg_chart(title, series, ylabel):
-    """An inline SVG line chart of series [(name, [(x, y)])]: axes, 5 ticks, a legend."""
+def svg_chart(title, series, ylabel, from_zero=True):
+    """An inline SVG line chart of series [(name, [(x, y)])]: axes, 5 ticks, a legend.
+    Without from_zero the y axis starts a little below the lowest value (coverage)."""
     w, h, left, right, top, bottom = 760, 260, 70, 150, 20, 40
     pts = [p for _, s in series for p in s]
     if not pts:
         return f"<p>No data yet for {esc(title)}.</p>"
     x0, x1 = min(p[0] for p in pts), max(p[0] for p in pts)
     y1 = max(p[1] for p in pts) or 1.0
+    y0 = 0.0 if from_zero else max(0.0, min(p[1] for p in pts) * 0.95)
+    y1 = y1 if y1 > y0 else y0 + 1
     x1 = x1 if x1 > x0 else x0 + 1
     pw, ph = w - left - right, h - top - bottom
 
@@ -101,13 +104,13 @@ def svg_chart(title, series, ylabel):
         return left + (x - x0) / (x1 - x0) * pw
 
     def sy(y):
-        return top + ph - y / y1 * ph
+        return top + ph - (y - y0) / (y1 - y0) * ph
 
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="img" '
            f'aria-label="{esc(title)}">',
            f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="#fafafa" stroke="#999"/>']
     for k in range(5):
-        yv = y1 * k / 4
+        yv = y0 + (y1 - y0) * k / 4
         xv = x0 + (x1 - x0) * k / 4
         out.append(f'<line x1="{left}" y1="{sy(yv):.1f}" x2="{left + pw}" y2="{sy(yv):.1f}" stroke="#ddd"/>')
         out.append(f'<text x="{left - 4}" y="{sy(yv) + 4:.1f}" font-size="11" text-anchor="end">{fmt(yv)}</text>')
@@ -182,7 +185,7 @@ def charts_sections(insts):
     return "\n".join([
         '<h2 id="coverage-over-time">Coverage over time</h2>',
         "<p>Edges of vm/ each instance has covered (AFL++ plot_data, libFuzzer cov).</p>",
-        svg_chart("edges covered", cov, "edges"),
+        svg_chart("edges covered", cov, "edges", from_zero=False),
         '<h2 id="execs-over-time">Executions per second over time</h2>',
         svg_chart("execs per second", eps, "execs/s")])
 
