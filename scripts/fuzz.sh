@@ -238,6 +238,11 @@ start_afl()
 	mkdir -p "$OUT"
 	export AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1
 	export AFL_IMPORT_FIRST=1
+	# afl-fuzz's own sync (a main imports the other instances' queues) runs every half of
+	# AFL_SYNC_TIME minutes; on a node it keeps pace with sync-nodes.sh (SYNC_EVERY).
+	if [ -n "$NODE" ]; then
+		export AFL_SYNC_TIME=${AFL_SYNC_TIME:-$(( SYNC_EVERY >= 120 ? SYNC_EVERY / 60 : 2 ))}
+	fi
 	[ "$PIN" = 1 ] || export AFL_NO_AFFINITY=${AFL_NO_AFFINITY:-1}
 	# A resumed queue may hold inputs that crash today's vm/: skip them in the dry run.
 	export AFL_SKIP_CRASHES=1
