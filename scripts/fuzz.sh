@@ -386,8 +386,8 @@ announce()
 }
 
 # Restart every AFL++ instance (or libFuzzer) that died before the end, on its own
-# queue; an engine that ends within 10 s of DURATION is done.  One that dies 5 times
-# within a minute is left dead.
+# queue; an engine that ends within 10 s of DURATION is done.  One that dies within a
+# minute of its start 5 times in a row is left dead.
 tend_engines()
 {
 	local i rc why
@@ -398,8 +398,10 @@ tend_engines()
 		if [ "$stopping" = 1 ] || [ "$(remaining)" -lt 10 ]; then done_[i]=1; continue; fi
 		why="exit $rc"; [ "$rc" -gt 128 ] && why="killed by signal $((rc - 128))"
 		if [ "$RESTART" != 1 ]; then log "${names[i]} (pid ${pids[i]}) ended ($why); RESTART=0"; done_[i]=1; continue; fi
-		if [ $(( $(date +%s) - started[i] )) -lt 60 ] && [ "${restarts[i]}" -ge 5 ]; then
-			log "${names[i]} died 5 times in a minute ($why); left dead (see $CAMPAIGN/logs/afl-${names[i]}.log)"
+		# restarts[i]: deaths in a row, each within a minute of its start.
+		[ $(( $(date +%s) - started[i] )) -ge 60 ] && restarts[i]=0
+		if [ "${restarts[i]}" -ge 5 ]; then
+			log "${names[i]} died 5 times in a row within a minute of its start ($why); left dead (see $CAMPAIGN/logs/)"
 			done_[i]=1; continue
 		fi
 		restarts[i]=$((restarts[i] + 1)) n_restarts=$((n_restarts + 1))
