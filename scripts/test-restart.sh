@@ -24,7 +24,12 @@ kill -9 "$pid"
 at_kill=$(queue)
 for _ in $(seq 20); do grep -q "main (pid $pid) died (killed by signal 9): restarting" "$T/log" && break; sleep 1; done
 grep -q "main (pid $pid) died (killed by signal 9): restarting" "$T/log" || fail "no restart logged"
-new=$(awk '$2 == "main" { p = $1 } END { print p }' "$T/c/engines.pids")
+# The campaign logs the death, then starts the new instance and records its pid.
+for _ in $(seq 20); do
+	new=$(awk '$2 == "main" { p = $1 } END { print p }' "$T/c/engines.pids")
+	[ "$new" != "$pid" ] && break
+	sleep 1
+done
 [ "$new" != "$pid" ] || fail "engines.pids names no new main instance"
 # The restarted instance re-calibrates its own queue (-i -), then fuzzes: the queue grows.
 for _ in $(seq 60); do
