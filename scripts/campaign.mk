@@ -1,27 +1,60 @@
-# scripts/campaign.mk - campaign targets: fuzz, triage, bench, coverage, status.
+# scripts/campaign.mk - campaign targets: fuzz, triage, bench, coverage, status,
+# status-shot, sync-nodes, and the tests of their scripts.
 # Included from the top Makefile after harness/harness.mk, whose variables it uses
 # (HARNESS_CFLAGS, HARNESS_CORE, HARNESS_HDRS, COV_VM_SRCS, AFL_CC).  The scripts do
 # the work; this fragment builds the two binaries only they need: the CMPLOG build of
 # the AFL++ target and the llvm-cov replay tool.
-.PHONY: fuzz triage bench coverage status
+.PHONY: fuzz triage bench coverage status status-shot sync-nodes
 
-# `make fuzz [DURATION=s] [JOBS=n] [ENGINE=afl|libfuzzer]`: a campaign, resumable.
+# Every target checks its settings first (scripts/check-settings.sh): a bad value is one
+# line naming the variable and what it accepts, and make exits with status 2.
+# `make fuzz [DURATION=s] [JOBS=n] [ENGINE=afl|libfuzzer] [NODE=name SYNC=dir [PEERS=..]]`:
+# a campaign, resumable (scripts/fuzz.sh lists every variable).
 fuzz:
 	scripts/fuzz.sh
-# Triage build/campaign's raw findings into crashes/, with the replay tool the
-# campaign was built with when there is one.
-triage: $(BUILD)/vm-replay
-	REPLAY=$$(test -x $(BUILD)/campaign/vm-replay && echo $(BUILD)/campaign/vm-replay || echo $(BUILD)/vm-replay) \
-		scripts/triage.sh build/campaign
+# Triage the campaign's raw findings (or F=file|dir) into crashes/, with the replay tool
+# the campaign was built with when there is one.
+triage:
+	@scripts/check-settings.sh triage
+	@$(MAKE) -s $(BUILD)/vm-replay
+	REPLAY=$${REPLAY:-$$(test -x $${CAMPAIGN:-$(BUILD)/campaign}/vm-replay && echo $${CAMPAIGN:-$(BUILD)/campaign}/vm-replay || echo $(BUILD)/vm-replay)} \
+		scripts/triage.sh $(F)
 # execs/s of the fuzz targets beside the empty target (fuzz-empty-*).
 bench:
+	@scripts/check-settings.sh bench
 	scripts/bench.sh
 # llvm-cov line coverage of vm/ by the corpus and the campaign queue.
 coverage:
+	@scripts/check-settings.sh coverage
 	scripts/coverage.sh
-# Static HTML status page in build/status/.
+# Static HTML status page build/status/index.html, and a PNG of it (headless Chromium).
 status:
 	scripts/status.sh
+status-shot:
+	scripts/status-shot.sh
+# Push and pull AFL++ queues with the other nodes: NODE=name SYNC=dir PEERS="dir host:dir".
+sync-nodes:
+	scripts/sync-nodes.sh
+
+# ---- Tests of the campaign scripts (make test) ----
+.PHONY: campaign-settings-test status-page-test campaign-sync-test campaign-restart-test
+# Every variable of every campaign target refuses a bad value (no build runs).
+campaign-settings-test:
+	@scripts/test-settings.sh
+# The status page of a synthetic campaign is well-formed HTML with every section.
+status-page-test:
+	@scripts/test-status-page.sh
+# Two nodes on this machine: an input found on one reaches the other's queue.
+campaign-sync-test: $(BUILD)/vm-replay $(BUILD)/fuzz-libfuzzer $(if $(AFL_CC),$(BUILD)/fuzz-afl $(BUILD)/fuzz-afl-fast)
+	@scripts/test-sync-nodes.sh
+# kill -9 of the main AFL++ instance: the campaign restarts it and goes on.  After the
+# sync test (never two campaigns at once on a shared machine).
+campaign-restart-test: campaign-sync-test
+	@scripts/test-restart.sh
+TEST_TARGETS += campaign-settings-test status-page-test
+ifneq ($(AFL_CC),)
+TEST_TARGETS += campaign-sync-test campaign-restart-test
+endif
 
 # ---- AFL++ CMPLOG build (afl-fuzz -c): vm/ compiled with AFL_LLVM_CMPLOG=1 ----
 ifneq ($(AFL_CC),)

@@ -6,8 +6,10 @@
 #   scripts/deps.sh [-q]   -q: say nothing when everything is installed
 set -eu
 # llvm (unversioned) puts llvm-symbolizer on the PATH, which ASan needs for stable
-# stack signatures; zip builds the OSS-Fuzz seed corpus (make oss-fuzz-check).
-want="clang-14 lld-14 llvm-14 llvm libclang-rt-14-dev afl++ qemu-system-x86 gnuplot make python3 zip"
+# stack signatures; zip builds the OSS-Fuzz seed corpus (make oss-fuzz-check); rsync
+# carries queues between the machines of one campaign (scripts/sync-nodes.sh).
+# chromium is not here: scripts/status-shot.sh installs it the first time it is asked.
+want="clang-14 lld-14 llvm-14 llvm libclang-rt-14-dev afl++ qemu-system-x86 gnuplot make python3 zip rsync"
 installed=$(dpkg-query -W -f='${Package} ${Status}\n' $want 2>/dev/null | sed -n 's/ install ok installed$//p')
 missing=""
 for p in $want; do

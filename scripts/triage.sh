@@ -1,9 +1,10 @@
 #!/bin/bash
 # triage.sh - turn raw fuzzer findings into one folder per bug under crashes/.
 #
-#   scripts/triage.sh [-q] [FILE|DIR ...]      (default: build/campaign)
+#   scripts/triage.sh [-q] [FILE|DIR ...]      (default: $CAMPAIGN and $SYNC)
 #
-# In a folder it takes AFL++ crashes/ and hangs/ entries (id:*) and libFuzzer artifacts
+# In a folder it takes AFL++ crashes/ and hangs/ entries (id:*; also the crashes.<date>/
+# and hangs.<date>/ folders AFL++ moves the old ones to when it resumes) and libFuzzer artifacts
 # (crash-*, timeout-*, leak-*, oom-*, slow-unit-*).  Each input is replayed with
 # build/vm-replay; its `FINDING kind=.. sig=..` line names the bug.  A new (kind, sig)
 # is minimized with `vm-replay --minimize` and stored as crashes/<kind>-<sig>/ with
@@ -11,15 +12,22 @@
 # counted (build/triage/counts), except that one stored in crashes/ (a fixed bug, which
 # make test replays clean) is announced as a REGRESSION.  Inputs already triaged (by SHA-1) are skipped, so the
 # campaign can call this periodically.  Inputs that replay clean are kept aside in
-# build/triage/unreproduced/ for a human to look at.
+# build/triage/unreproduced/ for a human to look at.  Each finding also appends a line
+# to build/triage/events (tab-separated: unix time, new|known|regression, kind-sig, raw
+# input, FINDING line): the campaign announces new ones from it, the status page shows
+# first and last seen.
 #
 #   REPLAY=path       the replay tool (default build/vm-replay; the campaign passes the
 #                     copy it took when it built its engines, build/campaign/vm-replay)
 #   TRIAGE_STATE=dir  where seen, counts and unreproduced/ live (default build/triage)
 #   CRASHES=dir       store findings there instead of crashes/ (every crashes/ entry is
 #                     a regression test of make test, so unfixed bugs may go elsewhere)
+#   CAMPAIGN=dir SYNC=dir  the folders triaged when none is named (default build/campaign,
+#                     and the sync folder of a multi-node campaign when SYNC is set)
+#   REPLAY_TIMEOUT=s MINIMIZE_TIMEOUT=s  per replay (60) and per minimization (300)
 set -u
 cd "$(dirname "$0")/.." || exit 2
+scripts/check-settings.sh triage || exit 2
 
 REPLAY=${REPLAY:-build/vm-replay}
 STATE=${TRIAGE_STATE:-build/triage}
@@ -31,7 +39,7 @@ export ASAN_OPTIONS=${TRIAGE_ASAN_OPTIONS:-symbolize=1:detect_leaks=1:abort_on_e
 export UBSAN_OPTIONS=${TRIAGE_UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 quiet=0
 [ "${1:-}" = -q ] && { quiet=1; shift; }
-[ $# -gt 0 ] || set -- build/campaign
+[ $# -gt 0 ] || set -- "${CAMPAIGN:-build/campaign}" ${SYNC:+"$SYNC"}
 
 n_in=0 n_new=0 n_known=0 n_regr=0 n_clean=0 n_bad=0
 touched=()
@@ -44,7 +52,7 @@ candidates()
 	local p
 	for p in "$@"; do
 		if [ -d "$p" ]; then
-			find "$p" -type f \( -path '*/crashes/id:*' -o -path '*/hangs/id:*' \
+			find "$p" -type f \( -path '*/crashes*/id:*' -o -path '*/hangs*/id:*' \
 				-o -name 'crash-*' -o -name 'timeout-*' -o -name 'leak-*' \
 				-o -name 'oom-*' -o -name 'slow-unit-*' \) | sort
 		elif [ -f "$p" ]; then
@@ -62,6 +70,9 @@ count_hit()
 	{ grep -v "^$key " "$STATE/counts" 2>/dev/null; echo "$key $c"; } | sort >"$STATE/counts.new"
 	mv "$STATE/counts.new" "$STATE/counts"
 }
+
+# Append finding event $1 (new, known, regression) of raw input $2 to build/triage/events.
+event() { printf '%s\t%s\t%s\t%s\t%s\n' "$(date +%s)" "$1" "$kind-$sig" "$2" "$finding_line" >>"$STATE/events"; }
 
 # Replay $1 into $2; set rc.  A replay that exceeds REPLAY_TIMEOUT gets rc 124.
 replay() { timeout -k 5 "$REPLAY_TIMEOUT" "$REPLAY" "$1" >"$2" 2>&1; rc=$?; }
@@ -129,12 +140,15 @@ triage_one()
 			n_regr=$((n_regr + 1))
 			printf 'triage: REGRESSION: %s: %s was fixed (crashes/%s) and reproduces again\n' \
 				"$f" "$kind-$sig" "$kind-$sig"
+			event regression "$f"
 		elif [ -d "$CRASHES/$kind-$sig" ]; then
 			n_known=$((n_known + 1))
 			say "$f: $kind-$sig already stored"
+			event known "$f"
 		else
 			n_new=$((n_new + 1))
 			say "$f: NEW $finding_line"
+			event new "$f"
 			store "$f"
 		fi
 		count_hit "$kind-$sig"
