@@ -114,6 +114,7 @@ struct kstate {
 			uint32_t kdirty[SNAP_MAX_PAGES / 32]; /* pages the kernel wrote */
 			uint32_t restores, pages_restored;
 		} snap;
+		uint32_t shm_phys;  /* kernel/shm.c: the host's shared memory, 0 if none */
 	} fz;
 #endif
 };
@@ -204,6 +205,10 @@ void fz_vm_fault(const struct trapframe *tf);
 /* ---- snapshot.c (fuzz image only) ---- */
 /* The kernel wrote [phys, phys + len): pages of the snapshot's range are restored. */
 void snap_kernel_wrote(uint32_t phys, uint32_t len);
+/* ---- shm.c (fuzz image only) ---- */
+/* Find the ivshmem device on PCI and map its memory at FZSHM_VADDR into the spaces
+ * whose directories are given (VM's and the agent's); nothing when there is none. */
+void shm_init(uint32_t vm_pdir, uint32_t agent_pdir);
 #endif
 /* ---- sysinfo.c: the console and monitor calls (kernel/monitor_abi.h) ---- */
 #define KC_MON_DECL(n, NAME, name) int kc_##name(struct proc *caller, struct kargs *x);
