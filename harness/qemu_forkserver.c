@@ -1,7 +1,10 @@
 /* qemu_forkserver.c - the host side of make fuzz-qemu: AFL++ fuzzes the real kernel
  * and VM of the fuzz image in QEMU (TCG) through shared memory.
  *
- *   qemu-forkserver IMGDIR FILE          under afl-fuzz (FILE is @@): a forkserver
+ *   qemu-forkserver IMGDIR FILE          under afl-fuzz (FILE is @@): a forkserver;
+ *                                        without its pipes (AFL_NO_FORKSRV, afl-showmap)
+ *                                        one run, ending as an instrumented program:
+ *                                        exit 0 when clean, abort on a finding
  *   qemu-forkserver --run IMGDIR FILE... each file once: "FILE: VERDICT edges=N ..."
  *   options (before IMGDIR): --expect    check the expected replies an input compiled
  *                                        from text carries (FZI_EXPECT)
@@ -12,9 +15,9 @@
  * input into the shared memory, bumps the request number and waits for the agent
  * (harness/guest/shm.c) to publish it as done; the layout is kernel/shm_abi.h's.
  *
- * AFL++'s forkserver protocol, as afl-fuzz expects of an instrumented target that does
- * not say it knows options: a four-byte hello on the status pipe (fd 199) once QEMU is
- * up; then per input afl-fuzz writes four bytes on the control pipe (fd 198), this
+ * AFL++'s forkserver protocol (docs: AFL++'s forkserver and instrumentation notes): a
+ * four-byte hello on the status pipe (fd 199) once QEMU is up, whose option bits give
+ * the map size (FZSHM_MAP_SIZE) and nothing else to negotiate; then per input afl-fuzz writes four bytes on the control pipe (fd 198), this
  * program answers with a "child" pid (QEMU's: when afl-fuzz's timeout kills it, that is
  * the hang, and the next input boots a new QEMU) and, when the input is done, a wait
  * status: 0 when clean, killed by SIGABRT for a finding (the agent's FINDING line is
@@ -47,6 +50,11 @@
 
 #define FORKSRV_CTL 198
 #define FORKSRV_ST  199
+/* The hello's option bits (AFL++'s "reporting options"): options present, and the
+ * map size, encoded as (size - 1) << 1 in bits 1..23. */
+#define HELLO_OPTIONS  0x80000001u
+#define HELLO_MAPSIZE  0x40000000u
+#define HELLO ((uint32_t)(HELLO_OPTIONS | HELLO_MAPSIZE | ((FZSHM_MAP_SIZE - 1u) << 1)))
 
 enum result { R_CLEAN, R_FINDING, R_HANG, R_DIED };
 
@@ -283,17 +291,40 @@ static int wait_status(enum result r)
 	return 0;
 }
 
+/* Without a forkserver pipe (AFL_NO_FORKSRV, afl-showmap's single run, a person):
+ * run path once, as an instrumented program would: its edges into afl-fuzz's map when
+ * there is one, exit 0 when clean, abort on a finding (the FINDING line on stderr). */
+static int run_once(const char *path, uint8_t *map, size_t map_size)
+{
+	static uint8_t buf[FZSHM_INPUT_CAP];
+	long len = read_input(path, buf);
+	enum result r;
+
+	if (len < 0)
+		die("cannot read the input file");
+	r = run_input(buf, (uint32_t)len, (double)env_number("QEMU_FS_TIMEOUT", 60000));
+	if (map && r != R_DIED && r != R_HANG)
+		memcpy(map, fs.shm + FZSHM_MAP, map_size);
+	qemu_stop();
+	if (r == R_CLEAN)
+		return 0;
+	fprintf(stderr, "%s\n", r == R_FINDING ? (const char *)hdr()->finding : r == R_HANG ? "HANG" : "QEMU-DIED");
+	if (r == R_HANG)
+		raise(SIGKILL);
+	abort();
+}
+
 /* Under afl-fuzz: the forkserver loop, until afl-fuzz closes the control pipe. */
 static int serve_afl(const char *path)
 {
 	static uint8_t buf[FZSHM_INPUT_CAP];
 	size_t map_size = 0;
 	uint8_t *map = afl_map(&map_size);
-	uint32_t word = 0;
+	uint32_t word = HELLO;
 
 	qemu_start();
 	if (write(FORKSRV_ST, &word, 4) != 4)
-		die("not under afl-fuzz (no forkserver pipe); use --run FILE...");
+		return run_once(path, map, map_size);
 	while (read(FORKSRV_CTL, &word, 4) == 4) {
 		long len;
 		if (!fs.qemu)
@@ -305,6 +336,8 @@ static int serve_afl(const char *path)
 		enum result r = run_input(buf, len < 0 ? 0 : (uint32_t)len, 0);
 		if (map && r != R_DIED)
 			memcpy(map, fs.shm + FZSHM_MAP, map_size);
+		if (getenv("QEMU_FS_DEBUG"))
+			fprintf(stderr, "qemu-forkserver: map %p size %zu edges %u result %d\n", (void *)map, map_size, edges(), r);
 		if (r == R_FINDING)
 			fprintf(stderr, "%s\n", (const char *)hdr()->finding);
 		int32_t status = wait_status(r);
@@ -329,6 +362,10 @@ int main(int argc, char **argv)
 	}
 	if (argc - i < 2)
 		die("usage: qemu-forkserver [--run] [--expect] IMGDIR FILE...");
+	if (getenv("AFL_DUMP_MAP_SIZE")) { /* afl-fuzz asks a target its map size this way */
+		printf("%u\n", FZSHM_MAP_SIZE);
+		return 0;
+	}
 	fs.img = argv[i];
 	signal(SIGPIPE, SIG_IGN);
 	return run ? run_files(argv + i + 1, argc - i - 1) : serve_afl(argv[i + 1]);

@@ -10,6 +10,7 @@
 #                             replays them all in one boot (a batch, kernel/snapshot.c)
 #   make qemu-replay-test     corpus and crashes in one boot: the image's verdict equals
 #                             the hosted one
+#   make fuzz-qemu-test       make fuzz-qemu's driver, edge map and forkserver, short
 # SANITY=n puts "sanity=n" on the kernel command line (VM's sanity level).
 
 IMG        := $(BUILD)/image
@@ -164,3 +165,12 @@ qemu-replay-test: image-fuzz $(BUILD)/vm-replay
 	SNAPCHECK=1 IMG=$(FIMG) REPLAY=$(BUILD)/vm-replay scripts/replay-qemu.sh --parity corpus/*.txt crashes/*/input.bin
 
 TEST_TARGETS += qemu-replay-test
+
+# make fuzz-qemu's parts (scripts/fuzz-qemu-test.sh): the driver boots the fuzz image
+# with shared memory, VM's edges reach the host, afl-showmap gets them through the
+# forkserver and a planted finding as SIGABRT, a hang boots a new QEMU.
+.PHONY: fuzz-qemu-test
+fuzz-qemu-test: image-fuzz $(BUILD)/qemu-forkserver $(BUILD)/vm-replay corpus-bin
+	BUILD=$(BUILD) scripts/fuzz-qemu-test.sh
+
+TEST_TARGETS += fuzz-qemu-test

@@ -3,11 +3,15 @@
 # (HARNESS_CFLAGS, HARNESS_CORE, HARNESS_HDRS, COV_VM_SRCS, AFL_CC).  The scripts do
 # the work; this fragment builds the two binaries only they need: the CMPLOG build of
 # the AFL++ target and the llvm-cov replay tool.
-.PHONY: fuzz triage bench coverage status
+.PHONY: fuzz fuzz-qemu triage bench coverage status
 
 # `make fuzz [DURATION=s] [JOBS=n] [ENGINE=afl|libfuzzer]`: a campaign, resumable.
 fuzz:
 	scripts/fuzz.sh
+# `make fuzz-qemu [DURATION=s]`: AFL++ on the fuzz image in QEMU (scripts/fuzz-qemu.sh,
+# harness/qemu_forkserver.c), state in build/campaign-qemu, resumable.
+fuzz-qemu:
+	scripts/fuzz-qemu.sh
 # Triage build/campaign's raw findings into crashes/, with the replay tool the
 # campaign was built with when there is one.
 triage: $(BUILD)/vm-replay
