@@ -12,7 +12,7 @@
 #   AFL_TIMEOUT=ms    afl-fuzz -t (default 20000: the slowest seed takes 6 s under TCG
 #                     on a loaded machine); afl-fuzz kills QEMU on a timeout, the next
 #                     input boots a new one
-#   STATUS_EVERY=s    seconds between progress lines (default 30)
+#   STATUS_EVERY=s    seconds between progress lines (default 20)
 #   SEEDS=dir         seeds (default build/corpus-bin, make corpus-bin)
 #   QEMU_FS_SANITY, QEMU_FS_LOG, QEMU_FS_BOOT: harness/qemu_forkserver.c's
 #
@@ -27,7 +27,7 @@ cd "$(dirname "$0")/.." || exit 2
 
 DURATION=${DURATION:-0}
 CAMPAIGN=${CAMPAIGN:-build/campaign-qemu}
-STATUS_EVERY=${STATUS_EVERY:-30}
+STATUS_EVERY=${STATUS_EVERY:-20}
 SEEDS=${SEEDS:-build/corpus-bin}
 MAKE=${MAKE:-make}
 DICT=harness/vmfuzz.dict
@@ -47,23 +47,40 @@ build()
 	cp build/qemu-forkserver build/vm-replay "$CAMPAIGN/"
 }
 
-# One line of AFL++'s plot_data (line: 1 = the first, written after the dry run, $ = the last)
-# as "paths=... edges=... execs=... execs/s=...".
+# One line of AFL++'s plot_data (line: 1 = the first, written after the dry run, $ = the
+# last) as "at <afl-fuzz's seconds>s: paths=... edges=... execs=... execs/s=..."
+# (execs/s: AFL++'s recent rate).
 plot_line()
 {
 	local f=$OUT/default/plot_data
-	[ -f "$f" ] || { echo "no plot_data yet"; return; }
+	[ -f "$f" ] || return
 	grep -v '^#' "$f" | sed -n "${1}p" | awk -F', *' \
 		'{ printf "at %ss: paths=%s edges=%s execs=%s execs/s=%s crashes=%s hangs=%s\n", $1, $4, $13, $12, $11, $8, $9 }'
 }
 
+# A progress line from plot_data (afl-fuzz writes it every few seconds, fuzzer_stats
+# only once a minute), once the dry run of the seeds is over.
 progress()
 {
-	local f=$OUT/default/fuzzer_stats
-	[ -f "$f" ] || { log "$((SECONDS - start))s: dry run of the seeds"; return; }
-	log "$((SECONDS - start))s: paths=$(stat "$f" corpus_count) edges=$(stat "$f" edges_found)" \
-		"execs=$(stat "$f" execs_done) execs/s=$(stat "$f" execs_per_sec)" \
-		"crashes=$(stat "$f" saved_crashes) hangs=$(stat "$f" saved_hangs)"
+	local line f=$OUT/default/fuzzer_stats
+	if [ -z "$seeded" ] && [ -f "$f" ]; then # written first when the seeds have run
+		seeded="paths=$(stat "$f" corpus_count) edges=$(stat "$f" edges_found) execs=$(stat "$f" execs_done)"
+		log "$((SECONDS - start))s: the seeds ran: $seeded"
+	fi
+	line=$(plot_line '$')
+	log "$((SECONDS - start))s: ${line:-dry run of the seeds}"
+}
+
+# The whole run from fuzzer_stats (final once afl-fuzz has stopped): execs/s over its
+# run time, the dry run included.
+summary()
+{
+	local f=$OUT/default/fuzzer_stats e r
+	[ -f "$f" ] || return
+	e=$(stat "$f" execs_done) r=$(stat "$f" run_time)
+	log "afl-fuzz: $e execs in ${r}s ($(awk -v e="${e:-0}" -v r="${r:-0}" \
+		'BEGIN { printf "%.1f", r > 0 ? e / r : 0 }') execs/s), paths=$(stat "$f" corpus_count)" \
+		"edges=$(stat "$f" edges_found) crashes=$(stat "$f" saved_crashes) hangs=$(stat "$f" saved_hangs)"
 }
 
 # Every raw finding: its verdict in the image (the driver's --run), then triage.
@@ -73,9 +90,10 @@ finish()
 	trap '' INT TERM
 	kill -INT "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
-	progress
-	log "start: $(plot_line 1)"
-	log "end:   $(plot_line '$')"
+	summary
+	log "start (the seeds): ${seeded:-not seen}"
+	log "first plot line:   $(plot_line 1)"
+	log "end:               $(plot_line '$')"
 	set -- $(find "$OUT" -path '*/crashes/id:*' -type f 2>/dev/null | sort)
 	if [ $# -gt 0 ]; then
 		log "$# raw findings; in the image:"
@@ -97,7 +115,7 @@ main()
 	export AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_SKIP_CRASHES=1
 	export AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1
 	export QEMU_FS_LOG=${QEMU_FS_LOG:-$CAMPAIGN/logs/qemu-console.log}
-	start=$SECONDS
+	start=$SECONDS seeded=
 	log "afl-fuzz -t ${AFL_TIMEOUT:-20000} ${extra[*]} (input: $input) -- qemu-forkserver; state in $CAMPAIGN"
 	afl-fuzz -i "$input" -o "$OUT" -t "${AFL_TIMEOUT:-20000}" "${extra[@]}" -- \
 		"$CAMPAIGN/qemu-forkserver" "$CAMPAIGN/image" @@ >"$CAMPAIGN/logs/afl.log" 2>&1 &
