@@ -9,7 +9,8 @@
  *   FZ_FAULT(op, site, nth, mode)  FZF_RESET: zero the hit counters, drop the
  *                                schedule, start counting (the first record);
  *                                FZF_ARM: fail the nth hit of site counted from now,
- *                                once or from then on; FZF_FAILSENDS: refuse the next
+ *                                once or from then on (past FZ_FAULT_RULES rules
+ *                                dropped, as the hosted engine does); FZF_FAILSENDS: refuse the next
  *                                nth reply sends of VM
  *   FZ_MSG(message*, flags, struct outcome*)  deliver the message to VM with
  *                                m_source as given and the FZM_* status bits, run VM

@@ -79,7 +79,7 @@ summary()
 	[ -f "$f" ] || return
 	e=$(stat "$f" execs_done) r=$(stat "$f" run_time)
 	log "afl-fuzz: $e execs in ${r}s ($(awk -v e="${e:-0}" -v r="${r:-0}" \
-		'BEGIN { printf "%.1f", r > 0 ? e / r : 0 }') execs/s), paths=$(stat "$f" corpus_count)" \
+		'BEGIN { printf "%.1f", (r > 0 ? e / r : 0) }') execs/s), paths=$(stat "$f" corpus_count)" \
 		"edges=$(stat "$f" edges_found) crashes=$(stat "$f" saved_crashes) hangs=$(stat "$f" saved_hangs)"
 }
 
