@@ -113,6 +113,11 @@ endif
 $(BUILD)/vm-bench-fast: $(BUILD)/fast/harness/bench.o $(FAST_CORE) $(VM_SRCS:%.c=$(BUILD)/fast/%.o) $(FAST_STUB_OBJS)
 	$(CC) $(FAST_CFLAGS) -Wl,--wrap=sanity_check,--wrap=sanity_at -o $@ $^
 
+# ---- make fuzz-qemu's host driver: AFL++'s forkserver over one QEMU of the fuzz image ----
+$(BUILD)/qemu-forkserver: harness/qemu_forkserver.c kernel/shm_abi.h
+	@mkdir -p $(dir $@)
+	$(CC) $(STD) $(WARN) -Ikernel -O2 -g -o $@ harness/qemu_forkserver.c
+
 # ---- The dictionary, generated from the call table (checked in, checked by the test) ----
 $(BUILD)/dictgen: harness/dictgen.c harness/proto.c harness/codec.c $(HARNESS_HDRS)
 	@mkdir -p $(dir $@)

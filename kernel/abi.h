@@ -36,7 +36,8 @@
 /* The fuzz image (KERNEL_FUZZ) only: the agent's calls (input, process table, fault
  * schedule, forged messages, process memory accesses, control requests to VM, the boot
  * description, reads of present memory, the snapshot of many inputs per boot) and
- * VM's fuzz seam (fault hits, trace events, panic, idle report, control answers).
+ * VM's fuzz seam (fault hits, trace events, panic, idle report, control answers);
+ * both may ask where the memory shared with the host is (FZ_SHM, make fuzz-qemu).
  * kernel/fuzz_abi.h describes them. */
 #ifdef KERNEL_FUZZ
 #define KCALLS_FUZZ(K)                   \
@@ -53,7 +54,8 @@
 	K(23, FZ_CTLDONE, fz_ctldone)    \
 	K(24, FZ_BOOTINFO, fz_bootinfo)  \
 	K(25, FZ_PEEK, fz_peek)          \
-	K(29, FZ_SNAP, fz_snap)
+	K(29, FZ_SNAP, fz_snap)          \
+	K(30, FZ_SHM, fz_shm)
 #else
 #define KCALLS_FUZZ(K)
 #endif
@@ -79,10 +81,11 @@ enum kcall_num {
 #define KC_MASK_BASE ((1u << (KC_SHUTDOWN + 1)) - 1)
 #ifdef KERNEL_FUZZ
 #define KC_MASK_VM   (KC_MASK_BASE | KC_BIT(KC_FZ_HIT) | KC_BIT(KC_FZ_TRACE) | KC_BIT(KC_FZ_PANIC) | \
-		      KC_BIT(KC_FZ_IDLE) | KC_BIT(KC_FZ_CTLDONE))
+		      KC_BIT(KC_FZ_IDLE) | KC_BIT(KC_FZ_CTLDONE) | KC_BIT(KC_FZ_SHM))
 #define KC_MASK_AGENT (KC_BIT(KC_PRINT) | KC_BIT(KC_SHUTDOWN) | KC_BIT(KC_FZ_INPUT) | KC_BIT(KC_FZ_PROCS) | \
 		       KC_BIT(KC_FZ_FAULT) | KC_BIT(KC_FZ_MSG) | KC_BIT(KC_FZ_ACCESS) | KC_BIT(KC_FZ_CTL) | \
-		       KC_BIT(KC_FZ_BOOTINFO) | KC_BIT(KC_FZ_PEEK) | KC_BIT(KC_FZ_SNAP) | KC_BIT(KC_SYSINFO))
+		       KC_BIT(KC_FZ_BOOTINFO) | KC_BIT(KC_FZ_PEEK) | KC_BIT(KC_FZ_SNAP) | KC_BIT(KC_SYSINFO) | \
+		       KC_BIT(KC_FZ_SHM))
 #else
 #define KC_MASK_VM   KC_MASK_BASE
 #endif

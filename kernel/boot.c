@@ -359,9 +359,10 @@ static void fz_boot(const struct module *mods, uint32_t nmods, const char *cmdli
 	for (uint32_t i = 0; i < nmods; i++)
 		if (name_eq(mods[i].name, "agent"))
 			fz_boot_agent(&mods[i]);
-	k.fz.snap.agent_hi = palloc_mark();
 	if (!k.fz.agent.cr3)
 		kpanic("no agent module (pass agent.elf with -initrd)");
+	shm_init(k.vm->cr3, k.fz.agent.cr3); /* its page tables: outside the restored range */
+	k.fz.snap.agent_hi = palloc_mark();
 	k.bi.mem[0].base = palloc_mark();
 	for (size_t i = 0; i < NR_BOOT; i++)
 		if (boot_table[i].slot != VM_PROC_NR)

@@ -9,7 +9,8 @@
  *   FZ_FAULT(op, site, nth, mode)  FZF_RESET: zero the hit counters, drop the
  *                                schedule, start counting (the first record);
  *                                FZF_ARM: fail the nth hit of site counted from now,
- *                                once or from then on; FZF_FAILSENDS: refuse the next
+ *                                once or from then on (past FZ_FAULT_RULES rules
+ *                                dropped, as the hosted engine does); FZF_FAILSENDS: refuse the next
  *                                nth reply sends of VM
  *   FZ_MSG(message*, flags, struct outcome*)  deliver the message to VM with
  *                                m_source as given and the FZM_* status bits, run VM
@@ -28,6 +29,8 @@
  *                                as they are now (VM waiting for a message); FZS_RESTORE:
  *                                put back every page written since and the process
  *                                table, reset the fault engine (kernel/snapshot.c)
+ *   FZ_SHM()                     edx = FZSHM_VADDR when the host shares memory
+ *                                (kernel/shm_abi.h, kernel/shm.c); VM_ENXIO when not
  * The outcome is include/outcome.h's, the one the hosted platform fills: the kernel
  * fills every field but hang (a request VM never finishes is a QEMU timeout).
  * VM side (only in VM's mask):
@@ -38,16 +41,16 @@
  *   FZ_PANIC(file, line, why)    VM panicked: it never runs again
  *   FZ_IDLE(mutations, free)     VM is about to wait for its next message; its
  *                                mutation counter and free page count
- *   FZ_CTLDONE(struct fz_ctl*)   the answer to a control request */
+ *   FZ_CTLDONE(struct fz_ctl*)   the answer to a control request
+ *   FZ_SHM()                     as the agent's: where VM's edge map lives */
 #ifndef KERNEL_FUZZ_ABI_H
 #define KERNEL_FUZZ_ABI_H
 
 #include <stdint.h>
 #include "ipc.h"
 #include "outcome.h"
+#include "shm_abi.h" /* FZI_* */
 
-#define FZI_EXPECT 0x1 /* the input came from a text file: check expected replies */
-#define FZI_TRACE  0x2 /* print every record and its outcome (kernel command line "trace") */
 
 #define FZS_TAKE    0
 #define FZS_RESTORE 1

@@ -22,6 +22,10 @@
 #define PHYS_NONE_K 0xFFFFFFFFu
 #define SIGSEGV 11 /* as in seam.h */
 #define MAP_WORDS (NR_PROCS / 32)
+/* Fault rules armed at once: harness/fault.c's FAULT_RULES_MAX (CONV_MAX_RECORDS + 1);
+ * a repeat may arm more, which both engines drop (make fuzz-qemu found the image's
+ * table of 80 refusing the 81st, where the hosted one ignored the 66th). */
+#define FZ_FAULT_RULES 65
 #define SNAP_MAX_PAGES 8192 /* the fuzz image's snapshot covers at most 32 MiB */
 
 /* ---- Process table ---- */
@@ -95,7 +99,7 @@ struct kstate {
 		int counting;       /* the fault engine counts hits (from the first record) */
 		uint32_t hits[FS_COUNT];
 		uint32_t nrules;
-		struct { uint32_t site, mode, nth, base; } rule[80];
+		struct { uint32_t site, mode, nth, base; } rule[FZ_FAULT_RULES];
 		uint32_t fail_sends;
 		struct fz_death {   /* why VM stopped for good (enum vm_life) */
 			int32_t life, panic_line, sanity_fail;
@@ -114,6 +118,7 @@ struct kstate {
 			uint32_t kdirty[SNAP_MAX_PAGES / 32]; /* pages the kernel wrote */
 			uint32_t restores, pages_restored;
 		} snap;
+		uint32_t shm_phys;  /* kernel/shm.c: the host's shared memory, 0 if none */
 	} fz;
 #endif
 };
@@ -204,6 +209,10 @@ void fz_vm_fault(const struct trapframe *tf);
 /* ---- snapshot.c (fuzz image only) ---- */
 /* The kernel wrote [phys, phys + len): pages of the snapshot's range are restored. */
 void snap_kernel_wrote(uint32_t phys, uint32_t len);
+/* ---- shm.c (fuzz image only) ---- */
+/* Find the ivshmem device on PCI and map its memory at FZSHM_VADDR into the spaces
+ * whose directories are given (VM's and the agent's); nothing when there is none. */
+void shm_init(uint32_t vm_pdir, uint32_t agent_pdir);
 #endif
 /* ---- sysinfo.c: the console and monitor calls (kernel/monitor_abi.h) ---- */
 #define KC_MON_DECL(n, NAME, name) int kc_##name(struct proc *caller, struct kargs *x);

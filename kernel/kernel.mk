@@ -10,6 +10,7 @@
 #                             replays them all in one boot (a batch, kernel/snapshot.c)
 #   make qemu-replay-test     corpus and crashes in one boot: the image's verdict equals
 #                             the hosted one
+#   make fuzz-qemu-test       make fuzz-qemu's driver, edge map and forkserver, short
 # SANITY=n puts "sanity=n" on the kernel command line (VM's sanity level).
 
 IMG        := $(BUILD)/image
@@ -23,7 +24,7 @@ RT_I386    := $(RTDIR)/libclang_rt.builtins-i386.a
 KCFLAGS    := $(I686_CFLAGS) -Ikernel -Ikernel/lib -fno-pic -fno-asynchronous-unwind-tables
 KLDFLAGS   := -m elf_i386 -z norelro -z max-page-size=4096 --no-undefined
 
-FUZZ_ONLY_SRCS := kernel/fuzz.c kernel/snapshot.c
+FUZZ_ONLY_SRCS := kernel/fuzz.c kernel/snapshot.c kernel/shm.c
 KERNEL_SRCS := $(filter-out $(FUZZ_ONLY_SRCS),$(sort $(wildcard kernel/*.c kernel/arch/*.c))) kernel/lib/string.c
 KERNEL_ASMS := $(sort $(wildcard kernel/arch/*.S))
 KERNEL_OBJS := $(KERNEL_SRCS:%.c=$(KOBJ)/k/%.o) $(KERNEL_ASMS:%.S=$(KOBJ)/k/%.o)
@@ -121,7 +122,12 @@ FKOBJ       := $(BUILD)/kernel-fuzz
 FKCFLAGS    := $(KCFLAGS) -DKERNEL_FUZZ
 FKERNEL_OBJS := $(patsubst %.c,$(FKOBJ)/k/%.o,$(KERNEL_SRCS) $(FUZZ_ONLY_SRCS)) $(KERNEL_ASMS:%.S=$(FKOBJ)/k/%.o)
 VM_FUZZ_OBJS := $(VM_SRCS:%.c=$(BUILD)/i686-fuzz/%.o)
-FVM_SEAM    := $(addprefix $(FKOBJ)/u/kernel/,servers/vm_main.o lib/vmseam.o lib/vmseam_fuzz.o)
+FVM_SEAM    := $(addprefix $(FKOBJ)/u/kernel/,servers/vm_main.o lib/vmseam.o lib/vmseam_fuzz.o lib/vmcov.o)
+# VM's edges in the fuzz image (make fuzz-qemu): the files and functions the hosted
+# engines count (harness/harness.mk's allowlist and ignorelist), counted by
+# kernel/lib/vmcov.c into the memory the host shares.
+FVM_COV     := -fsanitize-coverage=trace-pc-guard -fsanitize-coverage-allowlist=$(BUILD)/libfuzzer/allowlist.txt \
+	       -fsanitize-coverage-ignorelist=$(BUILD)/libfuzzer/ignorelist.txt
 
 .PHONY: image-fuzz replay-qemu qemu-replay-test
 image-fuzz: $(FIMG)/kernel.elf $(FIMG)/vm.elf $(FIMG)/agent.elf $(FIMG)/kernel.asm $(FIMG)/vm.asm $(FIMG)/agent.asm
@@ -135,9 +141,9 @@ $(FKOBJ)/k/%.o: %.S
 $(FKOBJ)/u/%.o: %.c $(KERNEL_HDRS) $(wildcard vm/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(FKCFLAGS) -DVM_FAULT_POINTS -c $< -o $@
-$(BUILD)/i686-fuzz/%.o: %.c $(wildcard include/*.h vm/*.h)
+$(BUILD)/i686-fuzz/%.o: %.c $(wildcard include/*.h vm/*.h) $(BUILD)/libfuzzer/allowlist.txt
 	@mkdir -p $(dir $@)
-	$(CC) $(I686_CFLAGS) -DVM_FAULT_POINTS -c $< -o $@
+	$(CC) $(I686_CFLAGS) -DVM_FAULT_POINTS $(FVM_COV) -c $< -o $@
 
 $(FIMG)/kernel.elf: $(FKERNEL_OBJS) kernel/kernel.ld
 	@mkdir -p $(dir $@)
@@ -159,3 +165,12 @@ qemu-replay-test: image-fuzz $(BUILD)/vm-replay
 	SNAPCHECK=1 IMG=$(FIMG) REPLAY=$(BUILD)/vm-replay scripts/replay-qemu.sh --parity corpus/*.txt crashes/*/input.bin
 
 TEST_TARGETS += qemu-replay-test
+
+# make fuzz-qemu's parts (scripts/fuzz-qemu-test.sh): the driver boots the fuzz image
+# with shared memory, VM's edges reach the host, afl-showmap gets them through the
+# forkserver and a planted finding as SIGABRT, a hang boots a new QEMU.
+.PHONY: fuzz-qemu-test
+fuzz-qemu-test: image-fuzz $(BUILD)/qemu-forkserver $(BUILD)/vm-replay corpus-bin
+	BUILD=$(BUILD) scripts/fuzz-qemu-test.sh
+
+TEST_TARGETS += fuzz-qemu-test

@@ -7,6 +7,14 @@
 # restore, verdict).  Writes build/bench/qemu.md.  Wall-clock numbers: never used by a
 # test.  SEEDS_DIR defaults to build/bench/seeds (make bench's: the corpus without
 # its 8192-record conformance files), else corpus/*.txt.
+#
+# Then fuzzing the image against fuzzing the hosted build: the driver of make fuzz-qemu
+# (build/qemu-forkserver --run) over the binary seeds x BENCH_QEMU_REPEAT in one QEMU
+# (inputs per second through the shared memory, host wall time), and with
+# BENCH_QEMU_FUZZ=s (default 120; 0 skips) one afl-fuzz instance for s seconds on
+# each, from the same seeds (build/corpus-bin): make fuzz-qemu's target and the hosted
+# build/fuzz-afl-fast; execs/s is execs_done / run_time of each (the dry run of the
+# seeds included, which in the image is most of a short run).
 set -u
 cd "$(dirname "$0")/.." || exit 2
 B=build/bench
@@ -54,6 +62,33 @@ for _ in $(seq 200); do empties+=("$B/empty.bin"); done
 scripts/replay-qemu.sh --batch "${empties[@]}" >"$B/qemu-batch.log" 2>&1
 read -r en ems <<<"$(guest)"
 
+# ---- fuzzing the image vs the hosted build ----
+make -s build/qemu-forkserver corpus-bin >/dev/null || exit 2
+bins=()
+for _ in $(seq "$REPEAT"); do bins+=(build/corpus-bin/*.bin); done
+build/qemu-forkserver --run build/image-fuzz "${bins[@]}" >"$B/qemu-driver.log" 2>&1
+drv=$(sed -n 's/^qemu-forkserver: \([0-9]*\) inputs, .* \([0-9]*\) edges, \([0-9]*\) ms, .*/\1 \2 \3/p' "$B/qemu-driver.log")
+read -r dn dedges dms <<<"${drv:-0 0 0}"
+FUZZ_S=${BENCH_QEMU_FUZZ:-120}
+stat() { sed -n "s/^$2 *: *//p" "$1" 2>/dev/null | head -n1; }
+# afl_rate DIR: "execs_done run_time execs/s edges paths" of an AFL++ output folder
+afl_rate()
+{
+	local f=$1/default/fuzzer_stats e r
+	e=$(stat "$f" execs_done) r=$(stat "$f" run_time)
+	echo "${e:-0} ${r:-0} $(rate "${e:-0}" $((${r:-0} * 1000))) $(stat "$f" edges_found) $(stat "$f" corpus_count)"
+}
+if [ "$FUZZ_S" -gt 0 ]; then
+	rm -rf "$B/fuzz-qemu" "$B/afl-hosted"
+	DURATION=$FUZZ_S CAMPAIGN=$B/fuzz-qemu STATUS_EVERY=60 scripts/fuzz-qemu.sh >"$B/fuzz-qemu.log" 2>&1
+	read -r qe qr qeps qedges qpaths <<<"$(afl_rate "$B/fuzz-qemu/afl")"
+	make -s build/fuzz-afl-fast >/dev/null 2>&1
+	AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
+		afl-fuzz -i build/corpus-bin -o "$B/afl-hosted" -t 500 -V "$FUZZ_S" -- build/fuzz-afl-fast \
+		>"$B/afl-hosted.log" 2>&1
+	read -r he hr heps hedges hpaths <<<"$(afl_rate "$B/afl-hosted")"
+fi
+
 {
 	echo "## The fuzz image under QEMU (TCG): replays per second"
 	echo ""
@@ -66,6 +101,19 @@ read -r en ems <<<"$(guest)"
 	echo ""
 	echo "In-guest time is the agent's, from the first input to the last verdict (100 Hz timer);"
 	echo "wall time adds QEMU's start, the boot, and compiling the text inputs."
+	echo ""
+	echo "## Fuzzing the image (make fuzz-qemu) vs the hosted build"
+	echo ""
+	echo "| what | execs | seconds | execs/s | edges | paths |"
+	echo "|---|---:|---:|---:|---:|---:|"
+	echo "| qemu-forkserver --run, the seeds x$REPEAT, one QEMU | $dn | $(rate "$dms" 1000000) | $(rate "$dn" "$dms") | $dedges | |"
+	if [ "$FUZZ_S" -gt 0 ]; then
+		echo "| afl-fuzz on the image, ${FUZZ_S} s | $qe | $qr | $qeps | $qedges | $qpaths |"
+		echo "| afl-fuzz on build/fuzz-afl-fast, ${FUZZ_S} s | $he | $hr | $heps | $hedges | $hpaths |"
+	fi
+	echo ""
+	echo "Edges are each build's own: VM's trace-pc-guard counters in the image, AFL++'s edge"
+	echo "ids of the same vm/ files (the same allowlist) in the hosted build: counts compare loosely."
 	echo ""
 } >"$OUT"
 cat "$OUT"

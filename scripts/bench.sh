@@ -36,7 +36,8 @@
 #    it; BENCH_PLANTS_FROM=empty starts from nothing instead of the corpus), so a speed
 #    change that costs findings shows up.
 # 6. Replays per second in the fuzz image under QEMU: one boot per input against a
-#    batch in one boot (scripts/bench-qemu.sh; BENCH_QEMU=0 skips it).
+#    batch in one boot, and make fuzz-qemu's execs/s against the hosted AFL++ target's
+#    (scripts/bench-qemu.sh, BENCH_QEMU_FUZZ seconds each; BENCH_QEMU=0 skips it).
 set -u
 cd "$(dirname "$0")/.." || exit 2
 BENCH_RUNS=${BENCH_RUNS:-50}

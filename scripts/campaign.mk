@@ -4,7 +4,7 @@
 # (HARNESS_CFLAGS, HARNESS_CORE, HARNESS_HDRS, COV_VM_SRCS, AFL_CC).  The scripts do
 # the work; this fragment builds the two binaries only they need: the CMPLOG build of
 # the AFL++ target and the llvm-cov replay tool.
-.PHONY: fuzz triage bench coverage status status-shot sync-nodes
+.PHONY: fuzz fuzz-qemu triage bench coverage status status-shot sync-nodes
 
 # Every target checks its settings first (scripts/check-settings.sh): a bad value is one
 # line naming the variable and what it accepts, and make exits with status 2.
@@ -12,6 +12,10 @@
 # a campaign, resumable (scripts/fuzz.sh lists every variable).
 fuzz:
 	scripts/fuzz.sh
+# `make fuzz-qemu [DURATION=s]`: AFL++ on the fuzz image in QEMU (scripts/fuzz-qemu.sh,
+# harness/qemu_forkserver.c), state in build/campaign-qemu, resumable.
+fuzz-qemu:
+	scripts/fuzz-qemu.sh
 # Triage the campaign's raw findings (or F=file|dir) into crashes/, with the replay tool
 # the campaign was built with when there is one.
 triage:

@@ -146,11 +146,19 @@ check_bench()
 	for q in ${BENCH_QUEUE:-}; do [ -d "$q" ] || bad BENCH_QUEUE "existing queue folders, space-separated"; done
 }
 
+# make fuzz-qemu (scripts/fuzz-qemu.sh).
+check_fuzz_qemu()
+{
+	uint DURATION 0 315360000 "whole seconds >= 0 (0 = until Ctrl-C)"
+	uint STATUS_EVERY 1 3600 "whole seconds between progress lines, 1 to 3600"
+	dirpath CAMPAIGN "a folder path (created when missing) for the campaign's state"
+}
+
 check_coverage() { oneof COVERAGE_QUEUE "0 1" "0 or 1 (1: replay the campaign's queues too)"; }
 
 for target in "$@"; do
 	case $target in
-	fuzz | triage | status | status-shot | sync-nodes | bench | coverage) "check_${target//-/_}" ;;
+	fuzz | fuzz-qemu | triage | status | status-shot | sync-nodes | bench | coverage) "check_${target//-/_}" ;;
 	*) echo "check-settings: unknown target '$target'" >&2; exit 2 ;;
 	esac
 done

@@ -8,7 +8,9 @@
  * followed by "detail:" and "record:" lines, or the single line CLEAN (N records).
  * The exit status is GUEST_CLEAN_STATUS (QEMU exit 33) when clean and
  * GUEST_FINDING_STATUS (QEMU exit 39) on a finding.  An input module that is a batch
- * (kernel/fuzz_abi.h BATCH_MAGIC) goes to batch.c: every input in one boot. */
+ * (kernel/fuzz_abi.h BATCH_MAGIC) goes to batch.c: every input in one boot.  When the
+ * host shares memory (make fuzz-qemu), shm.c takes its inputs from there instead and
+ * never returns. */
 #include "ulib.h"
 #include "harness.h"
 #include "guest.h"
@@ -79,6 +81,7 @@ int main(void)
 	uint32_t len = 0;
 	int flags = 0;
 
+	shm_serve(); /* make fuzz-qemu: returns when the host shares no memory */
 	if (guest_input(input, INPUT_CAP, &len, &flags) != VM_OK) {
 		uprintf("agent: no input\n");
 		sys_shutdown(GUEST_BROKEN_STATUS);

@@ -28,8 +28,7 @@ static uint32_t uptime_ms(void)
 	return ms;
 }
 
-/* The snapshot call op; a failure means the bench is broken. */
-static uint32_t snap(uint32_t op)
+uint32_t guest_snap(uint32_t op)
 {
 	uint32_t pages = 0;
 	int r = kcall(KC_FZ_SNAP, op, 0, 0, 0, 0, &pages);
@@ -47,7 +46,7 @@ void batch_run(const uint8_t *in, uint32_t len, int flags)
 	char prefix[24];
 
 	say_oracles();
-	snap(FZS_TAKE);
+	guest_snap(FZS_TAKE);
 	t0 = uptime_ms();
 	while (len - off >= 8) {
 		uint32_t ilen = le32(in + off), iflags = le32(in + off + 4);
@@ -59,7 +58,7 @@ void batch_run(const uint8_t *in, uint32_t len, int flags)
 		findings += (uint32_t)agent_replay(in + off, ilen < ONE_INPUT_CAP ? ilen : ONE_INPUT_CAP, run_flags);
 		snprintf(prefix, sizeof(prefix), "VERDICT %u ", n);
 		agent_verdict(prefix);
-		pages = snap(FZS_RESTORE);
+		pages = guest_snap(FZS_RESTORE);
 		uprintf("agent: input %u: %u ms\n", n, uptime_ms() - t1);
 		n++;
 		off += (ilen + 3) & ~3u;

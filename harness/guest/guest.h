@@ -37,5 +37,14 @@ int batch_is(const uint8_t *in, uint32_t len);
  * "VERDICT <i> " line per input and a summary, and shut down (GUEST_CLEAN_STATUS when
  * the batch was read to its end, GUEST_BROKEN_STATUS otherwise). */
 __attribute__((noreturn)) void batch_run(const uint8_t *in, uint32_t len, int flags);
+/* FZ_SNAP(op) (FZS_TAKE or FZS_RESTORE); the pages restored so far.  A failure means
+ * the bench is broken: the agent says so and shuts down. */
+uint32_t guest_snap(uint32_t op);
+
+/* ---- shm.c: inputs from the host through shared memory (make fuzz-qemu) ---- */
+/* When the host shares memory (kernel/shm_abi.h), serve its inputs forever: take the
+ * snapshot, then for each new request run the input, write the verdict and restore.
+ * Returns only when there is no shared memory. */
+void shm_serve(void);
 
 #endif
