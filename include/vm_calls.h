@@ -36,7 +36,7 @@ typedef uint64_t vmk_U64;      /* a 64-bit offset, device or inode number */
 	C(0, EXIT, exit, do_exit)                          \
 	C(1, FORK, fork, do_fork)                          \
 	C(2, BRK, brk, do_brk)                             \
-	C(3, EXEC_NEWMEM, exec_newmem, 0)                  \
+	C(3, EXEC_NEWMEM, exec_newmem, do_exec_newmem)     \
 	C(5, WILLEXIT, willexit, do_willexit)              \
 	C(10, MMAP, mmap, do_mmap)                         \
 	C(12, ADDDMA, adddma, do_adddma)                        \

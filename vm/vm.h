@@ -463,6 +463,7 @@ int do_clearcache(message *m); /* cache.c */
 int do_adddma(message *m);   /* dma.c */
 int do_deldma(message *m);   /* dma.c */
 int do_getdma(message *m);   /* dma.c */
+int do_exec_newmem(message *m); /* exec.c */
 
 /* ---- copy.c: data copies with a process, through the kernel ---- */
 /* VM_OK, VM_EFAULT (range not mapped/writable, or the kc_copy fault) or VM_ENOMEM. */
