@@ -20,6 +20,13 @@ static int reply_aligned(int32_t type)
 	return type == VM_MMAP || type == VM_REMAP || type == VM_REMAP_RO;
 }
 
+/* Calls whose returned address is the end of a range (VM_EXEC_NEWMEM's stack_top): it
+ * lies in (USER_BASE, USER_TOP], page-aligned. */
+static int reply_range_end(int32_t type)
+{
+	return type == VM_EXEC_NEWMEM;
+}
+
 static void reply_finding(const char *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void reply_finding(const char *why, const char *fmt, ...)
 {
@@ -42,7 +49,11 @@ static void check_fields(const struct run_ctx *x, const struct call_desc *cd, co
 		if (fd->dir != FD_OUT)
 			continue;
 		uint32_t v = (uint32_t)field_read(rep, fd);
-		if (fd->kind == FK_ADDR && (v < USER_BASE || v >= USER_TOP))
+		if (fd->kind == FK_ADDR && reply_range_end(cd->type)) {
+			if (v <= USER_BASE || v > USER_TOP || (v & PAGE_MASK))
+				reply_finding("field", "%s.%s = 0x%x not a page-aligned end in the user range", cd->name,
+					      fd->name, v);
+		} else if (fd->kind == FK_ADDR && (v < USER_BASE || v >= USER_TOP))
 			reply_finding("field", "%s.%s = 0x%x outside the user range", cd->name, fd->name, v);
 		else if (fd->kind == FK_ADDR && reply_aligned(cd->type) && (v & PAGE_MASK))
 			reply_finding("field", "%s.%s = 0x%x not page-aligned", cd->name, fd->name, v);

@@ -102,6 +102,9 @@ static const struct mcall *find_row(int32_t type)
 	for (int i = 0; i < dma_ncalls; i++)
 		if (dma_calls[i].type == type)
 			return &dma_calls[i];
+	for (int i = 0; i < exec_ncalls; i++)
+		if (exec_calls[i].type == type)
+			return &exec_calls[i];
 	for (int i = 0; i < space_ncalls; i++)
 		if (space_calls[i].type == type)
 			return &space_calls[i];

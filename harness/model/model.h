@@ -21,8 +21,8 @@
  *               Commit is not called when the model did not know (dont_know), nor
  *               when the request failed with the errno of an injected fault (VM is
  *               all-or-nothing: nothing changed).
- * The call rows live in three tables: proc_calls (proc.c), dma_calls (dma.c) and
- * space_calls (space.c); model.c looks a type up in that order. */
+ * The call rows live in four tables: proc_calls (proc.c), dma_calls (dma.c),
+ * exec_calls (exec.c) and space_calls (space.c); model.c looks a type up in that order. */
 #ifndef VMFUZZ_MODEL_H
 #define VMFUZZ_MODEL_H
 
@@ -217,6 +217,10 @@ extern const struct mcall dma_calls[]; /* ADDDMA, DELDMA, GETDMA */
 extern const int dma_ncalls;
 /* Does the live process ep hold a DMA range (DMA-09: it may not fork)? */
 int mdma_held(endpoint_t ep);
+
+/* ---- exec.c ---- */
+extern const struct mcall exec_calls[]; /* EXEC_NEWMEM */
+extern const int exec_ncalls;
 
 /* ---- The space half (space.c, mem.c; trivial versions in space_stub.c until they
  * exist).  An mspace is empty (all zero) when its process does not exist (in an
