@@ -14,5 +14,10 @@
 #define ST_FORK_QUERY 0x1F08 /* PM: reply once the child reported and PM ended it:
 			      * word[0] = the child's report, word[1] = VM_EXIT result */
 #define ST_FORK_SLOT 40
+#define ST_EXEC      0x1F09 /* PM: fork the sender into ST_EXEC_SLOT (the child never
+			     * runs), exercise VM_EXEC_NEWMEM on it, end it; reply word[i] =
+			     * the result of check i (ST_EXEC_CHECKS of them) */
+#define ST_EXEC_SLOT 41
+#define ST_EXEC_CHECKS 8
 
 #endif

@@ -70,6 +70,11 @@ static void test_vm_acl(void)
 	check("vm_deldma_denied", vm_call(VM_DELDMA, &m), VM_ECALLDENIED);
 	__builtin_memset(&m, 0, sizeof(m));
 	check("vm_getdma_denied", vm_call(VM_GETDMA, &m), VM_ECALLDENIED);
+	/* EXEC_NEWMEM is PM's */
+	__builtin_memset(&m, 0, sizeof(m));
+	m.u.exec_newmem.endpt = INIT_PROC_NR;
+	m.u.exec_newmem.args_len = 20;
+	check("vm_exec_newmem_denied", vm_call(VM_EXEC_NEWMEM, &m), VM_ECALLDENIED);
 }
 
 /* Dead, stale and never-used endpoints are refused by the kernel. */
@@ -187,6 +192,26 @@ static void test_fork(void)
 	check("send_exited_child", ipc_send(child, &m), VM_EDEADSRCDST);
 }
 
+/* PM forks init into a child that never runs and execs it through VM: each refusal,
+ * then the new image (reply flags and stack top), then the child's end. */
+static void test_exec(void)
+{
+	message m;
+	int r;
+
+	__builtin_memset(&m, 0, sizeof(m));
+	m.m_type = ST_EXEC;
+	r = ipc_sendrec(PM_PROC_NR, &m);
+	check("exec_setup_fork", r == VM_OK ? (int)m.u.word[0] : r, VM_OK);
+	check("exec_bad_args_len", (int)m.u.word[1], VM_EINVAL);
+	check("exec_of_vm", (int)m.u.word[2], VM_EINVAL);
+	check("exec_unmapped_args", (int)m.u.word[3], VM_EFAULT);
+	check("exec_image_too_large", (int)m.u.word[4], VM_ENOMEM);
+	check("exec_newmem", (int)m.u.word[5], VM_OK);
+	check("exec_reply_fields", (int)m.u.word[6], 1);
+	check("exec_child_exit", (int)m.u.word[7], VM_OK);
+}
+
 int main(void)
 {
 	uprintf("init: self-tests start\n");
@@ -198,6 +223,7 @@ int main(void)
 	test_notify();
 	test_cycle();
 	test_fork();
+	test_exec();
 	uprintf("init: %d check(s) failed\n", failures);
 	sys_shutdown(failures);
 }
