@@ -171,8 +171,24 @@ int vfs_fault_request(struct vmproc *vmp, const struct vir_region *r, uint32_t a
 	return vfs_enqueue(&rq);
 }
 
+/* VFS itself exits: no request will be answered, so every one fails now (mmap
+ * callers get VM_EIO, faulting processes SIGSEGV). */
+static void vfs_server_exits(void)
+{
+	while (vm.vfs.n) {
+		struct vfs_req rq = vm.vfs.q[0];
+
+		vfs_dequeue(0);
+		vfs_finish(&rq, VM_EIO, 0);
+	}
+}
+
 void vfs_owner_exits(const struct vmproc *vmp)
 {
+	if (vmp->endpt == VFS_ENDPT) {
+		vfs_server_exits();
+		return;
+	}
 	for (uint32_t i = vm.vfs.n; i-- > 0;) {
 		if (vm.vfs.q[i].requester != vmp->endpt || vm.vfs.q[i].orphan)
 			continue;

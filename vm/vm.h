@@ -351,7 +351,8 @@ int vfs_mmap_request(const message *m, struct vmproc *target);
 /* A fault of vmp at addr in file region r needs the page from VFS: queue an FDIO.
  * VM_OK (the process stays stopped until VFS answers) or an errno (kill it). */
 int vfs_fault_request(struct vmproc *vmp, const struct vir_region *r, uint32_t addr, int write);
-/* vmp exits: its queued requests go, its active one is orphaned. */
+/* vmp exits: its queued requests go, its active one is orphaned; when vmp is the boot
+ * VFS every request fails at once (nobody will answer them). */
 void vfs_owner_exits(const struct vmproc *vmp);
 /* The queue's invariants; 0 or SAN_VFS (sanity.c). */
 int vfs_check(void);
