@@ -212,6 +212,44 @@ static void test_exec(void)
 	check("exec_child_exit", (int)m.u.word[7], VM_OK);
 }
 
+/* mmap of a file through the image's VFS: VM waits for VFS's FDLOOKUP answer, a page
+ * fault asks VFS for the page (FDIO: VFS caches it), a write copies it, the page past
+ * the file's end is zero; a descriptor VFS does not know is EBADF; VFS's calls are
+ * denied to init. */
+static void test_file_mmap(void)
+{
+	volatile uint32_t *p;
+	message m;
+	int r;
+
+	__builtin_memset(&m, 0, sizeof(m));
+	m.u.mmap.fd = VFS_TEST_FD;
+	m.u.mmap.len = 3 * PAGE_SIZE;
+	m.u.mmap.prot = PROT_READ | PROT_WRITE;
+	m.u.mmap.flags = MAP_PRIVATE;
+	m.u.mmap.forwhom = SELF;
+	r = vm_call(VM_MMAP, &m);
+	check("file_mmap", r, VM_OK);
+	if (r != VM_OK)
+		return;
+	p = (volatile uint32_t *)(uintptr_t)m.u.mmap.retaddr;
+	check("file_page_in", p[0] == vfs_test_word(0), 1);
+	check("file_second_page", p[1024 + 5] == vfs_test_word(PAGE_SIZE + 20), 1);
+	check("file_past_end_zero", (int)p[2048], 0);
+	p[1] = 0x7777;
+	check("file_private_write", p[1] == 0x7777 && p[0] == vfs_test_word(0), 1);
+	__builtin_memset(&m, 0, sizeof(m));
+	m.u.mmap.fd = VFS_TEST_FD + 5;
+	m.u.mmap.len = PAGE_SIZE;
+	m.u.mmap.prot = PROT_READ;
+	m.u.mmap.flags = MAP_PRIVATE;
+	m.u.mmap.forwhom = SELF;
+	check("file_mmap_bad_fd", vm_call(VM_MMAP, &m), VM_EBADF);
+	__builtin_memset(&m, 0, sizeof(m));
+	check("vfs_reply_denied", vm_call(VM_VFS_REPLY, &m), VM_ECALLDENIED);
+	check("vfs_mmap_denied", vm_call(VM_VFS_MMAP, &m), VM_ECALLDENIED);
+}
+
 int main(void)
 {
 	uprintf("init: self-tests start\n");
@@ -224,6 +262,7 @@ int main(void)
 	test_cycle();
 	test_fork();
 	test_exec();
+	test_file_mmap();
 	uprintf("init: %d check(s) failed\n", failures);
 	sys_shutdown(failures);
 }
