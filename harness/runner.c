@@ -40,7 +40,7 @@ const message *out_reply_to(const struct outcome *o, endpoint_t dst)
 	const message *m = NULL;
 	for (uint32_t i = 0; i < o->nreplies; i++) {
 		const struct out_reply *rp = out_reply_get(o, i);
-		if (rp && rp->dst == dst)
+		if (rp && rp->dst == dst && rp->m.m_type != VFS_VMCALL) /* a request to VFS is no reply */
 			m = &rp->m;
 	}
 	return m;
