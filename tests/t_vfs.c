@@ -371,3 +371,26 @@ TEST(VFS0010, "the sanity checker reports a broken request queue as SAN_VFS")
 	vm.vfs.active = 1;
 	CHECK_EQ(sanity_check(), SAN_VFS);
 }
+
+TEST(VFS0011, "when VFS exits every request fails at once: the waiting mmap callers get EIO, a process waiting on a file page is killed")
+{
+	message rep;
+	endpoint_t a, b;
+	uint32_t v;
+
+	CHECK_EQ(fork_child(INIT_PROC_NR, &a), VM_OK);
+	CHECK_EQ(fork_child(INIT_PROC_NR, &b), VM_OK);
+	CHECK_EQ(mmap_fd(a, 1, 0, P, PROT_READ, 0, NULL), VM_SUSPEND);
+	CHECK_EQ(vfs_answer(VM_OK, 1, 2, 1), VM_SUSPEND);
+	CHECK_EQ(reply_code_to(a, &rep), VM_OK);
+	CHECK_EQ(proc_read32(a, rep.u.mmap.retaddr, &v), VM_EFAULT); /* waits for FDIO */
+	CHECK_EQ(mmap_fd(b, 2, 0, P, PROT_READ, 0, NULL), VM_SUSPEND); /* queued behind it */
+	CHECK_EQ(vm.vfs.n, 2);
+	feed_reset_replies();
+	CHECK_EQ(pm_exit(VFS), VM_OK);
+	CHECK_EQ(vm.vfs.n, 0);
+	CHECK_EQ(reply_code_to(b, NULL), VM_EIO);
+	CHECK(kmodel.proc[ep_slot(a)].flags & KP_KILLED);
+	CHECK_EQ(sanity_check(), SAN_OK);
+	CHECK_EQ(mmap_fd(b, 2, 0, P, PROT_READ, 0, NULL), VM_EIO); /* nobody to ask */
+}

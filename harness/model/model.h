@@ -231,6 +231,9 @@ extern const int vfs_ncalls;
 /* A file mmap from requester for target waits for VFS (VFS-04): VFS's answer may map
  * a region in target; the space model forgets target's space then. */
 void mvfs_wait(endpoint_t requester, endpoint_t target, const struct vm_pl_mmap *q);
+/* The boot VFS exited (s: that VM_EXIT): VFS-10, every process waiting for it was
+ * answered with an errno; nobody waits any more. */
+void mvfs_server_exits(const struct msg_seen *s);
 /* Is m (in o's replies) a request VM sent VFS rather than a reply? */
 int mvfs_is_request(endpoint_t dst, const message *m);
 

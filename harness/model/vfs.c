@@ -116,6 +116,21 @@ static void commit_vfs_06_reply(const struct msg_seen *s, const struct mpred *p)
 		mvfs_forget_all();
 }
 
+void mvfs_server_exits(const struct msg_seen *s)
+{
+	for (uint32_t i = 0; i < s->o->nreplies && !finding_get(); i++) {
+		const struct out_reply *rp = out_reply_get(s->o, i);
+		if (!rp || mvfs_is_request(rp->dst, &rp->m) || rp->dst == s->m.m_source)
+			continue;
+		if (rp->m.m_type == VM_OK)
+			mfind("VFS-10", "code", "VFS exited, but the file mmap of %d was answered OK", rp->dst);
+		else
+			judge_vfs_answer(rp);
+	}
+	mdl.nvfsw = 0;
+	mdl.vfsw_lost = 0;
+}
+
 /* VFS-07: VM_VFS_MMAP from anyone but the boot VFS is EPERM; VFS-08 a live target
  * other than VM, a non-empty page-aligned range inside the user range, a page-aligned
  * offset, clearend in [0, min(PAGE_SIZE, len)), fd >= 0, flags only PROT_*, else
