@@ -124,6 +124,7 @@ static const struct {
 	[R_PREALLOC] = { "MEMFX-11", "VM_RS_MEMCTL" },
 	[R_RUSAGE] = { "MEMFX-12", "VM_GETRUSAGE" },
 	[R_EXEC] = { "MEMFX-13", "VM_EXEC_NEWMEM" },
+	[R_FILE] = { "MEMFX-14", "VM_VFS_REPLY" },
 };
 
 /* ---- Findings ---- */

@@ -497,6 +497,34 @@ static void on_exec(const message *m)
 	range_op(s, stack, STACK_TOP, OP_FRESH, zero);
 }
 
+/* ---- File mappings (MEMFX-14) ---- */
+/* [a, a + len) of s is a fresh private mapping of a file: mapped, its content not
+ * known (what is read there first is kept like any word), writable iff wr. */
+static void file_mapped(struct shadow *s, uint32_t a, uint32_t len, int wr)
+{
+	range_op(s, a, range_end(a, len), OP_FRESH,
+		 (struct attr){ .content = CK_UNKNOWN, .wprot = wr ? WP_RW : WP_RO, .kind = K_MMAP, .why = R_FILE });
+}
+
+/* VFS's answer (VM_VFS_REPLY from the boot VFS): every OK it caused answers a waiting
+ * file mmap, whose request the reply carries back (the request buffer is the reply's):
+ * its target got the file at retaddr.  Errors, page-ins and kills change no memory
+ * the shadow knows. */
+static void on_vfs_reply(const struct outcome *o)
+{
+	for (uint32_t i = 0; i < o->nreplies; i++) {
+		const struct out_reply *rp = out_reply_get(o, i);
+		const struct vm_pl_mmap *q;
+		struct shadow *s;
+		if (!rp || rp->m.m_type != VM_OK)
+			continue;
+		q = &rp->m.u.mmap;
+		s = shadow_of((q->flags & MAP_THIRDPARTY) && q->forwhom != SELF ? q->forwhom : rp->dst);
+		if (s)
+			file_mapped(s, q->retaddr, q->len, (q->prot & PROT_WRITE) != 0);
+	}
+}
+
 /* How a VM_RS_UPDATE ended: the code its requester got, which after the swap may be
  * sent to the other endpoint (VM_SUSPEND: not known). */
 static int32_t update_code(const struct msg_seen *seen)
@@ -730,6 +758,14 @@ void shadow_after_msg(const struct run_ctx *x, const struct msg_seen *seen)
 	case VM_GETPHYS:
 	case VM_GETREF:
 	case VM_RS_SET_PRIV:
+	case VM_VFS_REPLY:
+		if (code == VM_SUSPEND)
+			on_vfs_reply(seen->o);
+		break;
+	case VM_VFS_MMAP:
+		if (code == VM_OK && (s = target_of(m, m->u.vfs_mmap.who)))
+			file_mapped(s, m->u.vfs_mmap.vaddr, m->u.vfs_mmap.len, (m->u.vfs_mmap.flags & PROT_WRITE) != 0);
+		break;
 	case VM_ADDDMA: /* DMA ranges hold no memory (README): nothing to shadow */
 	case VM_DELDMA:
 	case VM_GETDMA:

@@ -516,13 +516,16 @@ static int parse_vfs(struct line *l, struct rec *r)
 				return fail(l, "bad result '%s'", v);
 			else
 				r->vres = (int32_t)x;
-		} else if ((v = kv(l->tok[i], "size")) && !parse_u32(v, &r->vsize)) {
-		} else if ((v = kv(l->tok[i], "dev")) && !parse_u32(v, &r->vdev)) {
-		} else if ((v = kv(l->tok[i], "ino")) && !parse_u32(v, &r->vino)) {
-		} else if ((v = kv(l->tok[i], "fd")) && !parse_u32(v, &r->vfd)) {
-		} else {
-			return fail(l, "%s", usage);
+			continue;
 		}
+		struct { const char *key; uint32_t *val; } u32s[] = {
+			{ "size", &r->vsize }, { "dev", &r->vdev }, { "ino", &r->vino }, { "fd", &r->vfd },
+		};
+		int k = 0;
+		while (k < 4 && (!(v = kv(l->tok[i], u32s[k].key)) || parse_u32(v, u32s[k].val)))
+			k++;
+		if (k == 4)
+			return fail(l, "%s", usage);
 	}
 	return 0;
 }
