@@ -62,7 +62,6 @@ static void mvfs_drop(int i)
  * answer is never answered (the requesters it answers are judged by the commit). */
 static void rule_vfs_05_06_reply(const message *m, uint32_t st, struct mpred *p)
 {
-	(void)m;
 	(void)st;
 	if (!(p->src->priv & MPRIV_HANDLEMEM)) {
 		mpred_deny(p, "VFS-05");
@@ -70,6 +69,8 @@ static void rule_vfs_05_06_reply(const message *m, uint32_t st, struct mpred *p)
 	}
 	mpred_set(p, "VFS-06", VM_SUSPEND);
 	p->others_ok = 1;
+	if (mvfs_find(m->m_source) >= 0)
+		p->reply_to = NONE; /* VFS waits for a file mmap itself: its answer is judged as any */
 }
 
 /* VFS-06: each process VFS's answer reached was waiting for a file mmap: OK with a
@@ -109,8 +110,8 @@ static void commit_vfs_06_reply(const struct msg_seen *s, const struct mpred *p)
 		return;
 	for (uint32_t i = 0; i < s->o->nreplies && !finding_get(); i++) {
 		const struct out_reply *rp = out_reply_get(s->o, i);
-		if (rp && !mvfs_is_request(rp->dst, &rp->m) && rp->dst != s->m.m_source)
-			judge_vfs_answer(rp);
+		if (rp && !mvfs_is_request(rp->dst, &rp->m))
+			judge_vfs_answer(rp); /* VFS itself gets none unless it waits for a file mmap */
 	}
 	if (mdl.vfsw_lost)
 		mvfs_forget_all();
