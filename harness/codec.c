@@ -170,8 +170,8 @@ static void rd_msg_note(struct rd *r, int sub, struct rec *x)
 	x->oc[x->noc++] = oc;
 }
 
-/* A NOTE: attaches to last (the record before it, or NULL), or is a CHECK record
- * (returned in *chk, 1) or a NAME. */
+/* A NOTE: attaches to last (the record before it, or NULL), or is a CHECK or VFS
+ * record (returned in *chk, 1) or a NAME. */
 static int rd_note(struct rd *r, struct conv *c, struct rec *last, struct rec *chk)
 {
 	int sub = rd_u8(r) % NOTE_KINDS;
@@ -184,6 +184,15 @@ static int rd_note(struct rd *r, struct conv *c, struct rec *last, struct rec *c
 		rd_ep(r, &chk->ep);
 		if (chk->check != CHK_ALIVE && chk->check != CHK_DEAD)
 			memset(&chk->ep, 0, sizeof chk->ep); /* a counter check names nobody */
+		return !r->short_read;
+	} else if (sub == NOTE_VFS) {
+		memset(chk, 0, sizeof *chk);
+		chk->kind = REC_VFS;
+		chk->vres = (int32_t)rd_u32(r);
+		chk->vsize = rd_u32(r);
+		chk->vdev = rd_u32(r);
+		chk->vino = rd_u32(r);
+		chk->vfd = rd_u32(r);
 		return !r->short_read;
 	} else if (sub == NOTE_RESULT) {
 		uint8_t mode = rd_u8(r) % AX_KINDS;
@@ -417,6 +426,16 @@ static void wr_rec(struct wr *w, const struct rec *x)
 		wr_le(w, NOTE_CHECK, 1);
 		wr_le(w, x->check, 1);
 		wr_ep(w, &x->ep);
+		return;
+	}
+	if (x->kind == REC_VFS) {
+		wr_le(w, BK_NOTE, 1);
+		wr_le(w, NOTE_VFS, 1);
+		wr_le(w, (uint32_t)x->vres, 4);
+		wr_le(w, x->vsize, 4);
+		wr_le(w, x->vdev, 4);
+		wr_le(w, x->vino, 4);
+		wr_le(w, x->vfd, 4);
 		return;
 	}
 	wr_le(w, x->kind, 1);

@@ -392,6 +392,7 @@ void host_counts(struct host_counts *c)
 	c->slab_pages = vm.slab.pages;
 	c->acl = vm.acl.inuse;
 	c->dma = vm.dma.n;
+	c->vfs = vm.vfs.n;
 	for (int32_t s = 0; s < NR_PROCS; s++) {
 		c->vm_live += (vm.proc[s].flags & VMF_INUSE) != 0;
 		c->k_live += (kmodel.proc[s].flags & KP_INUSE) != 0;
@@ -476,6 +477,26 @@ void host_release_dma(endpoint_t ep, uint32_t start, uint32_t size, struct outco
 	m.u.deldma.start = start;
 	m.u.deldma.size = size;
 	guarded(release_dma, &m, o);
+}
+
+static void vfs_answer(const message *req)
+{
+	message m = *req;
+	do_vfs_reply(&m);
+}
+
+void host_vfs_drain(struct outcome *o)
+{
+	for (int i = 0; i <= VM_VFS_QUEUE_MAX && vm.vfs.n && vm.vfs.active; i++) {
+		message m;
+		memset(&m, 0, sizeof m);
+		m.m_source = ep_make(0, VFS_PROC_NR);
+		m.m_type = VM_VFS_REPLY;
+		m.u.vfs_reply.endpt = vm.vfs.q[0].endpt;
+		m.u.vfs_reply.reqid = vm.vfs.q[0].reqid;
+		m.u.vfs_reply.result = VM_EIO;
+		guarded(vfs_answer, &m, o);
+	}
 }
 
 void host_plant_leak(int what)

@@ -22,6 +22,7 @@ void host_quiesce(void);
 struct host_counts {
 	uint32_t free, managed, objects, slab_pages, vm_live, k_live;
 	uint32_t dma; /* rows of VM's DMA range table */
+	uint32_t vfs; /* requests in VM's VFS queue */
 	uint64_t acl;
 };
 void host_counts(struct host_counts *c);
@@ -38,6 +39,10 @@ void host_end_direct(endpoint_t pm, endpoint_t ep, struct outcome *o);
 void host_clear_cache(int32_t dev, struct outcome *o);
 /* Release VM's DMA row (ep, start, size) through VM_DELDMA's handler, directly. */
 void host_release_dma(endpoint_t ep, uint32_t start, uint32_t size, struct outcome *o);
+/* Answer every request VM's VFS queue holds as the boot VFS would, failing them
+ * (EIO), through VM_VFS_REPLY's handler, directly (nothing when VFS is gone: its exit
+ * failed them). */
+void host_vfs_drain(struct outcome *o);
 /* Planted leaks (self-test): 0 pages, 1 slab object, 2 ACL entry. */
 void host_plant_leak(int what);
 /* Planted kernel slot leak: the kernel keeps slot s live. */

@@ -3,7 +3,9 @@
  * A conversation is a header and at most CONV_MAX_RECORDS records.  Records are
  * messages (MSG), fault-schedule entries (FAULT), process memory accesses through the
  * MMU (ACCESS), notifications (NOTIFY), raw kernel page faults (KPF), assertions on the
- * whole system (CHECK) and loops (REPEAT: run the K records before it N times in all).
+ * whole system (CHECK), loops (REPEAT: run the K records before it N times in all) and
+ * VFS's answers to VM (VFS: a VM_VFS_REPLY from the boot VFS whose endpt and reqid are
+ * those of the last request VM sent VFS, so the fuzzer need not guess them).
  * A MSG may carry the replies it accepts, checks of its OUT fields and names bound to
  * them; an ACCESS the result it expects.  Values that name things in the running
  * system are selectors, resolved against live state when the record runs
@@ -35,6 +37,8 @@
  *             4 CHECK  what byte (% CHK_KINDS), ep-sel: a CHECK record
  *             5 NAME   index byte (% NAMES_MAX), length byte (<= NAME_LEN), the
  *                      characters: how the text form spells name i
+ *             6 VFS    i32 result, u32 size_pages, u32 dev, u32 ino, u32 fd: a VFS
+ *                      record (struct rec)
  *             REPLY, FIELD and BIND attach to the MSG before them, RESULT to the
  *             ACCESS before it (otherwise they are dropped)
  *   ep-sel   1 byte: kind = b >> 5, arg = b & 31; kind 5 (RAW) is followed by an i32,
@@ -71,11 +75,11 @@
 #define HF_FAIL_SENDS 0x01 /* every reply send of VM fails (tests the failed-reply path) */
 #define HF_KNOWN      0x01
 
-enum rec_kind { REC_MSG, REC_FAULT, REC_ACCESS, REC_NOTIFY, REC_KPF, REC_CHECK, REC_REPEAT, REC_KINDS };
+enum rec_kind { REC_MSG, REC_FAULT, REC_ACCESS, REC_NOTIFY, REC_KPF, REC_CHECK, REC_REPEAT, REC_VFS, REC_KINDS };
 /* Binary kind bytes beyond the record kinds. */
 #define BK_NOTE 5
 #define BK_REPEAT 6
-enum note_kind { NOTE_REPLY, NOTE_FIELD, NOTE_BIND, NOTE_RESULT, NOTE_CHECK, NOTE_NAME, NOTE_KINDS };
+enum note_kind { NOTE_REPLY, NOTE_FIELD, NOTE_BIND, NOTE_RESULT, NOTE_CHECK, NOTE_NAME, NOTE_VFS, NOTE_KINDS };
 
 /* Endpoint selectors (ep-sel). */
 enum eps_kind {
@@ -162,6 +166,10 @@ struct rec {
 	 * gains j * step, and live/stale/fresh selector args gain j * sel. */
 	uint8_t body, sel;
 	uint32_t count, step;
+	/* VFS: VM_VFS_REPLY's result, size_pages, dev, ino and fd (endpt and reqid come
+	 * from VM's last VFS_VMCALL when the record runs; 0 before any) */
+	int32_t vres;
+	uint32_t vsize, vdev, vino, vfd;
 };
 
 struct conv {

@@ -16,7 +16,8 @@
  *    outlives processes by design, is emptied first through VM_CLEARCACHE's handler
  *    for every device a successful VM_SETCACHEPAGE named, and the DMA range table,
  *    whose rows outlive their owners by design, through VM_DELDMA's handler for every
- *    row a successful VM_ADDDMA made and no successful VM_DELDMA released: pages free
+ *    row a successful VM_ADDDMA made and no successful VM_DELDMA released, and VM's
+ *    requests to VFS are answered (failed) as VFS would until none is left: pages free
  *    and managed, slab objects and slab pages, ACL entries, DMA rows, live slots of
  *    both sides must be exactly equal.  So "boot baseline + what the survivors hold" is measured by VM
  *    itself, and any page, page-table page, slab object, ACL entry or slot that the
@@ -30,7 +31,7 @@
  * self-tests replay random conversations both ways.
  * Runs with the fault hook off and reply sends working, so the teardown never fails
  * by injection.  Signature key: the counter ("leak:slots", "leak:pages", "leak:acl",
- * "leak:dma", "leak:slab-objects", "leak:slab-pages"), call=teardown; harness/run.c then names the
+ * "leak:dma", "leak:vfs", "leak:slab-objects", "leak:slab-pages"), call=teardown; harness/run.c then names the
  * record that first leaves it (re-running prefixes: leak:<counter>:<call>[:injected]),
  * which this oracle, run from the runner, cannot do.  Self-test plants: leak:kslot (VM
  * forgets to end the kernel's slot at VM_EXIT), leak:fork-abort (a VM_FORK that failed
@@ -209,6 +210,15 @@ static void release_dmas(void)
 	}
 }
 
+/* Answer what VM still asks VFS (requests outlive their requesters until answered). */
+static void drain_vfs(void)
+{
+	if (finding_get())
+		return;
+	host_vfs_drain(&lk.o);
+	vm_alarm_finding(&lk.o);
+}
+
 /* Follow the DMA rows a message made or released (the protocol's view: DMA-06, 07). */
 static void track_dma(const message *m, int32_t code)
 {
@@ -240,6 +250,9 @@ static int compare(const struct host_counts *c, const struct host_counts *b, int
 	else if (c->dma != b->dma)
 		leak_finding("dma", "after ending every process and releasing the DMA rows the conversation made, %u rows are left; boot teardown leaves %u",
 			     c->dma, b->dma);
+	else if (c->vfs != b->vfs)
+		leak_finding("vfs", "after ending every process and answering VM's requests to VFS, %u requests are left; boot teardown leaves %u",
+			     c->vfs, b->vfs);
 	else if (c->objects != b->objects)
 		leak_finding("slab-objects", "after ending every process %u slab objects are live; boot teardown leaves %u",
 			     c->objects, b->objects);
@@ -273,6 +286,7 @@ static void fast_baseline(struct host_counts *e, const uint8_t *ended)
 		e->k_live += a->k_live - lk.boot.k_live;
 		e->acl &= a->acl;
 		e->dma += a->dma - lk.boot.dma;
+		e->vfs += a->vfs - lk.boot.vfs;
 	}
 }
 
@@ -360,6 +374,7 @@ static void end_touched(struct host_counts *c)
 	}
 	clear_caches();
 	release_dmas();
+	drain_vfs();
 	if (finding_get())
 		return;
 	host_counts(c);
@@ -394,6 +409,7 @@ static void leak_end(const struct run_ctx *x)
 	end_all(1);
 	clear_caches();
 	release_dmas();
+	drain_vfs();
 	if (finding_get())
 		return;
 	host_counts(&c);

@@ -7,17 +7,37 @@
 #include <stdio.h>
 #include <string.h>
 #include "oracle.h"
+#include "vm_vfs.h"
 
-/* Calls that may legitimately answer later or never (at most one reply now). */
-static int reply_optional(int32_t type)
+/* Requests that may legitimately be answered later or never (at most one reply now):
+ * RS_UPDATE, VFS_REPLY (whose replies go to the requesters VFS answered), and an mmap
+ * of a file, which waits for VFS: 1.  The exit of the boot VFS answers everyone who
+ * waits for VFS (the sender too, before its own reply): 2. */
+static int reply_optional(const message *m)
 {
-	return type == VM_RS_UPDATE || type == VM_VFS_REPLY;
+	if (m->m_type == VM_EXIT && m->u.exit.endpt == ep_make(0, VFS_PROC_NR))
+		return 2;
+	return m->m_type == VM_RS_UPDATE || m->m_type == VM_VFS_REPLY ||
+	       (m->m_type == VM_MMAP && !(m->u.mmap.flags & MAP_ANON) && m->u.mmap.fd != -1);
+}
+
+/* Is rp a request VM sent VFS (VFS_VMCALL to the boot VFS), not a reply? */
+static int vfs_request(const struct out_reply *rp)
+{
+	return rp->dst == ep_make(0, VFS_PROC_NR) && rp->m.m_type == VFS_VMCALL;
 }
 
 /* Calls whose returned address must be page-aligned. */
 static int reply_aligned(int32_t type)
 {
 	return type == VM_MMAP || type == VM_REMAP || type == VM_REMAP_RO;
+}
+
+/* Calls whose returned address is the end of a range (VM_EXEC_NEWMEM's stack_top): it
+ * lies in (USER_BASE, USER_TOP], page-aligned. */
+static int reply_range_end(int32_t type)
+{
+	return type == VM_EXEC_NEWMEM;
 }
 
 static void reply_finding(const char *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -42,7 +62,11 @@ static void check_fields(const struct run_ctx *x, const struct call_desc *cd, co
 		if (fd->dir != FD_OUT)
 			continue;
 		uint32_t v = (uint32_t)field_read(rep, fd);
-		if (fd->kind == FK_ADDR && (v < USER_BASE || v >= USER_TOP))
+		if (fd->kind == FK_ADDR && reply_range_end(cd->type)) {
+			if (v <= USER_BASE || v > USER_TOP || (v & PAGE_MASK))
+				reply_finding("field", "%s.%s = 0x%x not a page-aligned end in the user range", cd->name,
+					      fd->name, v);
+		} else if (fd->kind == FK_ADDR && (v < USER_BASE || v >= USER_TOP))
 			reply_finding("field", "%s.%s = 0x%x outside the user range", cd->name, fd->name, v);
 		else if (fd->kind == FK_ADDR && reply_aligned(cd->type) && (v & PAGE_MASK))
 			reply_finding("field", "%s.%s = 0x%x not page-aligned", cd->name, fd->name, v);
@@ -56,11 +80,21 @@ static void check_fields(const struct run_ctx *x, const struct call_desc *cd, co
 static void judge(const struct run_ctx *x, const struct rec *r, const struct outcome *o, endpoint_t src,
 		  int due, int optional)
 {
-	int to_src = out_events(o, TR_REPLY_FAILED, src), others = 0;
+	int to_src = out_events(o, TR_REPLY_FAILED, src), others = 0, vfs_reqs = 0;
 	for (uint32_t i = 0; i < o->nreplies; i++) {
 		const struct out_reply *rp = out_reply_get(o, i);
 		if (!rp)
 			continue;
+		if (vfs_request(rp)) {
+			uint32_t req = rp->m.u.word[VFSW_REQ];
+			if (req != VMVFSREQ_FDLOOKUP && req != VMVFSREQ_FDIO)
+				reply_finding("vfs-request", "request to VFS with code %u", req);
+			else if ((int32_t)rp->m.u.word[VFSW_REQID] <= 0)
+				reply_finding("vfs-request", "request to VFS with reqid %d", (int32_t)rp->m.u.word[VFSW_REQID]);
+			else if (++vfs_reqs > 1)
+				reply_finding("vfs-request", "%d requests sent to VFS at once (one is active at a time)", vfs_reqs);
+			continue;
+		}
 		if (rp->dst != src) {
 			others++;
 			continue;
@@ -78,7 +112,7 @@ static void judge(const struct run_ctx *x, const struct rec *r, const struct out
 	else if (!due && to_src)
 		reply_finding("unexpected", "%d replies to %d, none due (%s)", to_src, src,
 			      r && r->kind == REC_MSG ? "sender not live" : "not a request");
-	else if (due && to_src > 1)
+	else if (due && to_src > 1 && optional != 2)
 		reply_finding("count", "%d replies to one request from %d", to_src, src);
 	else if (exact && to_src == 0)
 		reply_finding("missing", "no reply to a request from live %d", src);
@@ -88,8 +122,8 @@ static void reply_after_msg(const struct run_ctx *x, const struct msg_seen *s)
 {
 	if (!s->r)
 		return;
-	int due = s->r->kind == REC_MSG && s->was_live && s->m.m_type != VM_PAGEFAULT;
-	judge(x, s->r, s->o, s->m.m_source, due, reply_optional(s->m.m_type));
+	int due = (s->r->kind == REC_MSG || s->r->kind == REC_VFS) && s->was_live && s->m.m_type != VM_PAGEFAULT;
+	judge(x, s->r, s->o, s->m.m_source, due, reply_optional(&s->m));
 }
 
 static void reply_access(const struct run_ctx *x, const struct access_seen *a)

@@ -1,8 +1,9 @@
 /* oracle_vm.c - VM's own alarms: a panic (a sanity failure when VM announced one
  * before panicking), an exception inside VM (the image), a request that keeps VM busy
  * past STEP_CAP steps, an access that still faults after the retries without VM
- * killing the process, and the sanity checker once more after the last record (plus
- * the state digest for RUN_DIGEST).
+ * killing the process (unless VM keeps it waiting on its fault: a file page VM asked
+ * VFS for, once the conversation has seen VM send VFS a request), and the sanity
+ * checker once more after the last record (plus the state digest for RUN_DIGEST).
  *
  * Signature keys: sanity:<invariant>:<call>:<object> (the call being handled, or the
  * last record's for the check after it; the kind of object the checker failed on, as
@@ -11,6 +12,25 @@
  * signatures; panic:<file>:<message>; hang:steps:<call> and hang:pf-retry:<call>. */
 #include <stdio.h>
 #include "oracle.h"
+#include "vm_vfs.h"
+
+static int vfs_asked; /* VM sent VFS a request in this conversation */
+
+/* Note whether o holds a request VM sent VFS. */
+static void note_vfs(const struct outcome *o)
+{
+	for (uint32_t i = 0; i < o->nreplies; i++) {
+		const struct out_reply *rp = out_reply_get(o, i);
+		if (rp && rp->m.m_type == VFS_VMCALL && rp->dst == ep_make(0, VFS_PROC_NR))
+			vfs_asked = 1;
+	}
+}
+
+static void vm_begin(const struct run_ctx *x)
+{
+	(void)x;
+	vfs_asked = 0;
+}
 
 /* The signature key of o's sanity failure during (or after) the current call. */
 static void sanity_key(const struct outcome *o, char *key, uint32_t len)
@@ -50,6 +70,7 @@ int vm_alarm_finding(const struct outcome *o)
 static void vm_after_msg(const struct run_ctx *x, const struct msg_seen *s)
 {
 	(void)x;
+	note_vfs(s->o);
 	vm_alarm_finding(s->o);
 }
 
@@ -59,8 +80,9 @@ static void vm_access(const struct run_ctx *x, const struct access_seen *a)
 		return;
 	uint32_t pf = x->plat->proc_flags(a->ep);
 	char key[64];
+	note_vfs(a->o);
 	if (a->rc == VM_EFAULT && (pf & PF_LIVE) && !(pf & (PF_KILLED | PF_STOPPED)) &&
-	    !out_events(a->o, TR_PF_SEGV, a->ep)) {
+	    !out_events(a->o, TR_PF_SEGV, a->ep) && !(vfs_asked && (pf & PF_PAGEFAULT))) {
 		snprintf(key, sizeof key, "hang:pf-retry:%s", finding_call());
 		finding_set("hang", key, NULL, "harness:retry-cap",
 			    "%s of 0x%x by %d still faults after the retries and VM did not kill it",
@@ -92,6 +114,7 @@ static void vm_end(const struct run_ctx *x)
 
 const struct oracle vmdeath_oracle = {
 	.name = "vm",
+	.begin = vm_begin,
 	.after_msg = vm_after_msg,
 	.access = vm_access,
 	.end = vm_end,

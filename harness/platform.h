@@ -69,7 +69,7 @@ struct platform {
 /* ---- Outcome helpers (runner.c) ---- */
 /* Reply i of o (0 = oldest), or NULL when it was not kept. */
 const struct out_reply *out_reply_get(const struct outcome *o, uint32_t i);
-/* The last reply to dst, or NULL. */
+/* The last reply to dst, or NULL (a request VM sent VFS, VFS_VMCALL, is no reply). */
 const message *out_reply_to(const struct outcome *o, endpoint_t dst);
 /* The code dst got: its last reply's m_type, the result of a failed send to dst, or
  * VM_SUSPEND when nothing was sent to it. */

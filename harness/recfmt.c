@@ -201,6 +201,21 @@ void rec_format(const struct conv *c, const struct rec *r, char *buf, size_t len
 		}
 		sb_access_expect(&b, r);
 		break;
+	case REC_VFS:
+		sb_add(&b, "vfs result=");
+		if (code_name(r->vres))
+			sb_add(&b, "%s", code_name(r->vres));
+		else
+			sb_add(&b, "%d", r->vres);
+		sb_add(&b, " size=");
+		sb_unsigned(&b, r->vsize);
+		sb_add(&b, " dev=");
+		sb_unsigned(&b, r->vdev);
+		sb_add(&b, " ino=");
+		sb_unsigned(&b, r->vino);
+		sb_add(&b, " fd=");
+		sb_unsigned(&b, r->vfd);
+		break;
 	case REC_NOTIFY:
 		sb_add(&b, "notify from=");
 		sb_ep(&b, c, &r->ep);

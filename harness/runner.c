@@ -14,12 +14,15 @@
 #include <stdio.h>
 #include <string.h>
 #include "oracle.h"
+#include "vm_vfs.h"
 
 static struct {
 	const struct run_ctx *x;
 	uint64_t hash;
 	struct rec_result res[CONV_MAX_RECORDS];
 	uint32_t repeated; /* records run again by REPEATs */
+	endpoint_t vfs_endpt; /* endpt and reqid of the last request VM sent VFS */
+	int32_t vfs_reqid;
 	struct outcome o;
 	char call[32];
 } rn;
@@ -37,7 +40,7 @@ const message *out_reply_to(const struct outcome *o, endpoint_t dst)
 	const message *m = NULL;
 	for (uint32_t i = 0; i < o->nreplies; i++) {
 		const struct out_reply *rp = out_reply_get(o, i);
-		if (rp && rp->dst == dst)
+		if (rp && rp->dst == dst && rp->m.m_type != VFS_VMCALL) /* a request to VFS is no reply */
 			m = &rp->m;
 	}
 	return m;
@@ -121,6 +124,8 @@ void rec_call_name(const struct rec *r, char *buf, uint32_t len)
 		snprintf(buf, len, "0x%x", r->raw_type);
 	else if (r->kind == REC_ACCESS || r->kind == REC_KPF)
 		copy_name(buf, len, "VM_PAGEFAULT");
+	else if (r->kind == REC_VFS)
+		copy_name(buf, len, "VM_VFS_REPLY");
 	else
 		copy_name(buf, len, r->kind == REC_NOTIFY ? "NOTIFY" : "FAULT");
 }
@@ -213,6 +218,18 @@ static uint32_t addr_of(const struct addr_sel *a)
 }
 
 /* Deliver m with status and let the oracles judge it. */
+/* Remember the last request VM sent VFS in o (what a VFS record answers). */
+static void note_vfs_requests(const struct outcome *o)
+{
+	for (uint32_t i = 0; i < o->nreplies; i++) {
+		const struct out_reply *rp = out_reply_get(o, i);
+		if (rp && rp->dst == ep_make(0, VFS_PROC_NR) && rp->m.m_type == VFS_VMCALL) {
+			rn.vfs_endpt = (endpoint_t)rp->m.u.word[VFSW_ENDPT];
+			rn.vfs_reqid = (int32_t)rp->m.u.word[VFSW_REQID];
+		}
+	}
+}
+
 static void run_msg(const struct run_ctx *x, const struct oracle *const *list, int n, const struct rec *r,
 		    const message *m, uint32_t status)
 {
@@ -226,6 +243,7 @@ static void run_msg(const struct run_ctx *x, const struct oracle *const *list, i
 	if (finding_get())
 		return;
 	x->plat->deliver(m, status, &rn.o);
+	note_vfs_requests(&rn.o);
 	s.o = &rn.o;
 	s.code = out_code(&rn.o, m->m_source);
 	s.rep = out_reply_to(&rn.o, m->m_source);
@@ -255,6 +273,7 @@ static void run_access(const struct run_ctx *x, const struct oracle *const *list
 	if (finding_get())
 		return;
 	x->plat->access(a.ep, a.addr, a.write, r->value, &rn.o);
+	note_vfs_requests(&rn.o);
 	a.rc = rn.o.rc;
 	a.value = a.write ? r->value : rn.o.value;
 	a.o = &rn.o;
@@ -323,6 +342,18 @@ static void run_record(const struct run_ctx *x, const struct oracle *const *list
 		break;
 	case REC_ACCESS:
 		run_access(x, list, n, r);
+		break;
+	case REC_VFS: /* VFS answers VM's last request to it */
+		m.m_source = ep_make(0, VFS_PROC_NR);
+		m.m_type = VM_VFS_REPLY;
+		m.u.vfs_reply.endpt = rn.vfs_endpt;
+		m.u.vfs_reply.reqid = rn.vfs_reqid;
+		m.u.vfs_reply.result = r->vres;
+		m.u.vfs_reply.size_pages = (int32_t)r->vsize;
+		m.u.vfs_reply.dev = (int32_t)r->vdev;
+		m.u.vfs_reply.ino = (int32_t)r->vino;
+		m.u.vfs_reply.fd = (int32_t)r->vfd;
+		run_msg(x, list, n, r, &m, 0);
 		break;
 	default:
 		x->plat->fault(r->site, r->nth, r->mode);
@@ -401,6 +432,8 @@ int runner_run(struct run_ctx *x, const struct oracle *const *list, int n)
 	finding_clear();
 	memset(rn.res, 0, sizeof rn.res);
 	rn.repeated = 0;
+	rn.vfs_endpt = 0;
+	rn.vfs_reqid = 0;
 	rn.x = x;
 	rn.hash = 14695981039346656037ull;
 	selcore_names_clear();

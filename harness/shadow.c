@@ -123,6 +123,8 @@ static const struct {
 	[R_PREPARE] = { "MEMFX-10", "VM_RS_PREPARE" },
 	[R_PREALLOC] = { "MEMFX-11", "VM_RS_MEMCTL" },
 	[R_RUSAGE] = { "MEMFX-12", "VM_GETRUSAGE" },
+	[R_EXEC] = { "MEMFX-13", "VM_EXEC_NEWMEM" },
+	[R_FILE] = { "MEMFX-14", "VM_VFS_REPLY" },
 };
 
 /* ---- Findings ---- */

@@ -48,6 +48,8 @@ enum rule {
 	R_PREPARE,     /* MEMFX-10 RS_PREPARE grows the heap, copies the mmaps */
 	R_PREALLOC,    /* MEMFX-11 RS_MEMCTL preallocations are zero memory */
 	R_RUSAGE,      /* MEMFX-12 GETRUSAGE writes PM's buffer */
+	R_EXEC,        /* MEMFX-13 EXEC_NEWMEM replaces the space with zero regions */
+	R_FILE,        /* MEMFX-14 a mapped file is private memory of unknown content */
 	R_COUNT
 };
 /* Interval i covers [start, next interval's start or SH_END). */

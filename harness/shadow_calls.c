@@ -3,6 +3,7 @@
 #include <string.h>
 #include "shadow.h"
 #include "vm_info.h"
+#include "vm_exec.h"
 
 /* ---- The memory rules' calls ---- */
 static void on_mmap(const message *m, int32_t code, const message *rep)
@@ -453,6 +454,77 @@ static void on_procctl(const message *m)
 	s->heap_base = 0, s->heap_end = 0;
 }
 
+/* ---- EXEC_NEWMEM (MEMFX-13) ---- */
+/* The sizes of an EXEC_NEWMEM at args in ep, read as the kernel would: 0, or -1 when
+ * they cannot be read (the buffer went with the exec, or no peek). */
+static int exec_sizes(endpoint_t ep, uint32_t args, struct vm_exec_newmem *e)
+{
+	uint32_t *w = (uint32_t *)e;
+	if (!sh.plat->peek || (args & 3) || args + (uint32_t)sizeof *e < args)
+		return -1;
+	for (uint32_t i = 0; i < sizeof *e / 4; i++)
+		if (sh.plat->peek(ep, args + 4 * i, &w[i]) != 0)
+			return -1;
+	return 0;
+}
+
+/* EXEC_NEWMEM OK: the target's memory is only its new image: text at TEXT_VADDR, the
+ * heap above it, the stack below STACK_TOP, zero and writable (unknown where the sizes
+ * cannot be read back). */
+static void on_exec(const message *m)
+{
+	struct shadow *s = target_of(m, m->u.exec_newmem.endpt);
+	struct vm_exec_newmem e;
+	uint64_t text, heap, stack;
+	if (!s)
+		return;
+	range_op(s, 0, SH_END, OP_UNMAPPED, (struct attr){ .why = R_EXEC });
+	s->heap_base = 0, s->heap_end = 0;
+	if (exec_sizes(m->m_source, m->u.exec_newmem.args, &e) != 0) {
+		range_op(s, TEXT_VADDR, STACK_TOP, OP_UNKNOWN, NO_ATTR);
+		return;
+	}
+	text = range_end(TEXT_VADDR, e.text_bytes);
+	heap = clip_end((((uint64_t)e.data_bytes + e.bss_bytes + PAGE_MASK) & ~(uint64_t)PAGE_MASK) + text);
+	stack = STACK_TOP - (((uint64_t)e.stack_bytes + PAGE_MASK) & ~(uint64_t)PAGE_MASK);
+	struct attr zero = { .content = CK_ZERO, .wprot = WP_RW, .kind = K_MMAP, .why = R_EXEC };
+	if (text > TEXT_VADDR)
+		range_op(s, TEXT_VADDR, text, OP_FRESH, zero);
+	zero.kind = K_HEAP;
+	range_op(s, text, heap, OP_FRESH, zero);
+	s->heap_base = (uint32_t)text, s->heap_end = heap;
+	zero.kind = K_STACK;
+	range_op(s, stack, STACK_TOP, OP_FRESH, zero);
+}
+
+/* ---- File mappings (MEMFX-14) ---- */
+/* [a, a + len) of s is a fresh private mapping of a file: mapped, its content not
+ * known (what is read there first is kept like any word), writable iff wr. */
+static void file_mapped(struct shadow *s, uint32_t a, uint32_t len, int wr)
+{
+	range_op(s, a, range_end(a, len), OP_FRESH,
+		 (struct attr){ .content = CK_UNKNOWN, .wprot = wr ? WP_RW : WP_RO, .kind = K_MMAP, .why = R_FILE });
+}
+
+/* VFS's answer (VM_VFS_REPLY from the boot VFS): every OK it caused answers a waiting
+ * file mmap, whose request the reply carries back (the request buffer is the reply's):
+ * its target got the file at retaddr.  Errors, page-ins and kills change no memory
+ * the shadow knows. */
+static void on_vfs_reply(const struct outcome *o)
+{
+	for (uint32_t i = 0; i < o->nreplies; i++) {
+		const struct out_reply *rp = out_reply_get(o, i);
+		const struct vm_pl_mmap *q;
+		struct shadow *s;
+		if (!rp || rp->m.m_type != VM_OK)
+			continue;
+		q = &rp->m.u.mmap;
+		s = shadow_of((q->flags & MAP_THIRDPARTY) && q->forwhom != SELF ? q->forwhom : rp->dst);
+		if (s)
+			file_mapped(s, q->retaddr, q->len, (q->prot & PROT_WRITE) != 0);
+	}
+}
+
 /* How a VM_RS_UPDATE ended: the code its requester got, which after the swap may be
  * sent to the other endpoint (VM_SUSPEND: not known). */
 static int32_t update_code(const struct msg_seen *seen)
@@ -619,6 +691,9 @@ static void on_success(const message *m, const message *rep)
 	case VM_GETRUSAGE:
 		on_rusage(m);
 		break;
+	case VM_EXEC_NEWMEM:
+		on_exec(m);
+		break;
 	default:
 		forget_all();
 		break;
@@ -683,6 +758,14 @@ void shadow_after_msg(const struct run_ctx *x, const struct msg_seen *seen)
 	case VM_GETPHYS:
 	case VM_GETREF:
 	case VM_RS_SET_PRIV:
+	case VM_VFS_REPLY:
+		if (code == VM_SUSPEND)
+			on_vfs_reply(seen->o);
+		break;
+	case VM_VFS_MMAP:
+		if (code == VM_OK && (s = target_of(m, m->u.vfs_mmap.who)))
+			file_mapped(s, m->u.vfs_mmap.vaddr, m->u.vfs_mmap.len, (m->u.vfs_mmap.flags & PROT_WRITE) != 0);
+		break;
 	case VM_ADDDMA: /* DMA ranges hold no memory (README): nothing to shadow */
 	case VM_DELDMA:
 	case VM_GETDMA:

@@ -12,6 +12,7 @@
  *   msg from=live:4 VM_MUNMAP addr=0x1001 len=0 => EFAULT|EINVAL          (a set)
  *   read proc=@c1 addr=region:4.1 => 0x11111111    (or => OK, FAULT, KILLED)
  *   check alive=@c1     check dead=@c1     check free_pages=baseline
+ *   vfs result=OK size=2 dev=5 ino=77 fd=9          (VFS answers VM's last request)
  *   repeat 1000 step=0x1000 sel=1 {
  *   	...records...
  *   }
@@ -495,6 +496,40 @@ static int parse_check(struct line *l, struct rec *r)
 	return fail(l, "%s", usage);
 }
 
+/* vfs [result=CODE] [size=N] [dev=N] [ino=N] [fd=N]: VFS answers VM's last request
+ * (CODE: OK, an errno name or a number; omitted fields are 0). */
+static int parse_vfs(struct line *l, struct rec *r)
+{
+	const char *usage = "usage: vfs result=OK|ERRNO|N size=N dev=N ino=N fd=N";
+	r->kind = REC_VFS;
+	for (int i = 1; i < l->n; i++) {
+		const char *v;
+		int64_t x;
+		if ((v = kv(l->tok[i], "result"))) {
+			int e = -1;
+			for (int k = 1; k < EXP_COUNT; k++)
+				if (!strcmp(expect_name(k), v))
+					e = k;
+			if (e >= 0)
+				r->vres = expect_code(e);
+			else if (parse_num(v, &x) || x < INT32_MIN || x > INT32_MAX)
+				return fail(l, "bad result '%s'", v);
+			else
+				r->vres = (int32_t)x;
+			continue;
+		}
+		struct { const char *key; uint32_t *val; } u32s[] = {
+			{ "size", &r->vsize }, { "dev", &r->vdev }, { "ino", &r->vino }, { "fd", &r->vfd },
+		};
+		int k = 0;
+		while (k < 4 && (!(v = kv(l->tok[i], u32s[k].key)) || parse_u32(v, u32s[k].val)))
+			k++;
+		if (k == 4)
+			return fail(l, "%s", usage);
+	}
+	return 0;
+}
+
 /* "repeat N [step=S] [sel=K] {": open a body (closed by "}"). */
 static int parse_repeat(struct line *l, struct conv *c)
 {
@@ -604,6 +639,8 @@ static int parse_line(struct line *l, struct conv *c)
 		rc = parse_access(l, r, REC_KPF);
 	else if (strcmp(w, "check") == 0)
 		rc = parse_check(l, r);
+	else if (strcmp(w, "vfs") == 0)
+		rc = parse_vfs(l, r);
 	else if (strcmp(w, "notify") == 0) {
 		const char *v = l->n == 2 ? kv(l->tok[1], "from") : NULL;
 		r->kind = REC_NOTIFY;

@@ -83,7 +83,8 @@ void seam_trace(enum trace_ev ev, int32_t a, int32_t b);
 	O(SOBJ_NONE, "?") O(SOBJ_ANON, "anon") O(SOBJ_DIRECTPHYS, "directphys")           \
 	O(SOBJ_SHARED, "shared") O(SOBJ_CACHE, "cache") O(SOBJ_PROC, "proc")              \
 	O(SOBJ_PAGETABLE, "pagetable") O(SOBJ_SLAB, "slab") O(SOBJ_ACL, "acl")            \
-	O(SOBJ_ALLOC, "alloc") O(SOBJ_BLOCKCACHE, "blockcache") O(SOBJ_DMA, "dma")
+	O(SOBJ_ALLOC, "alloc") O(SOBJ_BLOCKCACHE, "blockcache") O(SOBJ_DMA, "dma")   \
+	O(SOBJ_FILE, "file") O(SOBJ_VFS, "vfs")
 enum sanity_obj {
 #define SOBJ_ENUM(id, name) id,
 	SANITY_OBJECTS(SOBJ_ENUM)

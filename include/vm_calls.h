@@ -36,7 +36,7 @@ typedef uint64_t vmk_U64;      /* a 64-bit offset, device or inode number */
 	C(0, EXIT, exit, do_exit)                          \
 	C(1, FORK, fork, do_fork)                          \
 	C(2, BRK, brk, do_brk)                             \
-	C(3, EXEC_NEWMEM, exec_newmem, 0)                  \
+	C(3, EXEC_NEWMEM, exec_newmem, do_exec_newmem)     \
 	C(5, WILLEXIT, willexit, do_willexit)              \
 	C(10, MMAP, mmap, do_mmap)                         \
 	C(12, ADDDMA, adddma, do_adddma)                        \
@@ -49,7 +49,7 @@ typedef uint64_t vmk_U64;      /* a 64-bit offset, device or inode number */
 	C(27, SETCACHEPAGE, setcachepage, do_setcache)               \
 	C(28, FORGETCACHEPAGE, forgetcachepage, do_forgetcache)         \
 	C(29, CLEARCACHE, clearcache, do_clearcache)                   \
-	C(30, VFS_REPLY, vfs_reply, 0)                     \
+	C(30, VFS_REPLY, vfs_reply, do_vfs_reply)          \
 	C(33, REMAP, remap, do_remap)                             \
 	C(34, SHM_UNMAP, shm_unmap, do_shm_unmap)                     \
 	C(35, GETPHYS, getphys, do_getphys)                         \
@@ -63,7 +63,7 @@ typedef uint64_t vmk_U64;      /* a 64-bit offset, device or inode number */
 	C(43, WATCH_EXIT, watch_exit, 0)                   \
 	C(44, REMAP_RO, remap_ro, do_remap)                       \
 	C(45, PROCCTL, procctl, do_procctl)                         \
-	C(46, VFS_MMAP, vfs_mmap, 0)                       \
+	C(46, VFS_MMAP, vfs_mmap, do_vfs_mmap)             \
 	C(47, GETRUSAGE, getrusage, do_getrusage)                     \
 	C(48, RS_PREPARE, rs_prepare, do_rs_prepare)                   \
 	C(0xFF, PAGEFAULT, pagefault, do_pagefault)

@@ -100,7 +100,8 @@ void feed_drain(void)
 		;
 }
 
-/* The first reply to src logged after the push is the answer. */
+/* The first reply to src logged after the push is the answer (VM's requests to VFS,
+ * VFS_VMCALL, are no replies). */
 int hosted_call(endpoint_t src, int type, message *m)
 {
 	uint32_t first = feed.nreplies;
@@ -112,7 +113,7 @@ int hosted_call(endpoint_t src, int type, message *m)
 	for (uint32_t i = first; i < feed.nreplies; i++) {
 		const struct reply_rec *r = reply_get(i);
 
-		if (r && r->dst == src) {
+		if (r && r->dst == src && r->m.m_type != VFS_VMCALL) {
 			*m = r->m;
 			return m->m_type;
 		}

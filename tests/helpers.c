@@ -13,13 +13,14 @@ message msg_zero(void)
 	return m;
 }
 
-/* Copy the last reply to dst from the reply log into *m; 1 when there was one. */
+/* Copy the last reply to dst from the reply log into *m; 1 when there was one (a
+ * request VM sent VFS, VFS_VMCALL, is no reply). */
 static int last_reply_to(endpoint_t dst, message *m)
 {
 	for (uint32_t i = reply_count(); i > 0; i--) {
 		const struct reply_rec *r = reply_get(i - 1);
 
-		if (r && r->dst == dst) {
+		if (r && r->dst == dst && r->m.m_type != VFS_VMCALL) {
 			*m = r->m;
 			return 1;
 		}
@@ -34,7 +35,7 @@ uint32_t replies_to(endpoint_t dst)
 	for (uint32_t i = 0; i < reply_count(); i++) {
 		const struct reply_rec *r = reply_get(i);
 
-		if (r && r->dst == dst)
+		if (r && r->dst == dst && r->m.m_type != VFS_VMCALL)
 			n++;
 	}
 	return n;

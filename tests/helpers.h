@@ -14,7 +14,8 @@
 int call(endpoint_t src, int type, message *m);
 /* A message with an all-zero payload. */
 message msg_zero(void);
-/* Number of replies VM sent since the last call()/feed_reset_replies(). */
+/* Number of replies VM sent dst since the last call()/feed_reset_replies() (requests
+ * to VFS, VFS_VMCALL, are not counted). */
 uint32_t replies_to(endpoint_t dst);
 
 /* VM_FORK from PM: parent forks into child slot; *child gets the new endpoint. */

@@ -19,6 +19,19 @@ static struct cache_entry *cache_find(int32_t dev, uint64_t off)
 	return NULL;
 }
 
+struct phys_block *cache_find_ino(int32_t dev, uint64_t ino, uint64_t ino_off)
+{
+	for (int i = 0; i < CACHE_MAX; i++) {
+		struct cache_entry *e = &vm.cache[i];
+
+		if (e->pb && e->dev == dev && e->ino == ino && e->ino_off == ino_off && !(e->flags & VMSF_ONCE)) {
+			e->stamp = ++vm.cache_clock;
+			return e->pb;
+		}
+	}
+	return NULL;
+}
+
 /* Drop the cache's hold on e's block; the block goes when nothing else holds it. */
 static void cache_drop(struct cache_entry *e)
 {

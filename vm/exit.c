@@ -32,6 +32,7 @@ void proc_destroy(struct vmproc *vmp)
 	endpoint_t ep = vmp->endpt;
 
 	dma_owner_exits(vmp);
+	vfs_owner_exits(vmp);
 	map_free_proc(vmp);
 	pt_free(&vmp->pt);
 	acl_clear(vmp);

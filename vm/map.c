@@ -124,6 +124,8 @@ static struct vir_region *region_alloc(uint32_t vaddr, uint32_t len, uint32_t fl
 	r->phys_base = 0;
 	r->src_endpt = NONE;
 	r->src_vaddr = r->src_id = r->src_pgoff = 0;
+	r->file_ino = r->file_off = r->file_end = 0;
+	r->file_dev = r->file_fd = 0;
 	r->id = vm.next_region_id++;
 	MUTATED();
 	sanity_changed(r->slot);
@@ -229,6 +231,11 @@ static void inherit_params(struct vir_region *d, const struct vir_region *r, uin
 	d->src_vaddr = r->src_vaddr;
 	d->src_id = r->src_id;
 	d->src_pgoff = r->src_pgoff + from;
+	d->file_dev = r->file_dev;
+	d->file_fd = r->file_fd;
+	d->file_ino = r->file_ino;
+	d->file_off = r->file_off + ((uint64_t)from << PAGE_SHIFT);
+	d->file_end = r->file_end;
 }
 
 /* A region for the pages of r from page `from` on, with a map slot reserved for each
@@ -516,7 +523,7 @@ int map_prefault(struct vmproc *vmp, uint32_t addr, uint32_t len, int write)
 		return VM_EFAULT;
 	for (va = addr & ~PAGE_MASK; ; va += PAGE_SIZE) {
 		if ((err = map_pagefault(vmp, va, write)) != VM_OK)
-			return err;
+			return err == VM_SUSPEND ? VM_EFAULT : err; /* no VFS trip inside a copy */
 		if (end - va < PAGE_SIZE)
 			return VM_OK;
 	}

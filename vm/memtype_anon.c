@@ -2,7 +2,7 @@
 #include "vm.h"
 
 /* Back page idx of r with a fresh zeroed page. */
-static int anon_fill(struct vir_region *r, uint32_t idx)
+int anon_fill_page(struct vir_region *r, uint32_t idx)
 {
 	struct phys_block *pb;
 	uint32_t phys;
@@ -26,7 +26,7 @@ free_page:
 }
 
 /* Give page idx of r a private copy of its shared page. */
-static int anon_cow(struct vir_region *r, uint32_t idx)
+int anon_copy_page(struct vir_region *r, uint32_t idx)
 {
 	struct phys_block *pb = pb_copy(region_page(r, idx)->ph);
 
@@ -44,11 +44,11 @@ static int anon_pagefault(struct vir_region *r, uint32_t idx, int write)
 	struct phys_region *pr = region_page(r, idx);
 
 	if (!pr)
-		return anon_fill(r, idx);
+		return anon_fill_page(r, idx);
 	if (!write || pr->ph->refcount == 1)
 		return VM_OK;
 	if (!(r->flags & VR_SHARED))
-		return anon_cow(r, idx);
+		return anon_copy_page(r, idx);
 	return pb_private_sharers(pr->ph) ? map_split_private(pr->ph) : VM_OK;
 }
 

@@ -62,10 +62,14 @@ static int mmap_check(const message *m, const struct vmproc *caller, uint32_t *l
 
 	if (m->u.mmap.len == 0 || page_roundup(m->u.mmap.len, len))
 		return VM_EINVAL;
-	if (!(flags & MAP_ANON) && m->u.mmap.fd != -1)
-		return VM_ENXIO; /* file mappings go through VFS: not served here */
 	if ((flags & MAP_ANON) && m->u.mmap.fd != -1)
 		return VM_EINVAL;
+	if (!(flags & MAP_ANON) && m->u.mmap.fd != -1) { /* a file: through VFS (vfs.c) */
+		if (m->u.mmap.fd < 0 || (m->u.mmap.offset & PAGE_MASK) || (flags & (MAP_PREALLOC | MAP_CONTIG)))
+			return VM_EINVAL;
+		if ((flags & MAP_SHARED) && (m->u.mmap.prot & PROT_WRITE))
+			return VM_ENXIO; /* shared writable file memory: not served (as MINIX) */
+	}
 	if ((flags & MAP_CONTIG) && !(flags & MAP_PREALLOC))
 		return VM_EINVAL;
 	if ((flags & MAP_UNINITIALIZED) && proc_require_power(caller, POWER_EXEC, VMC_MMAP) != VM_OK)
@@ -100,7 +104,8 @@ static void mmap_map(struct vmproc *vmp, struct vir_region *r)
  * cut of the old range, the new region and its pages and page tables are all had
  * before anything is removed, so VM_ENOMEM leaves the old mappings (regions, pages,
  * contents, PTEs) exactly as they were. */
-static int mmap_fixed(struct vmproc *vmp, uint32_t addr, uint32_t len, uint32_t rflags, uint32_t flags)
+static int mmap_fixed(struct vmproc *vmp, uint32_t addr, uint32_t len, uint32_t rflags, uint32_t flags,
+		      const struct mem_type *type)
 {
 	struct unmap_plan plan;
 	struct vir_region *r;
@@ -111,7 +116,7 @@ static int mmap_fixed(struct vmproc *vmp, uint32_t addr, uint32_t len, uint32_t 
 		return VM_ENOMEM;
 	if ((err = map_unmap_prepare(vmp, addr, len, &plan)) != VM_OK)
 		return err;
-	if (!(r = map_region_build(vmp, addr, len, rflags, &mem_type_anon))) {
+	if (!(r = map_region_build(vmp, addr, len, rflags, type))) {
 		map_unmap_cancel(&plan);
 		return VM_ENOMEM;
 	}
@@ -132,12 +137,12 @@ static int mmap_fixed(struct vmproc *vmp, uint32_t addr, uint32_t len, uint32_t 
 /* Anywhere (or at a free hint): a new region of len bytes (rflags) in vmp; *at gets
  * its address.  VM_ENOMEM (no room or no memory) changes nothing. */
 static int mmap_anywhere(struct vmproc *vmp, uint32_t hint, uint32_t len, uint32_t rflags, uint32_t flags,
-			 uint32_t *at)
+			 const struct mem_type *type, uint32_t *at)
 {
 	struct vir_region *r;
 	int err;
 
-	r = map_new_region(vmp, hint, len, rflags, &mem_type_anon, 0, &err);
+	r = map_new_region(vmp, hint, len, rflags, type, 0, &err);
 	if (!r)
 		return err;
 	if (mmap_back(vmp, r, flags) != VM_OK) {
@@ -164,11 +169,27 @@ int do_mmap(message *m)
 		return err;
 	if (!(vmp = mmap_target(m, caller, &err)))
 		return err;
+	if (!(flags & MAP_ANON) && m->u.mmap.fd != -1)
+		return vfs_mmap_request(m, vmp);
 	rflags = VR_ANON | ((m->u.mmap.prot & PROT_WRITE) ? VR_WRITABLE : 0);
 	if (!(flags & MAP_FIXED))
-		return mmap_anywhere(vmp, addr, len, rflags, flags, &m->u.mmap.retaddr);
-	if ((err = mmap_fixed(vmp, addr, len, rflags, flags)) == VM_OK)
+		return mmap_anywhere(vmp, addr, len, rflags, flags, &mem_type_anon, &m->u.mmap.retaddr);
+	if ((err = mmap_fixed(vmp, addr, len, rflags, flags, &mem_type_anon)) == VM_OK)
 		m->u.mmap.retaddr = addr;
+	return err;
+}
+
+int mmap_place_file(struct vmproc *vmp, const struct vm_pl_mmap *q, uint32_t *at)
+{
+	uint32_t len, rflags = VR_ANON | ((q->prot & PROT_WRITE) ? VR_WRITABLE : 0);
+	int err;
+
+	if (page_roundup(q->len, &len))
+		return VM_ENOMEM;
+	if (!(q->flags & MAP_FIXED))
+		return mmap_anywhere(vmp, q->addr, len, rflags, 0, &mem_type_file, at);
+	if ((err = mmap_fixed(vmp, q->addr, len, rflags, 0, &mem_type_file)) == VM_OK)
+		*at = q->addr;
 	return err;
 }
 

@@ -1,4 +1,5 @@
-/* pagefault.c - VM_PAGEFAULT from the kernel: map the page or kill the process. */
+/* pagefault.c - VM_PAGEFAULT from the kernel: map the page or kill the process (a file
+ * page VFS must bring first leaves the process stopped until VFS answers: vfs.c). */
 #include "vm.h"
 
 /* Serve a user page fault.  The kernel keeps the process stopped until VM clears the
@@ -13,6 +14,11 @@ int do_pagefault(message *m)
 	if (!vmp || vmp->pt.dir_phys == PHYS_NONE)
 		return VM_SUSPEND;
 	err = map_pagefault(vmp, addr, write);
+	if (err == VM_SUSPEND) { /* a file page VFS must bring: the process waits */
+		err = vfs_fault_request(vmp, region_find(vmp, addr), addr, write);
+		if (err == VM_OK)
+			return VM_SUSPEND;
+	}
 	if (err == VM_OK) {
 		vmp->minflt++;
 		kc_flush_tlb(vmp->endpt);

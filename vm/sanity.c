@@ -103,6 +103,8 @@ static int32_t region_obj(const struct vir_region *r)
 		return SOBJ_DIRECTPHYS;
 	if (r->type == &mem_type_shared)
 		return SOBJ_SHARED;
+	if (r->type == &mem_type_file)
+		return SOBJ_FILE;
 	return r->type == &mem_type_cache ? SOBJ_CACHE : SOBJ_NONE;
 }
 
@@ -368,6 +370,9 @@ static int check_all(struct tally *t, int incremental)
 		return SAN_CACHE;
 	t->obj = SOBJ_DMA;
 	if ((err = dma_check()) != 0)
+		return err;
+	t->obj = SOBJ_VFS;
+	if ((err = vfs_check()) != 0)
 		return err;
 	t->obj = SOBJ_ALLOC;
 	if (t->used + mem_free_count() != mem_managed_count())

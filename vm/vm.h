@@ -12,6 +12,7 @@
 #include "boot_table.h"
 #include "fault_sites.h"
 #include "seam.h"
+#include "vm_vfs.h"
 
 /* ---- Build switches and small helpers ---- */
 /* The fault-point predicate: the only build switch inside vm/. */
@@ -184,6 +185,9 @@ struct vir_region {
 	endpoint_t src_endpt;         /* shared: the source region's process, */
 	uint32_t src_vaddr, src_id;   /* address and id (checked at every fault) */
 	uint32_t src_pgoff;           /* shared: source page of this region's page 0 */
+	uint64_t file_ino, file_off;  /* file: inode, file offset of page 0 */
+	uint64_t file_end;            /* file: bytes at this file offset and past read as zero */
+	int32_t file_dev, file_fd;    /* file: device; VFS's descriptor for page-ins (FDIO) */
 	int32_t slot;                 /* owning process */
 	const struct mem_type *type;
 	struct pagemap_leaf **leaves; /* sparse page map (pagemap.c) */
@@ -211,6 +215,11 @@ extern const struct mem_type mem_type_anon;
 extern const struct mem_type mem_type_directphys;
 extern const struct mem_type mem_type_shared;
 extern const struct mem_type mem_type_cache;
+extern const struct mem_type mem_type_file;
+/* memtype_anon.c, for the file type: back page idx of r with a zeroed page; give page
+ * idx a private copy of its shared page.  VM_OK or VM_ENOMEM. */
+int anon_fill_page(struct vir_region *r, uint32_t idx);
+int anon_copy_page(struct vir_region *r, uint32_t idx);
 
 struct vmproc;
 struct vir_region *region_find(struct vmproc *vmp, uint32_t addr);        /* covering addr */
@@ -297,6 +306,9 @@ struct cache_entry {
 };
 uint32_t cache_pages(void);
 void cache_for_each(void (*fn)(struct phys_block *pb, void *arg), void *arg);
+/* The cached block of file page (dev, ino, ino_off), or NULL (discard-after-use blocks
+ * are never handed out). */
+struct phys_block *cache_find_ino(int32_t dev, uint64_t ino, uint64_t ino_off);
 /* Private copies of the pages of a region that cached blocks are, made before anything
  * changes (copy[i] for cache entry i, NULL where the region has no page of it), then
  * linked in place of the blocks (apply: cannot fail) or freed (cancel). */
@@ -323,6 +335,44 @@ int dma_held(const struct vmproc *vmp);
 void dma_owner_exits(const struct vmproc *vmp);
 /* The range table's invariants; 0 or SAN_DMA (sanity.c). */
 int dma_check(void);
+
+/* ---- vfs.c: file mappings through VFS (VM_VFS_MMAP, VM_VFS_REPLY, mmap of an fd) ---- */
+struct vfs_req {
+	int32_t kind;          /* VMVFSREQ_* */
+	int32_t reqid;         /* VFS_REPLY must echo it */
+	endpoint_t endpt;      /* the process concerned (VFSW_ENDPT; VFS_REPLY echoes it) */
+	endpoint_t requester;  /* who waits: the mmap caller, or the faulting process */
+	int32_t orphan;        /* the requester exited: the answer changes nothing */
+	int32_t fd, dev;
+	uint64_t off, ino;
+	uint32_t len;
+	uint32_t fault_addr;   /* FDIO: the fault to serve again */
+	int32_t fault_write;
+	struct vm_pl_mmap mmap; /* FDLOOKUP: the caller's request */
+};
+struct vfs_state {
+	struct vfs_req q[VM_VFS_QUEUE_MAX]; /* [0, n) in arrival order */
+	uint32_t n;
+	int32_t active;        /* q[0] was sent and waits for VFS's answer */
+	int32_t next_reqid;
+	uint32_t ignored;      /* VFS_REPLYs ignored: late, duplicate, wrong reqid or endpoint */
+	uint32_t send_failed;  /* requests VFS would not take (answered EIO / SIGSEGV) */
+};
+/* VM_MMAP of a file (mmap.c): queue the FDLOOKUP for m (already checked) from caller
+ * for target; VM_SUSPEND, or VM_ENOMEM (queue full) / VM_EIO (VFS takes nothing). */
+int vfs_mmap_request(const message *m, struct vmproc *target);
+/* A fault of vmp at addr in file region r needs the page from VFS: queue an FDIO.
+ * VM_OK (the process stays stopped until VFS answers) or an errno (kill it). */
+int vfs_fault_request(struct vmproc *vmp, const struct vir_region *r, uint32_t addr, int write);
+/* vmp exits: its queued requests go, its active one is orphaned; when vmp is the boot
+ * VFS every request fails at once (nobody will answer them). */
+void vfs_owner_exits(const struct vmproc *vmp);
+/* The queue's invariants; 0 or SAN_VFS (sanity.c). */
+int vfs_check(void);
+/* mmap.c, for the FDLOOKUP answer: place the file region of the checked request q in
+ * vmp (anywhere or MAP_FIXED, as an anonymous mmap would be); *at gets its address.
+ * VM_OK or VM_ENOMEM (nothing changed).  The caller sets the file fields. */
+int mmap_place_file(struct vmproc *vmp, const struct vm_pl_mmap *q, uint32_t *at);
 
 /* ---- acl.c ---- */
 #define NO_ACL   (-1)
@@ -362,6 +412,7 @@ struct vmproc {
 			     * MAP_PHYS/UNMAP_PHYS for another process, PROCCTL CLEAR */
 #define POWER_HANDLEMEM 0x2 /* VFS: PROCCTL HANDLEMEM */
 #define POWER_RUSAGE    0x4 /* PM: GETRUSAGE */
+#define POWER_VFS POWER_HANDLEMEM /* the boot VFS's identity: VFS_MMAP, VFS_REPLY */
 /* The powers of the boot process at slot (0 for a slot that has none). */
 uint32_t proc_boot_powers(int32_t slot);
 /* True when vmp holds every power of `power`. */
@@ -414,7 +465,8 @@ int vm_step(void);
 	S(SAN_ACL, "ACL entry inconsistent")                          \
 	S(SAN_ACCOUNT, "page accounting wrong")                       \
 	S(SAN_CACHE, "block cache entry inconsistent")                \
-	S(SAN_DMA, "DMA range table inconsistent")
+	S(SAN_DMA, "DMA range table inconsistent")                    \
+	S(SAN_VFS, "VFS request queue inconsistent")
 enum sanity_id {
 #define SAN_ENUM(id, text) id,
 	SANITY_INVARIANTS(SAN_ENUM)
@@ -479,6 +531,9 @@ int do_clearcache(message *m); /* cache.c */
 int do_adddma(message *m);   /* dma.c */
 int do_deldma(message *m);   /* dma.c */
 int do_getdma(message *m);   /* dma.c */
+int do_exec_newmem(message *m); /* exec.c */
+int do_vfs_mmap(message *m); /* vfs.c */
+int do_vfs_reply(message *m); /* vfs.c */
 
 /* ---- copy.c: data copies with a process, through the kernel ---- */
 /* VM_OK, VM_EFAULT (range not mapped/writable, or the kc_copy fault) or VM_ENOMEM. */
@@ -499,6 +554,7 @@ struct vm_state {
 	struct cache_entry cache[CACHE_MAX];
 	uint32_t cache_clock;
 	struct dma_state dma;
+	struct vfs_state vfs;
 	uint32_t used_bits[PHYS_MAX_PAGES / 32]; /* sanity scratch: pages seen used */
 	int32_t sanity_obj;     /* SOBJ_* the last failed check failed on */
 	int32_t sanity_incremental; /* per-handler checks re-derive changed processes only */

@@ -132,12 +132,14 @@ static void rule_mmap_01_04_args(const struct vm_pl_mmap *q, struct why *w)
 	int anon = q->fd == -1 || (q->flags & MAP_ANON);
 	if (q->len == 0 || len > 0xFFFFF000ull)
 		why_add(w, "MMAP-01", VM_EINVAL);
-	else if (len > USER_TOP - USER_BASE) { /* larger than the user range */
+	else if (anon && len > USER_TOP - USER_BASE) { /* larger than the user range */
 		why_add(w, "MMAP-11", VM_EINVAL);
 		why_add(w, "MMAP-11", VM_ENOMEM);
 	}
-	if (!anon)
-		why_add(w, "MMAP-02", VM_ENXIO);
+	if (!anon && (q->fd < 0 || (q->offset & PAGE_MASK) || (q->flags & (MAP_PREALLOC | MAP_CONTIG))))
+		why_add(w, "MMAP-02", VM_EINVAL); /* a file: VFS-01 */
+	if (!anon && (q->flags & MAP_SHARED) && (q->prot & PROT_WRITE))
+		why_add(w, "MMAP-02", VM_ENXIO); /* shared writable file memory: VFS-02 */
 	if ((q->flags & MAP_ANON) && q->fd != -1)
 		why_add(w, "MMAP-03", VM_EINVAL);
 	if (anon && (q->flags & MAP_CONTIG) && !(q->flags & MAP_PREALLOC))
@@ -162,15 +164,19 @@ static void rule_mmap_05_07_powers(const message *m, struct mpred *p, struct why
 		why_deny(w, "MMAP-07");
 }
 
-/* MMAP-08: a fixed address must be page-aligned and its range inside the user range. */
+/* MMAP-08: a fixed address must be page-aligned and its range inside the user range
+ * (for a file mapping the range's end is judged once VFS has answered: VFS-04). */
 static void rule_mmap_08_fixed(const struct vm_pl_mmap *q, struct why *w)
 {
 	uint64_t len = up64(q->len);
+	int anon = q->fd == -1 || (q->flags & MAP_ANON);
 	if (!(q->flags & MAP_FIXED))
 		return;
 	if (q->addr & PAGE_MASK)
 		why_add(w, "MMAP-08", VM_EINVAL);
-	else if (q->addr < USER_BASE || (uint64_t)q->addr + len > USER_TOP) {
+	else if (!anon && q->addr < USER_BASE)
+		why_add(w, "MMAP-08", VM_EINVAL);
+	else if (anon && (q->addr < USER_BASE || (uint64_t)q->addr + len > USER_TOP)) {
 		why_add(w, "MMAP-08", VM_EINVAL);
 		why_add(w, "MMAP-08", VM_ENOMEM);
 	}
@@ -210,6 +216,13 @@ static void rule_mmap(const message *m, uint32_t st, struct mpred *p)
 	rule_mmap_08_fixed(q, &w);
 	if (why_done(&w))
 		return;
+	if (t && q->fd != -1 && !(q->flags & MAP_ANON)) { /* VFS-03: a file waits for VFS */
+		mpred_set(p, "VFS-03", VM_SUSPEND);
+		mpred_add(p, VM_ENOMEM); /* the request queue is full */
+		mpred_add(p, VM_EIO);    /* VFS did not take the request */
+		p->tgt = t;
+		return;
+	}
 	if (!t || t->as.lost) {
 		dont_know(p, "MMAP-09");
 		return;
@@ -225,6 +238,8 @@ static void commit_mmap(const struct msg_seen *s, const struct mpred *p)
 	uint64_t len = p->u[1];
 	uint32_t a;
 	struct mext *x;
+	if (p->got == VM_SUSPEND && t && q->fd != -1 && !(q->flags & MAP_ANON))
+		mvfs_wait(s->m.m_source, t->endpt, q);
 	if (p->got != VM_OK || !t)
 		return;
 	if (q->flags & MAP_FIXED) {

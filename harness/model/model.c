@@ -102,6 +102,12 @@ static const struct mcall *find_row(int32_t type)
 	for (int i = 0; i < dma_ncalls; i++)
 		if (dma_calls[i].type == type)
 			return &dma_calls[i];
+	for (int i = 0; i < vfs_ncalls; i++)
+		if (vfs_calls[i].type == type)
+			return &vfs_calls[i];
+	for (int i = 0; i < exec_ncalls; i++)
+		if (exec_calls[i].type == type)
+			return &exec_calls[i];
 	for (int i = 0; i < space_ncalls; i++)
 		if (space_calls[i].type == type)
 			return &space_calls[i];
@@ -153,7 +159,7 @@ static int stray_reply(const struct outcome *o, endpoint_t dst, endpoint_t *who)
 {
 	for (uint32_t i = 0; i < o->nreplies; i++) {
 		const struct out_reply *rp = out_reply_get(o, i);
-		if (rp && rp->dst != dst) {
+		if (rp && rp->dst != dst && !mvfs_is_request(rp->dst, &rp->m)) {
 			*who = rp->dst;
 			return 1;
 		}
@@ -194,7 +200,7 @@ static int judge_destination(const struct msg_seen *s, const struct mpred *p, en
 		      s->m.m_source, *dst, p->ok_to);
 		return 0;
 	}
-	if (stray_reply(o, *dst, &other)) {
+	if (!p->others_ok && stray_reply(o, *dst, &other)) {
 		if (p->ncode == 1 && p->code[0] == VM_SUSPEND)
 			mfind(p->rule, "reply-none", "no reply is due (%s), but %d got one", p->rule, other);
 		else

@@ -21,14 +21,15 @@
  *               Commit is not called when the model did not know (dont_know), nor
  *               when the request failed with the errno of an injected fault (VM is
  *               all-or-nothing: nothing changed).
- * The call rows live in three tables: proc_calls (proc.c), dma_calls (dma.c) and
- * space_calls (space.c); model.c looks a type up in that order. */
+ * The call rows live in four tables: proc_calls (proc.c), dma_calls (dma.c),
+ * exec_calls (exec.c) and space_calls (space.c); model.c looks a type up in that order. */
 #ifndef VMFUZZ_MODEL_H
 #define VMFUZZ_MODEL_H
 
 #include "oracle.h"
 #include "bootinfo.h"
 #include "space.h"
+#include "vm_vfs.h"
 
 /* ---- Predictions ---- */
 #define MPRED_CODES 8
@@ -50,6 +51,8 @@ struct mpred {
 	int deny;                      /* enum mdeny */
 	int acl_unknown;               /* the sender's mask bit for the call is unknown:
 					* ECALLDENIED is allowed too, and learnt from */
+	int others_ok;                 /* replies to other processes are the call's own
+					* business, judged by its commit (VM_VFS_REPLY) */
 	int ok_elsewhere;              /* an OK reply goes to ok_to, not to reply_to */
 	endpoint_t ok_to;              /* (VM_RS_UPDATE after the swap) */
 	uint32_t need_pages;           /* pages the request may allocate (0: none): ENOMEM is
@@ -160,6 +163,10 @@ struct model {
 	/* ---- dma.c owns: the DMA range table as the protocol describes it ---- */
 	struct mdma dma[VM_DMA_MAX]; /* rows [0, ndma), in registration order */
 	uint32_t ndma;
+	/* ---- vfs.c owns: file mmaps waiting for VFS (requester, target, request) ---- */
+	struct mvfs_w { endpoint_t requester, target; struct vm_pl_mmap q; } vfsw[VM_VFS_QUEUE_MAX];
+	uint32_t nvfsw;
+	int vfsw_lost;          /* more waited than the model kept: VFS answers forget all */
 	uint8_t slot_used[NR_PROCS]; /* proc[s] was cleared in this conversation */
 	/* ---- not cleared by begin (must stay last) ---- */
 	struct mproc proc[NR_PROCS];
@@ -217,6 +224,22 @@ extern const struct mcall dma_calls[]; /* ADDDMA, DELDMA, GETDMA */
 extern const int dma_ncalls;
 /* Does the live process ep hold a DMA range (DMA-09: it may not fork)? */
 int mdma_held(endpoint_t ep);
+
+/* ---- vfs.c ---- */
+extern const struct mcall vfs_calls[]; /* VFS_MMAP, VFS_REPLY */
+extern const int vfs_ncalls;
+/* A file mmap from requester for target waits for VFS (VFS-04): VFS's answer may map
+ * a region in target; the space model forgets target's space then. */
+void mvfs_wait(endpoint_t requester, endpoint_t target, const struct vm_pl_mmap *q);
+/* The boot VFS exited (s: that VM_EXIT): VFS-10, every process waiting for it was
+ * answered with an errno; nobody waits any more. */
+void mvfs_server_exits(const struct msg_seen *s);
+/* Is m (in o's replies) a request VM sent VFS rather than a reply? */
+int mvfs_is_request(endpoint_t dst, const message *m);
+
+/* ---- exec.c ---- */
+extern const struct mcall exec_calls[]; /* EXEC_NEWMEM */
+extern const int exec_ncalls;
 
 /* ---- The space half (space.c, mem.c; trivial versions in space_stub.c until they
  * exist).  An mspace is empty (all zero) when its process does not exist (in an

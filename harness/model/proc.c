@@ -330,6 +330,8 @@ static void rule_exit_02_exit(const message *m, uint32_t st, struct mpred *p)
 		mpred_set(p, "EXIT-02", VM_EINVAL);
 	else
 		mpred_set(p, "EXIT-03", VM_OK);
+	if (r == MEP_OK && (p->tgt->priv & MPRIV_HANDLEMEM))
+		p->others_ok = 1; /* VFS-10: the processes waiting for VFS are answered */
 }
 
 /* EXIT-03: the exited process leaves VM and the kernel; its memory, mask and powers
@@ -341,6 +343,8 @@ static void commit_exit_03(const struct msg_seen *s, const struct mpred *p)
 	if (p->got != VM_OK)
 		return;
 	check_kernel_live("EXIT-03", t->endpt, 0);
+	if (t->priv & MPRIV_HANDLEMEM)
+		mvfs_server_exits(s);
 	memset(t, 0, sizeof *t);
 }
 

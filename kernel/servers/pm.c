@@ -4,6 +4,8 @@
 #include "ulib.h"
 #include "selftest.h"
 #include "pm_soak.h"
+#include "layout.h"
+#include "vm_exec.h"
 
 int main(void);
 
@@ -80,6 +82,59 @@ static void fork_child_done(const message *rep, struct fork_test *ft)
 		fork_answer(ft);
 }
 
+/* VM_EXEC_NEWMEM of ep with the sizes at args (args_len len); the reply's flags and
+ * stack_top in *flags and *top. */
+static int exec_newmem(endpoint_t ep, const void *args, uint32_t len, uint32_t *flags, uint32_t *top)
+{
+	message m;
+	int r;
+
+	__builtin_memset(&m, 0, sizeof(m));
+	m.u.exec_newmem.endpt = ep;
+	m.u.exec_newmem.args = (uint32_t)(uintptr_t)args;
+	m.u.exec_newmem.args_len = len;
+	r = vm_call(VM_EXEC_NEWMEM, &m);
+	*flags = m.u.exec_newmem.flags;
+	*top = m.u.exec_newmem.stack_top;
+	return r;
+}
+
+/* ST_EXEC from src: fork src into ST_EXEC_SLOT (the child stays blocked in its sendrec
+ * to PM and never runs), then VM_EXEC_NEWMEM through the real kernel: refusals (a bad
+ * length, VM as target, sizes at an unmapped address, an image that does not fit),
+ * the exec itself (its reply fields), and the child's end.  word[i] = check i. */
+static void exec_test(endpoint_t src)
+{
+	static const struct vm_exec_newmem good = { 0x2000, 0x1000, 0x1000, 0x4000, 0x100 };
+	static const struct vm_exec_newmem huge = { 0x80000000u, 0x80000000u, 0, 0x1000, 0 };
+	uint32_t flags = 0, top = 0;
+	message m, x;
+	endpoint_t child;
+	int r;
+
+	__builtin_memset(&m, 0, sizeof(m));
+	m.u.fork.parent = src;
+	m.u.fork.slot = ST_EXEC_SLOT;
+	r = vm_call(VM_FORK, &m);
+	child = m.u.fork.child;
+	__builtin_memset(&m, 0, sizeof(m));
+	m.u.word[0] = (uint32_t)r;
+	m.u.word[1] = (uint32_t)exec_newmem(child, &good, sizeof(good) - 1, &flags, &top);
+	m.u.word[2] = (uint32_t)exec_newmem(VM_PROC_NR, &good, sizeof(good), &flags, &top);
+	m.u.word[3] = (uint32_t)exec_newmem(child, (const void *)0x30000000u, sizeof(good), &flags, &top);
+	m.u.word[4] = (uint32_t)exec_newmem(child, &huge, sizeof(huge), &flags, &top);
+	m.u.word[5] = (uint32_t)exec_newmem(child, &good, sizeof(good), &flags, &top);
+	m.u.word[6] = flags == VMEN_LOAD_TEXT && top == STACK_TOP;
+	__builtin_memset(&x, 0, sizeof(x));
+	x.u.willexit.endpt = child;
+	r = vm_call(VM_WILLEXIT, &x);
+	__builtin_memset(&x, 0, sizeof(x));
+	x.u.exit.endpt = child;
+	m.u.word[7] = (uint32_t)(r == VM_OK ? vm_call(VM_EXIT, &x) : r);
+	m.m_type = VM_OK;
+	ipc_send(src, &m);
+}
+
 int main(void)
 {
 	struct fork_test ft = { NONE, NONE, 0, VM_OK, 0 };
@@ -105,6 +160,8 @@ int main(void)
 			fork_sender(src, &ft);
 		} else if (m.m_type == ST_CHILD_DONE && src == ft.child) {
 			fork_child_done(&m, &ft);
+		} else if (m.m_type == ST_EXEC) {
+			exec_test(src);
 		} else if (m.m_type == ST_FORK_QUERY) {
 			ft.waiter = src;
 			if (ft.done)

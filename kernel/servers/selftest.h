@@ -3,6 +3,8 @@
 #ifndef KERNEL_SELFTEST_H
 #define KERNEL_SELFTEST_H
 
+#include <stdint.h>
+
 #define ST_CYCLE     0x1F00 /* PM: sendrec a ST_PING back to the sender (cycle test) */
 #define ST_QUERY     0x1F01 /* PM: reply with the result of its last ST_PING sendrec */
 #define ST_PING      0x1F02 /* PM -> the ST_CYCLE sender */
@@ -14,5 +16,21 @@
 #define ST_FORK_QUERY 0x1F08 /* PM: reply once the child reported and PM ended it:
 			      * word[0] = the child's report, word[1] = VM_EXIT result */
 #define ST_FORK_SLOT 40
+#define ST_EXEC      0x1F09 /* PM: fork the sender into ST_EXEC_SLOT (the child never
+			     * runs), exercise VM_EXEC_NEWMEM on it, end it; reply word[i] =
+			     * the result of check i (ST_EXEC_CHECKS of them) */
+#define ST_EXEC_SLOT 41
+#define ST_EXEC_CHECKS 8
+
+/* The in-memory file set of the image's VFS (kernel/servers/vfs.c): one file. */
+#define VFS_TEST_FD    3
+#define VFS_TEST_DEV   1
+#define VFS_TEST_INO   10
+#define VFS_TEST_PAGES 2
+/* The word at byte offset off of that file. */
+static inline uint32_t vfs_test_word(uint32_t off)
+{
+	return 0xF11E0000u ^ off;
+}
 
 #endif

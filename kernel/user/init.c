@@ -77,6 +77,11 @@ static void test_vm_acl(void)
 	check("vm_deldma_denied", vm_call(VM_DELDMA, &m), VM_ECALLDENIED);
 	__builtin_memset(&m, 0, sizeof(m));
 	check("vm_getdma_denied", vm_call(VM_GETDMA, &m), VM_ECALLDENIED);
+	/* EXEC_NEWMEM is PM's */
+	__builtin_memset(&m, 0, sizeof(m));
+	m.u.exec_newmem.endpt = INIT_PROC_NR;
+	m.u.exec_newmem.args_len = 20;
+	check("vm_exec_newmem_denied", vm_call(VM_EXEC_NEWMEM, &m), VM_ECALLDENIED);
 }
 
 /* Dead, stale and never-used endpoints are refused by the kernel. */
@@ -194,6 +199,64 @@ static void test_fork(void)
 	check("send_exited_child", ipc_send(child, &m), VM_EDEADSRCDST);
 }
 
+/* PM forks init into a child that never runs and execs it through VM: each refusal,
+ * then the new image (reply flags and stack top), then the child's end. */
+static void test_exec(void)
+{
+	message m;
+	int r;
+
+	__builtin_memset(&m, 0, sizeof(m));
+	m.m_type = ST_EXEC;
+	r = ipc_sendrec(PM_PROC_NR, &m);
+	check("exec_setup_fork", r == VM_OK ? (int)m.u.word[0] : r, VM_OK);
+	check("exec_bad_args_len", (int)m.u.word[1], VM_EINVAL);
+	check("exec_of_vm", (int)m.u.word[2], VM_EINVAL);
+	check("exec_unmapped_args", (int)m.u.word[3], VM_EFAULT);
+	check("exec_image_too_large", (int)m.u.word[4], VM_ENOMEM);
+	check("exec_newmem", (int)m.u.word[5], VM_OK);
+	check("exec_reply_fields", (int)m.u.word[6], 1);
+	check("exec_child_exit", (int)m.u.word[7], VM_OK);
+}
+
+/* mmap of a file through the image's VFS: VM waits for VFS's FDLOOKUP answer, a page
+ * fault asks VFS for the page (FDIO: VFS caches it), a write copies it, the page past
+ * the file's end is zero; a descriptor VFS does not know is EBADF; VFS's calls are
+ * denied to init. */
+static void test_file_mmap(void)
+{
+	volatile uint32_t *p;
+	message m;
+	int r;
+
+	__builtin_memset(&m, 0, sizeof(m));
+	m.u.mmap.fd = VFS_TEST_FD;
+	m.u.mmap.len = 3 * PAGE_SIZE;
+	m.u.mmap.prot = PROT_READ | PROT_WRITE;
+	m.u.mmap.flags = MAP_PRIVATE;
+	m.u.mmap.forwhom = SELF;
+	r = vm_call(VM_MMAP, &m);
+	check("file_mmap", r, VM_OK);
+	if (r != VM_OK)
+		return;
+	p = (volatile uint32_t *)(uintptr_t)m.u.mmap.retaddr;
+	check("file_page_in", p[0] == vfs_test_word(0), 1);
+	check("file_second_page", p[1024 + 5] == vfs_test_word(PAGE_SIZE + 20), 1);
+	check("file_past_end_zero", (int)p[2048], 0);
+	p[1] = 0x7777;
+	check("file_private_write", p[1] == 0x7777 && p[0] == vfs_test_word(0), 1);
+	__builtin_memset(&m, 0, sizeof(m));
+	m.u.mmap.fd = VFS_TEST_FD + 5;
+	m.u.mmap.len = PAGE_SIZE;
+	m.u.mmap.prot = PROT_READ;
+	m.u.mmap.flags = MAP_PRIVATE;
+	m.u.mmap.forwhom = SELF;
+	check("file_mmap_bad_fd", vm_call(VM_MMAP, &m), VM_EBADF);
+	__builtin_memset(&m, 0, sizeof(m));
+	check("vfs_reply_denied", vm_call(VM_VFS_REPLY, &m), VM_ECALLDENIED);
+	check("vfs_mmap_denied", vm_call(VM_VFS_MMAP, &m), VM_ECALLDENIED);
+}
+
 int selftest_run(void)
 {
 	failures = 0;
@@ -206,6 +269,8 @@ int selftest_run(void)
 	test_notify();
 	test_cycle();
 	test_fork();
+	test_exec();
+	test_file_mmap();
 	uprintf("init: %d check(s) failed\n", failures);
 	return failures;
 }
