@@ -24,13 +24,14 @@ struct kproc {
 	uint32_t pdir;       /* physical address of the page directory, 0 = none */
 	int32_t last_signal;
 	int32_t ever_used;
+	uint32_t notified;   /* notifications VM sent it (seam_notify) */
 };
 struct kmodel_state {
 	struct kproc proc[NR_PROCS];
 	uint32_t kern_pde[KERNEL_PDE_COUNT];
 	int32_t sanity_level;
 	/* counters the oracles read */
-	uint32_t replies, reply_failures, kcalls, tlb_flushes;
+	uint32_t replies, reply_failures, kcalls, tlb_flushes, notifies;
 };
 extern struct kmodel_state kmodel;
 

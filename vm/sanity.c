@@ -363,6 +363,9 @@ static int check_all(struct tally *t, int incremental)
 	t->obj = SOBJ_DMA;
 	if ((err = dma_check()) != 0)
 		return err;
+	t->obj = SOBJ_WATCH;
+	if ((err = watch_check()) != 0)
+		return err;
 	t->obj = SOBJ_ALLOC;
 	if (t->used + mem_free_count() != mem_managed_count())
 		return SAN_ACCOUNT;

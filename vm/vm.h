@@ -185,6 +185,7 @@ struct vir_region {
 #define VR_DIRECT   0x200
 #define VR_PREALLOC_MAP 0x400 /* the RS_MEMCTL preallocated map */
 #define VR_STACK    0x800 /* the boot stack region */
+#define VR_TEXT     0x1000 /* a boot text segment (read-only), or a copy: VM_MUNMAP_TEXT */
 
 /* Memory types are method tables. */
 struct mem_type {
@@ -311,6 +312,28 @@ void dma_owner_exits(const struct vmproc *vmp);
 /* The range table's invariants; 0 or SAN_DMA (sanity.c). */
 int dma_check(void);
 
+/* ---- watch.c: exit and signal watches (VM_WATCH_EXIT/NOTIFY_SIG/QUERY_EXIT) ---- */
+#define WATCH_MAX VM_WATCH_MAX /* rows of the table (include/vm_calls.h) */
+#define WATCH_LIVE   1 /* watcher waits for target's exit */
+#define WATCH_EXITED 2 /* event: target exited (a watch, converted at the exit) */
+#define WATCH_SIGNAL 3 /* event: VM_NOTIFY_SIG queued a signal of target */
+struct watch_row {
+	uint32_t kind;       /* WATCH_* */
+	endpoint_t watcher;  /* a live process; its rows end with it */
+	endpoint_t target;   /* the watched or signalled process (kept after it exits) */
+};
+struct watch_state {
+	struct watch_row row[WATCH_MAX]; /* rows [0, n) in use, in registration order */
+	uint32_t n;
+};
+/* vmp exits: its own rows go; watches of it become exit events, their watchers are
+ * notified. */
+void watch_proc_exits(const struct vmproc *vmp);
+/* Rows in use (the leak oracle). */
+uint32_t watch_rows(void);
+/* The table's invariants; 0 or SAN_WATCH (sanity.c). */
+int watch_check(void);
+
 /* ---- acl.c ---- */
 #define NO_ACL   (-1)
 #define USER_ACL 0
@@ -401,7 +424,8 @@ int vm_step(void);
 	S(SAN_ACL, "ACL entry inconsistent")                          \
 	S(SAN_ACCOUNT, "page accounting wrong")                       \
 	S(SAN_CACHE, "block cache entry inconsistent")                \
-	S(SAN_DMA, "DMA range table inconsistent")
+	S(SAN_DMA, "DMA range table inconsistent")                    \
+	S(SAN_WATCH, "exit/signal watch table inconsistent")
 enum sanity_id {
 #define SAN_ENUM(id, text) id,
 	SANITY_INVARIANTS(SAN_ENUM)
@@ -463,6 +487,11 @@ int do_clearcache(message *m); /* cache.c */
 int do_adddma(message *m);   /* dma.c */
 int do_deldma(message *m);   /* dma.c */
 int do_getdma(message *m);   /* dma.c */
+int do_watch_exit(message *m); /* watch.c */
+int do_notify_sig(message *m); /* watch.c */
+int do_query_exit(message *m); /* watch.c */
+int do_push_sig(message *m); /* signal.c */
+int do_munmap_text(message *m); /* mmap.c */
 
 /* ---- copy.c: data copies with a process, through the kernel ---- */
 /* VM_OK, VM_EFAULT (range not mapped/writable, or the kc_copy fault) or VM_ENOMEM. */
@@ -483,6 +512,7 @@ struct vm_state {
 	struct cache_entry cache[CACHE_MAX];
 	uint32_t cache_clock;
 	struct dma_state dma;
+	struct watch_state watch;
 	uint32_t used_bits[PHYS_MAX_PAGES / 32]; /* sanity scratch: pages seen used */
 	int32_t sanity_obj;     /* SOBJ_* the last failed check failed on */
 	int32_t sanity_incremental; /* per-handler checks re-derive changed processes only */
