@@ -21,8 +21,9 @@
  *               Commit is not called when the model did not know (dont_know), nor
  *               when the request failed with the errno of an injected fault (VM is
  *               all-or-nothing: nothing changed).
- * The call rows live in three tables: proc_calls (proc.c), dma_calls (dma.c) and
- * space_calls (space.c); model.c looks a type up in that order. */
+ * The call rows live in tables: proc_calls (proc.c), dma_calls (dma.c), watch_calls
+ * (watch.c), sig_calls (sig.c) and space_calls (space.c); model.c looks a type up in
+ * that order. */
 #ifndef VMFUZZ_MODEL_H
 #define VMFUZZ_MODEL_H
 
@@ -133,6 +134,15 @@ struct mdma {
 	int reported;           /* VM_GETDMA reported it (after the owner's exit) */
 };
 
+/* A row of the exit and signal watch table (watch.c). */
+#define MW_WATCH  1 /* watcher waits for target's exit */
+#define MW_EXITED 2 /* event: target exited */
+#define MW_SIGNAL 3 /* event: VM_NOTIFY_SIG queued target's signal */
+struct mwatch {
+	int kind;
+	endpoint_t watcher, target;
+};
+
 struct mstats {
 	uint32_t judged;        /* messages whose outcome was checked */
 	uint32_t dont_know;     /* messages the model could not predict */
@@ -160,6 +170,9 @@ struct model {
 	/* ---- dma.c owns: the DMA range table as the protocol describes it ---- */
 	struct mdma dma[VM_DMA_MAX]; /* rows [0, ndma), in registration order */
 	uint32_t ndma;
+	/* ---- watch.c owns: the exit and signal watch table ---- */
+	struct mwatch watch[VM_WATCH_MAX]; /* rows [0, nwatch), in registration order */
+	uint32_t nwatch;
 	uint8_t slot_used[NR_PROCS]; /* proc[s] was cleared in this conversation */
 	/* ---- not cleared by begin (must stay last) ---- */
 	struct mproc proc[NR_PROCS];
@@ -217,6 +230,12 @@ extern const struct mcall dma_calls[]; /* ADDDMA, DELDMA, GETDMA */
 extern const int dma_ncalls;
 /* Does the live process ep hold a DMA range (DMA-09: it may not fork)? */
 int mdma_held(endpoint_t ep);
+
+/* ---- watch.c, sig.c ---- */
+extern const struct mcall watch_calls[]; /* WATCH_EXIT, NOTIFY_SIG, QUERY_EXIT */
+extern const int watch_ncalls;
+extern const struct mcall sig_calls[];   /* PUSH_SIG, MUNMAP_TEXT */
+extern const int sig_ncalls;
 
 /* ---- The space half (space.c, mem.c; trivial versions in space_stub.c until they
  * exist).  An mspace is empty (all zero) when its process does not exist (in an
