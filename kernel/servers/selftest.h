@@ -14,5 +14,12 @@
 #define ST_FORK_QUERY 0x1F08 /* PM: reply once the child reported and PM ended it:
 			      * word[0] = the child's report, word[1] = VM_EXIT result */
 #define ST_FORK_SLOT 40
+#define ST_SIGFRAME  0x1F09 /* PM: VM_PUSH_SIG for the sender at sp word[0]; reply: the
+			     * result as m_type, word[0] = the frame VM answered */
+#define ST_NOTIFY_SIG 0x1F0A /* PM: VM_NOTIFY_SIG of the sender for ipc_endpt word[0];
+			      * reply: the result as m_type */
+#define ST_WATCH     0x1F0B /* RS: VM_WATCH_EXIT of word[0]; reply: the result */
+#define ST_WATCH_QUERY 0x1F0C /* RS: VM_QUERY_EXIT; reply: the result, word[0] = endpt,
+			       * word[1] = is_more */
 
 #endif
