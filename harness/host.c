@@ -393,6 +393,7 @@ void host_counts(struct host_counts *c)
 	c->acl = vm.acl.inuse;
 	c->dma = vm.dma.n;
 	c->vfs = vm.vfs.n;
+	c->watch = watch_rows();
 	for (int32_t s = 0; s < NR_PROCS; s++) {
 		c->vm_live += (vm.proc[s].flags & VMF_INUSE) != 0;
 		c->k_live += (kmodel.proc[s].flags & KP_INUSE) != 0;

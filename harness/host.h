@@ -23,6 +23,7 @@ struct host_counts {
 	uint32_t free, managed, objects, slab_pages, vm_live, k_live;
 	uint32_t dma; /* rows of VM's DMA range table */
 	uint32_t vfs; /* requests in VM's VFS queue */
+	uint32_t watch; /* rows of VM's exit/signal watch table */
 	uint64_t acl;
 };
 void host_counts(struct host_counts *c);

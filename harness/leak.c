@@ -18,7 +18,8 @@
  *    whose rows outlive their owners by design, through VM_DELDMA's handler for every
  *    row a successful VM_ADDDMA made and no successful VM_DELDMA released, and VM's
  *    requests to VFS are answered (failed) as VFS would until none is left: pages free
- *    and managed, slab objects and slab pages, ACL entries, DMA rows, live slots of
+ *    and managed, slab objects and slab pages, ACL entries, DMA rows, exit/signal
+ *    watch rows (a watcher's rows end with it, so none may be left), live slots of
  *    both sides must be exactly equal.  So "boot baseline + what the survivors hold" is measured by VM
  *    itself, and any page, page-table page, slab object, ACL entry or slot that the
  *    conversation left behind shows as a difference.
@@ -31,7 +32,7 @@
  * self-tests replay random conversations both ways.
  * Runs with the fault hook off and reply sends working, so the teardown never fails
  * by injection.  Signature key: the counter ("leak:slots", "leak:pages", "leak:acl",
- * "leak:dma", "leak:vfs", "leak:slab-objects", "leak:slab-pages"), call=teardown; harness/run.c then names the
+ * "leak:dma", "leak:vfs", "leak:watch", "leak:slab-objects", "leak:slab-pages"), call=teardown; harness/run.c then names the
  * record that first leaves it (re-running prefixes: leak:<counter>:<call>[:injected]),
  * which this oracle, run from the runner, cannot do.  Self-test plants: leak:kslot (VM
  * forgets to end the kernel's slot at VM_EXIT), leak:fork-abort (a VM_FORK that failed
@@ -253,6 +254,9 @@ static int compare(const struct host_counts *c, const struct host_counts *b, int
 	else if (c->vfs != b->vfs)
 		leak_finding("vfs", "after ending every process and answering VM's requests to VFS, %u requests are left; boot teardown leaves %u",
 			     c->vfs, b->vfs);
+	else if (c->watch != b->watch)
+		leak_finding("watch", "after ending every process %u exit/signal watch rows are left; boot teardown leaves %u",
+			     c->watch, b->watch);
 	else if (c->objects != b->objects)
 		leak_finding("slab-objects", "after ending every process %u slab objects are live; boot teardown leaves %u",
 			     c->objects, b->objects);
@@ -381,6 +385,7 @@ static void end_touched(struct host_counts *c)
 	c->free += c->slab_pages; /* as fast_baseline counts them */
 	c->slab_pages = 0;
 	fast_baseline(&e, ended);
+	e.watch = c->watch; /* boot watchers that were not ended keep their rows: not judged */
 	compare(c, &e, 1);
 }
 

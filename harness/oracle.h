@@ -133,7 +133,7 @@ const struct conv *runner_conv(void);
 /* The address an addr-sel names now on platform p (the offset alone when the region
  * is missing). */
 uint32_t runner_addr(const struct platform *p, const struct addr_sel *a);
-/* A display name for record r's call ("VM_MMAP", "0xc04", "NOTIFY"). */
+/* A display name for record r's call ("VM_MMAP", "0xc06", "NOTIFY"). */
 void rec_call_name(const struct rec *r, char *buf, uint32_t len);
 
 /* ---- The oracles (one file each) ---- */

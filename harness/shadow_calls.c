@@ -769,6 +769,15 @@ void shadow_after_msg(const struct run_ctx *x, const struct msg_seen *seen)
 	case VM_ADDDMA: /* DMA ranges hold no memory (README): nothing to shadow */
 	case VM_DELDMA:
 	case VM_GETDMA:
+	case VM_WATCH_EXIT: /* the watch table holds no memory */
+	case VM_NOTIFY_SIG:
+	case VM_QUERY_EXIT:
+	case VM_PUSH_SIG: /* the frame's pages become present: their values stay */
+		break;
+	case VM_MUNMAP_TEXT:
+		if ((s = shadow_of(m->m_source)))
+			range_op(s, m->u.munmap_text.addr, range_end(m->u.munmap_text.addr, m->u.munmap_text.len),
+				 code == VM_OK ? OP_UNMAPPED : OP_UNKNOWN, NO_ATTR);
 		break;
 	default:
 		if (code == VM_OK)

@@ -2,7 +2,7 @@
  *
  *   header sanity=3 budget=8192 flags=failsends
  *   msg from=live:3 VM_MMAP offset=0 addr=0 len=0x2000 prot=3 flags=0x1002 fd=-1 forwhom=self => OK
- *   msg from=live:0 type=0xc04 => ENOSYS
+ *   msg from=live:0 type=0xc06 => ENOSYS
  *   fault pt_page nth=2 once
  *   read proc=live:4 addr=region:4.0+0x10
  *   write proc=live:4 addr=region:4.0+0x10 value=0x1234

@@ -18,6 +18,9 @@
 int seam_receive(message *m, uint32_t *status);
 /* Non-blocking send of a reply.  A failure is returned, never fatal. */
 int seam_send_nb(endpoint_t dst, const message *m);
+/* Notify dst (a MINIX notify: a pending bit, no payload).  Like kc_kill it is never
+ * failed by injection; a failure (dst gone) is ignored by VM. */
+int seam_notify(endpoint_t dst);
 
 /* ---- Kernel calls ---- */
 /* Fill the boot description (boot processes, memory map, kernel PDEs, sanity level). */
@@ -78,13 +81,14 @@ void seam_trace(enum trace_ev ev, int32_t a, int32_t b);
 /* What a failed sanity invariant was about (TR_SANITY_FAIL's b, a finding's
  * signature): for a region, one of its pages or PTEs, the region's memory type;
  * otherwise the structure checked (the process table entry or its region tree, a page
- * table, the slab, the ACL entries, the page allocator, the block cache, the DMA range table). */
+ * table, the slab, the ACL entries, the page allocator, the block cache, the DMA range table, the
+ * watch table). */
 #define SANITY_OBJECTS(O)                                                              \
 	O(SOBJ_NONE, "?") O(SOBJ_ANON, "anon") O(SOBJ_DIRECTPHYS, "directphys")           \
 	O(SOBJ_SHARED, "shared") O(SOBJ_CACHE, "cache") O(SOBJ_PROC, "proc")              \
 	O(SOBJ_PAGETABLE, "pagetable") O(SOBJ_SLAB, "slab") O(SOBJ_ACL, "acl")            \
 	O(SOBJ_ALLOC, "alloc") O(SOBJ_BLOCKCACHE, "blockcache") O(SOBJ_DMA, "dma")   \
-	O(SOBJ_FILE, "file") O(SOBJ_VFS, "vfs")
+	O(SOBJ_FILE, "file") O(SOBJ_VFS, "vfs") O(SOBJ_WATCH, "watch")
 enum sanity_obj {
 #define SOBJ_ENUM(id, name) id,
 	SANITY_OBJECTS(SOBJ_ENUM)

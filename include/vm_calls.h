@@ -31,12 +31,15 @@ typedef uint32_t vmk_PHYS;     /* a physical address */
 typedef int32_t  vmk_SLOT;     /* a process-table slot number */
 typedef uint64_t vmk_U64;      /* a 64-bit offset, device or inode number */
 
-/* C(num, NAME, name, handler) */
+/* C(num, NAME, name, handler).  PUSH_SIG (4) and MUNMAP_TEXT (19) carry the numbers
+ * of the 2010 MINIX 3.1.x include/minix/com.h (VM_PUSH_SIG = VM_RQ_BASE+4,
+ * VM_MUNMAP_TEXT = VM_RQ_BASE+19); later releases dropped both calls. */
 #define VM_CALLS(C)                                        \
 	C(0, EXIT, exit, do_exit)                          \
 	C(1, FORK, fork, do_fork)                          \
 	C(2, BRK, brk, do_brk)                             \
 	C(3, EXEC_NEWMEM, exec_newmem, do_exec_newmem)     \
+	C(4, PUSH_SIG, push_sig, do_push_sig)              \
 	C(5, WILLEXIT, willexit, do_willexit)              \
 	C(10, MMAP, mmap, do_mmap)                         \
 	C(12, ADDDMA, adddma, do_adddma)                        \
@@ -45,6 +48,7 @@ typedef uint64_t vmk_U64;      /* a 64-bit offset, device or inode number */
 	C(15, MAP_PHYS, map_phys, do_map_phys)                       \
 	C(16, UNMAP_PHYS, unmap_phys, do_unmap_phys)                   \
 	C(17, MUNMAP, munmap, do_munmap)                   \
+	C(19, MUNMAP_TEXT, munmap_text, do_munmap_text)    \
 	C(26, MAPCACHEPAGE, mapcachepage, do_mapcache)               \
 	C(27, SETCACHEPAGE, setcachepage, do_setcache)               \
 	C(28, FORGETCACHEPAGE, forgetcachepage, do_forgetcache)         \
@@ -55,12 +59,12 @@ typedef uint64_t vmk_U64;      /* a 64-bit offset, device or inode number */
 	C(35, GETPHYS, getphys, do_getphys)                         \
 	C(36, GETREF, getref, do_getref)                           \
 	C(37, RS_SET_PRIV, rs_set_priv, do_rs_set_priv)                 \
-	C(38, QUERY_EXIT, query_exit, 0)                   \
-	C(39, NOTIFY_SIG, notify_sig, 0)                   \
+	C(38, QUERY_EXIT, query_exit, do_query_exit)       \
+	C(39, NOTIFY_SIG, notify_sig, do_notify_sig)       \
 	C(40, INFO, info, do_info)                               \
 	C(41, RS_UPDATE, rs_update, do_rs_update)                     \
 	C(42, RS_MEMCTL, rs_memctl, do_rs_memctl)                     \
-	C(43, WATCH_EXIT, watch_exit, 0)                   \
+	C(43, WATCH_EXIT, watch_exit, do_watch_exit)       \
 	C(44, REMAP_RO, remap_ro, do_remap)                       \
 	C(45, PROCCTL, procctl, do_procctl)                         \
 	C(46, VFS_MMAP, vfs_mmap, do_vfs_mmap)             \
@@ -75,6 +79,7 @@ typedef uint64_t vmk_U64;      /* a 64-bit offset, device or inode number */
 #define VM_FIELDS_exec_newmem(F, c) F(c, ENDPOINT, IN, endpt) F(c, ADDR, IN, args) F(c, LEN, IN, args_len) \
                                     F(c, FLAGS, OUT, flags) F(c, ADDR, OUT, stack_top)
 #define VM_FIELDS_willexit(F, c)    F(c, ENDPOINT, IN, endpt)
+#define VM_FIELDS_push_sig(F, c)    F(c, ENDPOINT, IN, endpt) F(c, ADDR, IN, sp) F(c, ADDR, OUT, frame)
 #define VM_FIELDS_mmap(F, c)        F(c, U64, IN, offset) F(c, ADDR, IN, addr) F(c, LEN, IN, len) \
                                     F(c, FLAGS, IN, prot) F(c, FLAGS, IN, flags) F(c, INT, IN, fd) \
                                     F(c, ENDPOINT, IN, forwhom) F(c, ADDR, OUT, retaddr) \
@@ -86,6 +91,7 @@ typedef uint64_t vmk_U64;      /* a 64-bit offset, device or inode number */
                                     F(c, ADDR, OUT, reply)
 #define VM_FIELDS_unmap_phys(F, c)  F(c, ENDPOINT, IN, endpt) F(c, ADDR, IN, vaddr)
 #define VM_FIELDS_munmap(F, c)      F(c, ADDR, IN, addr) F(c, LEN, IN, len)
+#define VM_FIELDS_munmap_text(F, c) VM_FIELDS_munmap(F, c)
 #define VM_FIELDS_vmmcp(F, c)       F(c, U64, IN, dev_offset) F(c, U64, IN, ino_offset) F(c, U64, IN, ino) \
                                     F(c, INT, IN, dev) F(c, ADDR, IN, block) F(c, ADDR, IN, flags_ptr) \
                                     F(c, INT, IN, pages) F(c, FLAGS, IN, flags) F(c, INT, IN, pad0)
@@ -195,6 +201,13 @@ VM_CALLS(VM_PL_OFFSETS)
  * owners' rows included until VM_DELDMA releases them. */
 #define VM_DMA_MAX 16
 
+/* The exit and signal watch table (VM_WATCH_EXIT, VM_NOTIFY_SIG, VM_QUERY_EXIT): rows
+ * of watches and of queued events VM holds at once, every watcher together. */
+#define VM_WATCH_MAX 16
+/* VM_PUSH_SIG: the bytes of the signal frame below the stack pointer (this project's
+ * value: an i386 sigcontext and the handler's arguments, rounded up). */
+#define VM_SIGFRAME_BYTES 128
+
 /* Page-fault error-code bits (i386), carried in VM_PAGEFAULT.flags */
 #define PFERR_PRESENT 0x1
 #define PFERR_WRITE   0x2
@@ -204,6 +217,7 @@ VM_CALLS(VM_PL_OFFSETS)
 typedef uint64_t vm_callmask_t;
 #define VM_CALL_BIT(n) ((vm_callmask_t)1 << (n))
 #define VM_BASIC_CALLS (VM_CALL_BIT(VMC_BRK) | VM_CALL_BIT(VMC_MMAP) | VM_CALL_BIT(VMC_MUNMAP) | \
+			VM_CALL_BIT(VMC_MUNMAP_TEXT) | \
 			VM_CALL_BIT(VMC_MAP_PHYS) | VM_CALL_BIT(VMC_UNMAP_PHYS) | VM_CALL_BIT(VMC_INFO) | \
 			VM_CALL_BIT(VMC_GETRUSAGE))
 #define VM_ALL_CALLS (VM_CALL_BIT(NR_VM_CALLS) - 1)

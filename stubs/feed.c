@@ -70,6 +70,19 @@ int seam_send_nb(endpoint_t dst, const message *m)
 	return VM_OK;
 }
 
+/* Count a notification to a live endpoint (kmodel.notifies, and the receiver's
+ * kproc.notified); VM_EDEADSRCDST when dst is not live. */
+int seam_notify(endpoint_t dst)
+{
+	struct kproc *kp = kproc_live(dst);
+
+	if (!kp)
+		return VM_EDEADSRCDST;
+	kmodel.notifies++;
+	kp->notified++;
+	return VM_OK;
+}
+
 uint32_t reply_count(void)
 {
 	return feed.nreplies;

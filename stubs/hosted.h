@@ -24,6 +24,7 @@ struct kproc {
 	uint32_t pdir;       /* physical address of the page directory, 0 = none */
 	int32_t last_signal;
 	int32_t ever_used;
+	uint32_t notified;   /* notifications VM sent it (seam_notify) */
 };
 struct kmodel_state {
 	struct kproc proc[NR_PROCS];
@@ -33,7 +34,7 @@ struct kmodel_state {
 	uint32_t kern_pde[KERNEL_PDE_COUNT];
 	int32_t sanity_level;
 	/* counters the oracles read */
-	uint32_t replies, reply_failures, kcalls, tlb_flushes;
+	uint32_t replies, reply_failures, kcalls, tlb_flushes, notifies;
 };
 extern struct kmodel_state kmodel;
 /* Slot kp's KP_INUSE or ever_used changed: bring kmodel's slot bitmaps up to date. */

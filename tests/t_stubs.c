@@ -345,12 +345,12 @@ TEST(STUB0015, "hosted_call returns the reply to the sender, and VM_SUSPEND when
 	message m = msg_zero();
 	uint32_t failed = vm.reply_failed;
 
-	CHECK_EQ(hosted_call(INIT_PROC_NR, VM_RQ_BASE + 4, &m), VM_ENOSYS); /* no call 4 */
+	CHECK_EQ(hosted_call(INIT_PROC_NR, VM_RQ_BASE + 6, &m), VM_ENOSYS); /* no call 6 */
 	CHECK_EQ(m.m_type, VM_ENOSYS);
 	CHECK_EQ(feed_pending(), 0);
 	feed_fail_sends(1);
 	m = msg_zero();
-	CHECK_EQ(hosted_call(INIT_PROC_NR, VM_RQ_BASE + 4, &m), VM_SUSPEND);
+	CHECK_EQ(hosted_call(INIT_PROC_NR, VM_RQ_BASE + 6, &m), VM_SUSPEND);
 	CHECK_EQ(vm.reply_failed, failed + 1);
 }
 

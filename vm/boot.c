@@ -12,7 +12,7 @@ static int boot_segment(struct vmproc *vmp, const struct boot_seg *s)
 	if (!page_aligned(s->phys) || !page_aligned(s->vaddr) || s->memsz == 0 || page_roundup(s->memsz, &len))
 		return VM_EINVAL;
 	npages = len >> PAGE_SHIFT;
-	r = map_new_region(vmp, s->vaddr, len, VR_ANON | ((s->flags & SEG_W) ? VR_WRITABLE : 0),
+	r = map_new_region(vmp, s->vaddr, len, VR_ANON | ((s->flags & SEG_W) ? VR_WRITABLE : VR_TEXT),
 			   &mem_type_anon, 1, &err);
 	if (!r)
 		return err;

@@ -26,13 +26,14 @@ int do_willexit(message *m)
 }
 
 /* Free everything a process owns in VM and in the kernel and free its slot; its DMA
- * ranges stay (marked exited) until VM_DELDMA. */
+ * ranges stay (marked exited) until VM_DELDMA; its watchers get an exit event. */
 void proc_destroy(struct vmproc *vmp)
 {
 	endpoint_t ep = vmp->endpt;
 
 	dma_owner_exits(vmp);
 	vfs_owner_exits(vmp);
+	watch_proc_exits(vmp);
 	map_free_proc(vmp);
 	pt_free(&vmp->pt);
 	acl_clear(vmp);

@@ -212,3 +212,39 @@ int do_munmap(message *m)
 	kc_flush_tlb(vmp->endpt);
 	return err;
 }
+
+/* VM_OK when every byte of [addr, end) lies in a text region of vmp (VR_TEXT: a boot
+ * text segment or a forked copy of one); VM_EINVAL otherwise.  Changes nothing. */
+static int range_is_text(struct vmproc *vmp, uint32_t addr, uint32_t end)
+{
+	for (uint32_t va = addr; va < end;) {
+		struct vir_region *r = region_find(vmp, va);
+
+		if (!r || !(r->flags & VR_TEXT))
+			return VM_EINVAL;
+		va = r->vaddr + r->length; /* no wrap: regions end at or below USER_TOP */
+	}
+	return VM_OK;
+}
+
+/* VM_MUNMAP_TEXT (2010 MINIX): VM_MUNMAP of the caller's own text.  The checks of
+ * VM_MUNMAP (VM_EFAULT for an unaligned addr, VM_EINVAL for a zero or wrapping len),
+ * then VM_EINVAL unless every byte of the page-rounded range lies in a text region
+ * (holes included: nothing else may be unmapped through this call); then as
+ * VM_MUNMAP. */
+int do_munmap_text(message *m)
+{
+	struct vmproc *vmp = proc_get(m->m_source);
+	uint32_t addr = m->u.munmap_text.addr, len, end;
+	int err;
+
+	if (!page_aligned(addr))
+		return VM_EFAULT;
+	if (m->u.munmap_text.len == 0 || page_roundup(m->u.munmap_text.len, &len) || add_wraps(addr, len, &end))
+		return VM_EINVAL;
+	if (range_is_text(vmp, addr, end) != VM_OK)
+		return VM_EINVAL;
+	err = map_unmap_range(vmp, addr, len);
+	kc_flush_tlb(vmp->endpt);
+	return err;
+}

@@ -374,6 +374,9 @@ static int check_all(struct tally *t, int incremental)
 	t->obj = SOBJ_VFS;
 	if ((err = vfs_check()) != 0)
 		return err;
+	t->obj = SOBJ_WATCH;
+	if ((err = watch_check()) != 0)
+		return err;
 	t->obj = SOBJ_ALLOC;
 	if (t->used + mem_free_count() != mem_managed_count())
 		return SAN_ACCOUNT;

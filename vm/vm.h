@@ -202,6 +202,7 @@ struct vir_region {
 #define VR_DIRECT   0x200
 #define VR_PREALLOC_MAP 0x400 /* the RS_MEMCTL preallocated map */
 #define VR_STACK    0x800 /* the boot stack region */
+#define VR_TEXT     0x1000 /* a boot text segment (read-only), or a copy: VM_MUNMAP_TEXT */
 
 /* Memory types are method tables. */
 struct mem_type {
@@ -373,6 +374,27 @@ int vfs_check(void);
  * vmp (anywhere or MAP_FIXED, as an anonymous mmap would be); *at gets its address.
  * VM_OK or VM_ENOMEM (nothing changed).  The caller sets the file fields. */
 int mmap_place_file(struct vmproc *vmp, const struct vm_pl_mmap *q, uint32_t *at);
+/* ---- watch.c: exit and signal watches (VM_WATCH_EXIT/NOTIFY_SIG/QUERY_EXIT) ---- */
+#define WATCH_MAX VM_WATCH_MAX /* rows of the table (include/vm_calls.h) */
+#define WATCH_LIVE   1 /* watcher waits for target's exit */
+#define WATCH_EXITED 2 /* event: target exited (a watch, converted at the exit) */
+#define WATCH_SIGNAL 3 /* event: VM_NOTIFY_SIG queued a signal of target */
+struct watch_row {
+	uint32_t kind;       /* WATCH_* */
+	endpoint_t watcher;  /* a live process; its rows end with it */
+	endpoint_t target;   /* the watched or signalled process (kept after it exits) */
+};
+struct watch_state {
+	struct watch_row row[WATCH_MAX]; /* rows [0, n) in use, in registration order */
+	uint32_t n;
+};
+/* vmp exits: its own rows go; watches of it become exit events, their watchers are
+ * notified. */
+void watch_proc_exits(const struct vmproc *vmp);
+/* Rows in use (the leak oracle). */
+uint32_t watch_rows(void);
+/* The table's invariants; 0 or SAN_WATCH (sanity.c). */
+int watch_check(void);
 
 /* ---- acl.c ---- */
 #define NO_ACL   (-1)
@@ -467,6 +489,7 @@ int vm_step(void);
 	S(SAN_CACHE, "block cache entry inconsistent")                \
 	S(SAN_DMA, "DMA range table inconsistent")                    \
 	S(SAN_VFS, "VFS request queue inconsistent")
+	S(SAN_WATCH, "exit/signal watch table inconsistent")
 enum sanity_id {
 #define SAN_ENUM(id, text) id,
 	SANITY_INVARIANTS(SAN_ENUM)
@@ -534,6 +557,11 @@ int do_getdma(message *m);   /* dma.c */
 int do_exec_newmem(message *m); /* exec.c */
 int do_vfs_mmap(message *m); /* vfs.c */
 int do_vfs_reply(message *m); /* vfs.c */
+int do_watch_exit(message *m); /* watch.c */
+int do_notify_sig(message *m); /* watch.c */
+int do_query_exit(message *m); /* watch.c */
+int do_push_sig(message *m); /* signal.c */
+int do_munmap_text(message *m); /* mmap.c */
 
 /* ---- copy.c: data copies with a process, through the kernel ---- */
 /* VM_OK, VM_EFAULT (range not mapped/writable, or the kc_copy fault) or VM_ENOMEM. */
@@ -555,6 +583,7 @@ struct vm_state {
 	uint32_t cache_clock;
 	struct dma_state dma;
 	struct vfs_state vfs;
+	struct watch_state watch;
 	uint32_t used_bits[PHYS_MAX_PAGES / 32]; /* sanity scratch: pages seen used */
 	int32_t sanity_obj;     /* SOBJ_* the last failed check failed on */
 	int32_t sanity_incremental; /* per-handler checks re-derive changed processes only */

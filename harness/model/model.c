@@ -108,6 +108,12 @@ static const struct mcall *find_row(int32_t type)
 	for (int i = 0; i < exec_ncalls; i++)
 		if (exec_calls[i].type == type)
 			return &exec_calls[i];
+	for (int i = 0; i < watch_ncalls; i++)
+		if (watch_calls[i].type == type)
+			return &watch_calls[i];
+	for (int i = 0; i < sig_ncalls; i++)
+		if (sig_calls[i].type == type)
+			return &sig_calls[i];
 	for (int i = 0; i < space_ncalls; i++)
 		if (space_calls[i].type == type)
 			return &space_calls[i];

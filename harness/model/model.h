@@ -21,8 +21,9 @@
  *               Commit is not called when the model did not know (dont_know), nor
  *               when the request failed with the errno of an injected fault (VM is
  *               all-or-nothing: nothing changed).
- * The call rows live in four tables: proc_calls (proc.c), dma_calls (dma.c),
- * exec_calls (exec.c) and space_calls (space.c); model.c looks a type up in that order. */
+ * The call rows live in tables: proc_calls (proc.c), dma_calls (dma.c), vfs_calls
+ * (vfs.c), exec_calls (exec.c), watch_calls (watch.c), sig_calls (sig.c) and
+ * space_calls (space.c); model.c looks a type up in that order. */
 #ifndef VMFUZZ_MODEL_H
 #define VMFUZZ_MODEL_H
 
@@ -136,6 +137,15 @@ struct mdma {
 	int reported;           /* VM_GETDMA reported it (after the owner's exit) */
 };
 
+/* A row of the exit and signal watch table (watch.c). */
+#define MW_WATCH  1 /* watcher waits for target's exit */
+#define MW_EXITED 2 /* event: target exited */
+#define MW_SIGNAL 3 /* event: VM_NOTIFY_SIG queued target's signal */
+struct mwatch {
+	int kind;
+	endpoint_t watcher, target;
+};
+
 struct mstats {
 	uint32_t judged;        /* messages whose outcome was checked */
 	uint32_t dont_know;     /* messages the model could not predict */
@@ -167,6 +177,9 @@ struct model {
 	struct mvfs_w { endpoint_t requester, target; struct vm_pl_mmap q; } vfsw[VM_VFS_QUEUE_MAX];
 	uint32_t nvfsw;
 	int vfsw_lost;          /* more waited than the model kept: VFS answers forget all */
+	/* ---- watch.c owns: the exit and signal watch table ---- */
+	struct mwatch watch[VM_WATCH_MAX]; /* rows [0, nwatch), in registration order */
+	uint32_t nwatch;
 	uint8_t slot_used[NR_PROCS]; /* proc[s] was cleared in this conversation */
 	/* ---- not cleared by begin (must stay last) ---- */
 	struct mproc proc[NR_PROCS];
@@ -240,6 +253,12 @@ int mvfs_is_request(endpoint_t dst, const message *m);
 /* ---- exec.c ---- */
 extern const struct mcall exec_calls[]; /* EXEC_NEWMEM */
 extern const int exec_ncalls;
+
+/* ---- watch.c, sig.c ---- */
+extern const struct mcall watch_calls[]; /* WATCH_EXIT, NOTIFY_SIG, QUERY_EXIT */
+extern const int watch_ncalls;
+extern const struct mcall sig_calls[];   /* PUSH_SIG, MUNMAP_TEXT */
+extern const int sig_ncalls;
 
 /* ---- The space half (space.c, mem.c; trivial versions in space_stub.c until they
  * exist).  An mspace is empty (all zero) when its process does not exist (in an

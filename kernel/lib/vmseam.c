@@ -44,6 +44,11 @@ int seam_send_nb(endpoint_t dst, const message *m)
 	return ipc_sendnb(dst, (message *)m);
 }
 
+int seam_notify(endpoint_t dst)
+{
+	return ipc_notify(dst);
+}
+
 int kc_bootinfo(struct boot_info *bi)
 {
 	return kcall(KC_BOOTINFO, (uint32_t)bi, 0, 0, 0, 0, NULL);

@@ -135,6 +135,27 @@ static void exec_test(endpoint_t src)
 	ipc_send(src, &m);
 }
 
+/* ST_SIGFRAME and ST_NOTIFY_SIG from src: the signal calls PM makes for src. */
+static void signal_call(message *m, endpoint_t src)
+{
+	message v;
+	int r;
+
+	__builtin_memset(&v, 0, sizeof(v));
+	if (m->m_type == ST_SIGFRAME) {
+		v.u.push_sig.endpt = src;
+		v.u.push_sig.sp = m->u.word[0];
+		r = vm_call(VM_PUSH_SIG, &v);
+		m->u.word[0] = v.u.push_sig.frame;
+	} else {
+		v.u.notify_sig.endpt = src;
+		v.u.notify_sig.ipc_endpt = (endpoint_t)m->u.word[0];
+		r = vm_call(VM_NOTIFY_SIG, &v);
+	}
+	m->m_type = r;
+	ipc_sendnb(src, m);
+}
+
 int main(void)
 {
 	struct fork_test ft = { NONE, NONE, 0, VM_OK, 0 };
@@ -166,6 +187,8 @@ int main(void)
 			ft.waiter = src;
 			if (ft.done)
 				fork_answer(&ft);
+		} else if (m.m_type == ST_SIGFRAME || m.m_type == ST_NOTIFY_SIG) {
+			signal_call(&m, src);
 		} else if (m.m_type == ST_QUERY) {
 			m.m_type = last_ping;
 			ipc_send(src, &m);

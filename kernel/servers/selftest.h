@@ -32,5 +32,12 @@ static inline uint32_t vfs_test_word(uint32_t off)
 {
 	return 0xF11E0000u ^ off;
 }
+#define ST_SIGFRAME  0x1F0D /* PM: VM_PUSH_SIG for the sender at sp word[0]; reply: the
+			     * result as m_type, word[0] = the frame VM answered */
+#define ST_NOTIFY_SIG 0x1F0E /* PM: VM_NOTIFY_SIG of the sender for ipc_endpt word[0];
+			      * reply: the result as m_type */
+#define ST_WATCH     0x1F0B /* RS: VM_WATCH_EXIT of word[0]; reply: the result */
+#define ST_WATCH_QUERY 0x1F0C /* RS: VM_QUERY_EXIT; reply: the result, word[0] = endpt,
+			       * word[1] = is_more */
 
 #endif

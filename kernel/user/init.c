@@ -57,7 +57,8 @@ static void test_heap(void)
 	heap_grown = base + HEAP_PAGES * PAGE_SIZE; /* the monitor's selftest grows it further */
 }
 
-/* VM calls outside init's mask (FORK, EXIT, the DMA calls) are denied by VM's ACL. */
+/* VM calls outside init's mask (FORK, EXIT, the DMA, watch and signal calls) are
+ * denied by VM's ACL. */
 static void test_vm_acl(void)
 {
 	message m;
@@ -82,6 +83,76 @@ static void test_vm_acl(void)
 	m.u.exec_newmem.endpt = INIT_PROC_NR;
 	m.u.exec_newmem.args_len = 20;
 	check("vm_exec_newmem_denied", vm_call(VM_EXEC_NEWMEM, &m), VM_ECALLDENIED);
+	/* the watch calls are RS's, the signal calls PM's */
+	__builtin_memset(&m, 0, sizeof(m));
+	m.u.watch_exit.endpt = PM_PROC_NR;
+	check("vm_watch_exit_denied", vm_call(VM_WATCH_EXIT, &m), VM_ECALLDENIED);
+	__builtin_memset(&m, 0, sizeof(m));
+	check("vm_query_exit_denied", vm_call(VM_QUERY_EXIT, &m), VM_ECALLDENIED);
+	m.u.notify_sig.endpt = INIT_PROC_NR;
+	m.u.notify_sig.ipc_endpt = RS_PROC_NR;
+	check("vm_notify_sig_denied", vm_call(VM_NOTIFY_SIG, &m), VM_ECALLDENIED);
+	__builtin_memset(&m, 0, sizeof(m));
+	m.u.push_sig.endpt = INIT_PROC_NR;
+	check("vm_push_sig_denied", vm_call(VM_PUSH_SIG, &m), VM_ECALLDENIED);
+}
+
+/* VM_MUNMAP_TEXT (a basic call) refuses init's heap, an unaligned address and a zero
+ * length; nothing is unmapped (the heap is still readable). */
+static void test_munmap_text(void)
+{
+	message m;
+	uint32_t base = heap_base();
+
+	__builtin_memset(&m, 0, sizeof(m));
+	m.u.munmap_text.addr = base;
+	m.u.munmap_text.len = PAGE_SIZE;
+	check("munmap_text_heap", vm_call(VM_MUNMAP_TEXT, &m), VM_EINVAL);
+	m.u.munmap_text.addr = base + 4;
+	check("munmap_text_unaligned", vm_call(VM_MUNMAP_TEXT, &m), VM_EFAULT);
+	m.u.munmap_text.addr = base;
+	m.u.munmap_text.len = 0;
+	check("munmap_text_zero_len", vm_call(VM_MUNMAP_TEXT, &m), VM_EINVAL);
+	check("munmap_text_heap_kept", (int)*(volatile uint32_t *)base, 0);
+}
+
+/* PM prepares a signal frame below init's own stack pointer (VM makes it present and
+ * writable; init then writes it), and is refused one below every region; PM's
+ * NOTIFY_SIG queues init's signal for RS, which VM notifies and which answers it from
+ * QUERY_EXIT once. */
+static void test_signal(void)
+{
+	message m;
+	volatile uint32_t here = 0;
+	uint32_t sp = ((uint32_t)(uintptr_t)&here - 256) & ~3u;
+	int r;
+
+	__builtin_memset(&m, 0, sizeof(m));
+	m.m_type = ST_SIGFRAME;
+	m.u.word[0] = sp;
+	r = ipc_sendrec(PM_PROC_NR, &m);
+	check("push_sig", r == VM_OK ? m.m_type : r, VM_OK);
+	check("push_sig_frame", (int)(m.u.word[0] == sp - VM_SIGFRAME_BYTES), 1);
+	*(volatile uint32_t *)(uintptr_t)(sp - VM_SIGFRAME_BYTES) = 0x5157;
+	check("push_sig_frame_written", (int)*(volatile uint32_t *)(uintptr_t)(sp - VM_SIGFRAME_BYTES), 0x5157);
+	m.m_type = ST_SIGFRAME;
+	m.u.word[0] = 0x7ff00000u;
+	r = ipc_sendrec(PM_PROC_NR, &m);
+	check("push_sig_no_region", r == VM_OK ? m.m_type : r, VM_EFAULT);
+	m.m_type = ST_NOTIFY_SIG;
+	m.u.word[0] = RS_PROC_NR;
+	r = ipc_sendrec(PM_PROC_NR, &m);
+	check("notify_sig", r == VM_OK ? m.m_type : r, VM_OK);
+	m.m_type = ST_NOTIFY_SIG;
+	m.u.word[0] = INIT_PROC_NR;
+	r = ipc_sendrec(PM_PROC_NR, &m);
+	check("notify_sig_self", r == VM_OK ? m.m_type : r, VM_EINVAL);
+	m.m_type = ST_WATCH_QUERY;
+	r = ipc_sendrec(RS_PROC_NR, &m);
+	check("query_exit_signal", r == VM_OK && m.m_type == VM_OK && m.u.word[0] == INIT_PROC_NR && m.u.word[1] == 0, 1);
+	m.m_type = ST_WATCH_QUERY;
+	r = ipc_sendrec(RS_PROC_NR, &m);
+	check("query_exit_empty", r == VM_OK ? m.m_type : r, VM_ESRCH);
 }
 
 /* Dead, stale and never-used endpoints are refused by the kernel. */
@@ -181,7 +252,7 @@ static void test_fork(void)
 {
 	message m;
 	endpoint_t child;
-	int r;
+	int r, watched;
 
 	__builtin_memset(&m, 0, sizeof(m));
 	m.m_type = ST_FORK;
@@ -191,12 +262,25 @@ static void test_fork(void)
 	check("fork_by_pm", r == VM_OK && m.m_type == ST_PARENT, 1);
 	child = (endpoint_t)m.u.word[0];
 	check("fork_child_endpoint", ep_slot(child) == ST_FORK_SLOT && ep_generation(child) > 0, 1);
+	/* RS watches the child: OK, or ESRCH when PM has already ended it */
+	m.m_type = ST_WATCH;
+	m.u.word[0] = (uint32_t)child;
+	r = ipc_sendrec(RS_PROC_NR, &m);
+	watched = r == VM_OK ? m.m_type : r;
+	check("watch_exit_child", watched == VM_OK || watched == VM_ESRCH, 1);
 	m.m_type = ST_FORK_QUERY;
 	r = ipc_sendrec(PM_PROC_NR, &m);
 	check("fork_child_cow_write", r == VM_OK && m.u.word[0] == 1, 1);
 	check("fork_parent_unchanged", (int)fork_probe, 1);
 	check("fork_child_exit", (int)m.u.word[1], VM_OK);
 	check("send_exited_child", ipc_send(child, &m), VM_EDEADSRCDST);
+	/* the child's exit is RS's event when RS watched it in time, else there is none */
+	m.m_type = ST_WATCH_QUERY;
+	r = ipc_sendrec(RS_PROC_NR, &m);
+	if (watched == VM_OK)
+		check("query_exit_child", r == VM_OK && m.m_type == VM_OK && m.u.word[0] == (uint32_t)child, 1);
+	else
+		check("query_exit_child", r == VM_OK ? m.m_type : r, VM_ESRCH);
 }
 
 /* PM forks init into a child that never runs and execs it through VM: each refusal,
@@ -263,6 +347,8 @@ int selftest_run(void)
 	uprintf("init: self-tests start\n");
 	test_heap();
 	test_vm_acl();
+	test_munmap_text();
+	test_signal();
 	test_endpoints();
 	test_efault();
 	test_privileges();
