@@ -488,7 +488,7 @@ int vm_step(void);
 	S(SAN_ACCOUNT, "page accounting wrong")                       \
 	S(SAN_CACHE, "block cache entry inconsistent")                \
 	S(SAN_DMA, "DMA range table inconsistent")                    \
-	S(SAN_VFS, "VFS request queue inconsistent")
+	S(SAN_VFS, "VFS request queue inconsistent")               \
 	S(SAN_WATCH, "exit/signal watch table inconsistent")
 enum sanity_id {
 #define SAN_ENUM(id, text) id,
