@@ -28,11 +28,17 @@ static void check(const char *name, int got, int want)
 	}
 }
 
+/* The first page of init's heap (right above its data segment). */
+static uint32_t heap_base(void)
+{
+	return ((uint32_t)_end + PAGE_MASK) & ~PAGE_MASK;
+}
+
 static uint32_t heap_grown; /* the top of the heap the self-tests grew */
 
 uint32_t heap_top(void)
 {
-	return heap_grown ? heap_grown : (((uint32_t)_end + PAGE_MASK) & ~PAGE_MASK);
+	return heap_grown ? heap_grown : heap_base();
 }
 
 /* brk past the heap's top (the data segment's end on the first run; VM_BRK only grows),
