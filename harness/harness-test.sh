@@ -6,7 +6,9 @@
 # every plant below), every rule of the memory
 # oracle, two of its memory effects (mem:alias, mem:cache), every counter of the
 # leak oracle, the protocol model and VM's sanity checker fire on their planted bugs,
-# no two plants share a signature and none is a stored finding's, the fault
+# no two plants share a signature and none is a stored finding's, a stored model
+# finding is a REGRESSION only when its own input gives it again (else SAME SIGNATURE,
+# which triage keeps aside), the fault
 # sweep finds nothing on inputs that reach every fault site, and a short seeded
 # libFuzzer run ends without a finding.  Needs the targets harness.mk builds first.
 set -eu
