@@ -6,7 +6,9 @@
 # every plant below), every rule of the memory
 # oracle, two of its memory effects (mem:alias, mem:cache), every counter of the
 # leak oracle, the protocol model and VM's sanity checker fire on their planted bugs,
-# no two plants share a signature and none is a stored finding's, the fault
+# no two plants share a signature and none is a stored finding's, a stored model
+# finding is a REGRESSION only when its own input gives it again (else SAME SIGNATURE,
+# which triage keeps aside), the fault
 # sweep finds nothing on inputs that reach every fault site, and a short seeded
 # libFuzzer run ends without a finding.  Needs the targets harness.mk builds first.
 set -eu
@@ -204,6 +206,46 @@ for f in harness/plants/model-*.txt; do
 done
 [ "$(sort "$T/model-sigs" | uniq -d | wc -l)" -eq 0 ] || fail "two model plants share a signature"
 echo "harness-test: $(wc -l < "$T/model-sigs") model plants, $(sort -u "$T/model-sigs" | wc -l) distinct signatures"
+
+# 7b'. A model finding's signature names a rule, a call and an object, so another
+#     defect seen by that rule collides with a stored one: vm-replay replays the stored
+#     folder's own input first, and says REGRESSION only when it gives the finding
+#     again, "SAME SIGNATURE ... possibly a different defect" when it replays clean or
+#     gives another finding; triage keeps such an input aside, stores nothing.
+p=model:errno f=harness/plants/model-errno.txt
+ks=$(sed -n 's/^FINDING kind=\([a-z]*\) sig=\([0-9a-f]*\) .*/\1-\2/p' "$T/$p-1.line")
+mkdir -p "$T/fixed/$ks"
+same_sig() { # same_sig STORED-INPUT EXPECTED-VERDICT-LINE-PREFIX
+	cp "$1" "$T/fixed/$ks/input.txt"
+	if VMFUZZ_PLANT=$p $R --crashes "$T/fixed" "$f" > "$T/same-sig.log" 2>&1; then
+		fail "planted $p gave no finding with a stored folder"
+	fi
+	grep '^FINDING' "$T/same-sig.log" | head -n 1 | cmp -s - "$T/$p-1.line" || fail "the re-check changed the FINDING line"
+	grep -q "^$2" "$T/same-sig.log" || { cat "$T/same-sig.log"; fail "stored input $1: no line '$2...'"; }
+	[ "$(grep -c '^REGRESSION\|^SAME SIGNATURE' "$T/same-sig.log")" = 1 ] || fail "stored input $1: two verdicts"
+	echo "harness-test: stored $(basename "$1"): $(grep '^REGRESSION\|^SAME SIGNATURE' "$T/same-sig.log" | cut -c1-110)"
+}
+printf 'msg from=live:4 VM_MUNMAP addr=0x20000000 len=0x1000 => OK\n' > "$T/stored-clean.txt"
+printf 'msg from=live:4 VM_BRK addr=0x1000 => EPERM\n' > "$T/stored-other.txt"
+printf 'msg from=live:4 VM_MUNMAP addr=0xfffff000 len=0x2000 => EINVAL\n' > "$T/stored-same.txt"
+same_sig "$T/stored-clean.txt" "SAME SIGNATURE: $ks is stored in $T/fixed/$ks, whose input replays clean today: same signature, different input: possibly a different defect"
+same_sig "$T/stored-other.txt" "SAME SIGNATURE: $ks is stored in $T/fixed/$ks, whose input gives expect-"
+same_sig "$T/stored-same.txt" "REGRESSION: $ks is stored in $T/fixed/$ks, a fixed bug, and reproduces again"
+same_sig "$f" "REGRESSION: $ks is stored in $T/fixed/$ks"
+#     triage (with a replay tool whose fixed findings are $T/fixed): the stored input
+#     replays clean, so the raw input is a possible new defect, not a REGRESSION.
+cp "$T/stored-clean.txt" "$T/fixed/$ks/input.txt"
+printf '#!/bin/sh\ncase "$1" in --*) exec "%s" "$@" ;; esac\nexec "%s" --crashes "%s" "$@"\n' \
+	"$PWD/$R" "$PWD/$R" "$PWD/$T/fixed" > "$T/replay-fixed.sh"
+chmod +x "$T/replay-fixed.sh"
+mkdir -p "$T/raw"
+cp "$f" "$T/raw/crash-errno"
+VMFUZZ_PLANT=$p REPLAY="$PWD/$T/replay-fixed.sh" TRIAGE_STATE="$PWD/$T/triage" CRASHES="$PWD/$T/new" \
+	scripts/triage.sh "$PWD/$T/raw" > "$T/triage.log" 2>&1 || { cat "$T/triage.log"; fail "triage"; }
+grep -q "^triage: SAME SIGNATURE: .*crash-errno: $ks" "$T/triage.log" && grep -q ', 1 same signature' "$T/triage.log" &&
+	! grep -q '^triage: REGRESSION' "$T/triage.log" && [ ! -e "$T/new/$ks" ] && [ -s "$T/triage/collisions/"*.bin ] ||
+	{ cat "$T/triage.log"; fail "triage did not keep a same-signature input aside"; }
+echo "harness-test: triage: $(grep '^triage: SAME SIGNATURE' "$T/triage.log" | cut -c1-100)..."
 
 # 7c. Two handlers that break the same sanity invariant: each sanity:* plant changes a
 #     block's refcount right after its call succeeded (harness/plants/sanity-*.txt run

@@ -380,6 +380,7 @@ announce()
 		case $st in
 		new) log "NEW $line (from $raw; stored in ${CRASHES:-crashes}/$key)" ;;
 		regression) log "REGRESSION $line (from $raw; crashes/$key was fixed)" ;;
+		collision) log "SAME SIGNATURE $line (from $raw; crashes/$key was fixed and its input replays clean: possibly a different defect)" ;;
 		esac
 	done < <(sed -n "$((${announced:-0} + 1)),${n}p" "$TRIAGE_STATE/events")
 	announced=$n

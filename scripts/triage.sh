@@ -10,10 +10,14 @@
 # is minimized with `vm-replay --minimize` and stored as crashes/<kind>-<sig>/ with
 # input.bin, input.txt, report.txt and repro.sh.  A (kind, sig) already stored is only
 # counted (build/triage/counts), except that one stored in crashes/ (a fixed bug, which
-# make test replays clean) is announced as a REGRESSION.  Inputs already triaged (by SHA-1) are skipped, so the
+# make test replays clean) is announced as a REGRESSION; when vm-replay says the
+# stored folder's own input replays clean ("SAME SIGNATURE", model findings: their
+# signature names a rule, not a code location), the input is announced as a possibly
+# different defect and kept in build/triage/collisions/ for a human, nothing stored.
+# Inputs already triaged (by SHA-1) are skipped, so the
 # campaign can call this periodically.  Inputs that replay clean are kept aside in
 # build/triage/unreproduced/ for a human to look at.  Each finding also appends a line
-# to build/triage/events (tab-separated: unix time, new|known|regression, kind-sig, raw
+# to build/triage/events (tab-separated: unix time, new|known|regression|collision, kind-sig, raw
 # input, FINDING line): the campaign announces new ones from it, the status page shows
 # first and last seen.
 #
@@ -41,7 +45,7 @@ quiet=0
 [ "${1:-}" = -q ] && { quiet=1; shift; }
 [ $# -gt 0 ] || set -- "${CAMPAIGN:-build/campaign}" ${SYNC:+"$SYNC"}
 
-n_in=0 n_new=0 n_known=0 n_regr=0 n_clean=0 n_bad=0
+n_in=0 n_new=0 n_known=0 n_regr=0 n_coll=0 n_clean=0 n_bad=0
 touched=()
 
 say() { [ "$quiet" -eq 1 ] || printf 'triage: %s\n' "$*"; }
@@ -71,7 +75,7 @@ count_hit()
 	mv "$STATE/counts.new" "$STATE/counts"
 }
 
-# Append finding event $1 (new, known, regression) of raw input $2 to build/triage/events.
+# Append finding event $1 (new, known, regression, collision) of raw input $2 to build/triage/events.
 event() { printf '%s\t%s\t%s\t%s\t%s\n' "$(date +%s)" "$1" "$kind-$sig" "$2" "$finding_line" >>"$STATE/events"; }
 
 # Replay $1 into $2; set rc.  A replay that exceeds REPLAY_TIMEOUT gets rc 124.
@@ -134,7 +138,17 @@ triage_one()
 	replay "$f" "$out"
 	parse_finding "$out"
 	if [ -n "$kind" ] && [ -n "$sig" ]; then
-		if [ -d "crashes/$kind-$sig" ]; then
+		if grep -a -q '^SAME SIGNATURE: ' "$out"; then
+			# A stored signature whose own input replays clean: maybe another defect
+			# that the same rule sees on the same call.
+			n_coll=$((n_coll + 1))
+			mkdir -p "$STATE/collisions"
+			cp "$f" "$STATE/collisions/${h:0:12}.bin"
+			cp "$out" "$STATE/collisions/${h:0:12}.txt"
+			printf 'triage: SAME SIGNATURE: %s: %s is stored, but its input replays clean: possibly a different defect (kept in %s)\n' \
+				"$f" "$kind-$sig" "$STATE/collisions/${h:0:12}.bin"
+			event collision "$f"
+		elif [ -d "crashes/$kind-$sig" ] || grep -a -q '^REGRESSION: ' "$out"; then
 			# Every crashes/ folder is a fixed bug (make test replays it clean): it is
 			# back, whatever folder this triage stores into.
 			n_regr=$((n_regr + 1))
@@ -178,8 +192,8 @@ main()
 	done < <(candidates "$@")
 
 	if [ "$quiet" -eq 0 ] || [ "$n_in" -gt 0 ]; then
-		printf 'triage: %d new inputs: %d new findings, %d known, %d REGRESSIONS, %d replay clean or time out, %d bad\n' \
-			"$n_in" "$n_new" "$n_known" "$n_regr" "$n_clean" "$n_bad"
+		printf 'triage: %d new inputs: %d new findings, %d known, %d REGRESSIONS, %d same signature (stored input clean), %d replay clean or time out, %d bad\n' \
+			"$n_in" "$n_new" "$n_known" "$n_regr" "$n_coll" "$n_clean" "$n_bad"
 	fi
 	if [ "${#touched[@]}" -gt 0 ]; then
 		printf '%-28s %6s  %s\n' finding hits first-line

@@ -109,13 +109,14 @@ static void ext_trim_front(struct mext *x, uint32_t s)
 }
 
 /* Extent x lost part of itself: a REMAP source that does not stay whole has no
- * aliases the model can follow any more (VM names a source by its whole region). */
+ * aliases the model can follow any more (VM names a source by its whole region), but
+ * what is left of it, every piece, is still shared memory for as long as it lives
+ * (README: SETCACHEPAGE refuses a region that has been a REMAP source; its pages are
+ * written in place): MX_SHSRC stays, the link goes. */
 static void ext_partial(struct mext *x)
 {
-	if (x->flags & MX_SHSRC) {
-		x->flags &= (uint8_t)~MX_SHSRC;
+	if (x->flags & MX_SHSRC)
 		x->link = 0;
-	}
 }
 
 void ms_remove(struct mspace *as, uint64_t a, uint64_t e)

@@ -10,7 +10,8 @@
  *   MK_ANON           anonymous memory (mmap, RS_MEMCTL map, RS_PREPARE copies)
  *   MK_ALIAS          a VM_REMAP / REMAP_RO alias of another process's region: `link`
  *                     names the source extent (MX_SHSRC with the same link), page i is
- *                     page srcpg + i of the source
+ *                     page srcpg + i of the source (no source has the link once part
+ *                     of it was removed: the alias is not followed any more)
  *   MK_PHYS           a VM_MAP_PHYS window: page i is frame + i pages (also after a split)
  *   MK_CACHE          a VM_MAPCACHEPAGE mapping of block-cache pages
  * Which pages are present (have a physical page) is kept apart, as runs: [va, va + n
@@ -32,7 +33,8 @@
 enum mkind { MK_NONE, MK_TEXT, MK_DATA, MK_STACK, MK_ANON, MK_ALIAS, MK_PHYS, MK_CACHE, MK_NKINDS };
 
 /* Extent flags. */
-#define MX_SHSRC 0x01 /* the source of REMAP aliases (link names them) */
+#define MX_SHSRC 0x01 /* a REMAP source: shared memory while it lives; link names
+			* its aliases (0 once a piece of it went: not followable) */
 #define MX_RO_ALIAS 0x02 /* MK_ALIAS made by VM_REMAP_RO */
 
 struct mext {
@@ -43,7 +45,7 @@ struct mext {
 	uint8_t pad;
 	uint32_t frame;      /* MK_PHYS: physical address of the page at start */
 	uint32_t fid;        /* MK_PHYS: frame id of the page at start (ids are consecutive) */
-	uint32_t link;       /* MK_ALIAS: its source's link; MX_SHSRC: its own link (!= 0) */
+	uint32_t link;       /* MK_ALIAS: its source's link; MX_SHSRC: its own link (0: none to follow) */
 	uint32_t srcpg;      /* MK_ALIAS: page index, in the source, of the alias's first page */
 };
 
