@@ -3,12 +3,16 @@
  * A region of n pages has a top table of ceil(n / PAGEMAP_LEAF) leaf pointers; a leaf
  * (a slab object) holds PAGEMAP_LEAF phys_region pointers and exists only once a page
  * in its range is referenced.  So a huge, mostly empty mapping costs a small top
- * table, and walking a region's pages costs its leaves, not its length.  Top tables
- * and leaves are the "region page array" fault site. */
+ * table, and walking a region's pages costs its leaves, not its length.  A top table
+ * too large for the slab is made of single pages, so a fragmented pool with enough
+ * free pages never fails it.  Top tables and leaves are the "region page array"
+ * fault site. */
 #include "vm.h"
 
 #define LEAF_BYTES ((uint32_t)sizeof(struct pagemap_leaf))
 #define PTR_BYTES  ((uint32_t)sizeof(struct pagemap_leaf *))
+
+#define PTRS_PER_PAGE (PAGE_SIZE / PTR_BYTES)
 
 static uint32_t leaves_for(uint32_t npages)
 {
@@ -21,64 +25,99 @@ static uint32_t top_pages(uint32_t n)
 	return (n * PTR_BYTES + PAGE_MASK) >> PAGE_SHIFT;
 }
 
-/* A zeroed top table of n entries: from the slab when small, else contiguous pages
- * (*phys gets their address, PHYS_NONE for a slab table).  NULL on failure. */
-static struct pagemap_leaf **top_alloc(uint32_t n, uint32_t *phys)
-{
-	struct pagemap_leaf **t;
+/* A top table: a slab object when small, else single pages (no physically contiguous
+ * run: a fragmented pool must not fail a table that fits in its free pages). */
+struct top_table {
+	struct pagemap_leaf **slab;
+	uint32_t phys[PAGEMAP_TOP_PAGES];
+};
 
-	if (FAULT_POINT(REGION_PAGES))
-		return NULL;
-	*phys = PHYS_NONE;
-	if (n * PTR_BYTES <= SLAB_MAX)
-		return slab_alloc(n * PTR_BYTES);
-	*phys = mem_alloc(top_pages(n), MEMF_CLEAR);
-	if (*phys == PHYS_NONE)
-		return NULL;
-	t = phys_ptr(*phys, top_pages(n) << PAGE_SHIFT);
-	return t;
+/* The slot of leaf i in a top table. */
+static struct pagemap_leaf **table_slot(struct pagemap_leaf **slab, const uint32_t *phys, uint32_t i)
+{
+	if (slab)
+		return &slab[i];
+	return (struct pagemap_leaf **)phys_ptr(phys[i / PTRS_PER_PAGE], PAGE_SIZE) + i % PTRS_PER_PAGE;
 }
 
-static void top_free(struct pagemap_leaf **t, uint32_t n, uint32_t phys)
+/* The slot of leaf i of r's map (i < r->nleaves). */
+static struct pagemap_leaf **leaf_slot(const struct vir_region *r, uint32_t i)
 {
-	if (phys == PHYS_NONE)
-		slab_free(t, n * PTR_BYTES);
-	else
-		mem_free(phys, top_pages(n));
+	return table_slot(r->leaves, r->top_phys, i);
+}
+
+/* Free a top table of n entries. */
+static void top_free(struct pagemap_leaf **slab, const uint32_t *phys, uint32_t n)
+{
+	if (slab) {
+		slab_free(slab, n * PTR_BYTES);
+		return;
+	}
+	for (uint32_t i = 0; i < top_pages(n); i++)
+		mem_free(phys[i], 1);
+}
+
+/* A zeroed top table of n entries in *t: from the slab when small, else one page at
+ * a time.  VM_ENOMEM (nothing held) on failure. */
+static int top_alloc(uint32_t n, struct top_table *t)
+{
+	uint32_t np = top_pages(n);
+
+	for (uint32_t i = 0; i < PAGEMAP_TOP_PAGES; i++)
+		t->phys[i] = PHYS_NONE;
+	t->slab = NULL;
+	if (FAULT_POINT(REGION_PAGES))
+		return VM_ENOMEM;
+	if (n * PTR_BYTES <= SLAB_MAX)
+		return (t->slab = slab_alloc(n * PTR_BYTES)) ? VM_OK : VM_ENOMEM;
+	VM_ASSERT(np <= PAGEMAP_TOP_PAGES);
+	for (uint32_t i = 0; i < np; i++) {
+		t->phys[i] = mem_alloc(1, MEMF_CLEAR);
+		if (t->phys[i] == PHYS_NONE) {
+			while (i-- > 0)
+				mem_free(t->phys[i], 1);
+			return VM_ENOMEM;
+		}
+	}
+	return VM_OK;
+}
+
+/* Make t (of n entries) r's top table. */
+static void top_install(struct vir_region *r, const struct top_table *t, uint32_t n)
+{
+	r->leaves = t->slab;
+	vm_memcpy(r->top_phys, t->phys, sizeof r->top_phys);
+	r->nleaves = n;
 }
 
 /* Give r an empty page map for npages pages.  VM_ENOMEM (r unchanged) on failure. */
 int pagemap_init(struct vir_region *r, uint32_t npages)
 {
-	uint32_t n = leaves_for(npages), phys;
-	struct pagemap_leaf **t;
+	uint32_t n = leaves_for(npages);
+	struct top_table t;
 
 	if (npages == 0 || npages > (USER_TOP >> PAGE_SHIFT))
 		return VM_ENOMEM;
-	t = top_alloc(n, &phys);
-	if (!t)
+	if (top_alloc(n, &t) != VM_OK)
 		return VM_ENOMEM;
-	r->leaves = t;
-	r->nleaves = n;
-	r->leaves_phys = phys;
+	top_install(r, &t, n);
 	return VM_OK;
 }
 
 /* Let r's map cover npages pages (brk).  VM_ENOMEM with r unchanged on failure. */
 int pagemap_grow(struct vir_region *r, uint32_t npages)
 {
-	uint32_t n = leaves_for(npages), phys;
-	struct pagemap_leaf **t;
+	uint32_t n = leaves_for(npages);
+	struct top_table t;
 
 	if (n <= r->nleaves)
 		return VM_OK;
-	if (npages > (USER_TOP >> PAGE_SHIFT) || !(t = top_alloc(n, &phys)))
+	if (npages > (USER_TOP >> PAGE_SHIFT) || top_alloc(n, &t) != VM_OK)
 		return VM_ENOMEM;
-	vm_memcpy(t, r->leaves, r->nleaves * PTR_BYTES);
-	top_free(r->leaves, r->nleaves, r->leaves_phys);
-	r->leaves = t;
-	r->nleaves = n;
-	r->leaves_phys = phys;
+	for (uint32_t i = 0; i < r->nleaves; i++)
+		*table_slot(t.slab, t.phys, i) = *leaf_slot(r, i);
+	top_free(r->leaves, r->top_phys, r->nleaves);
+	top_install(r, &t, n);
 	MUTATED();
 	sanity_changed(r->slot);
 	return VM_OK;
@@ -87,10 +126,10 @@ int pagemap_grow(struct vir_region *r, uint32_t npages)
 /* Free r's map.  Every page must already be dropped or moved. */
 void pagemap_free(struct vir_region *r)
 {
-	if (!r->leaves)
+	if (!pagemap_present(r))
 		return;
 	for (uint32_t i = 0; i < r->nleaves; i++) {
-		struct pagemap_leaf *l = r->leaves[i];
+		struct pagemap_leaf *l = *leaf_slot(r, i);
 
 		if (!l)
 			continue;
@@ -98,11 +137,24 @@ void pagemap_free(struct vir_region *r)
 			VM_ASSERT(!l->pr[j]);
 		slab_free(l, LEAF_BYTES);
 	}
-	top_free(r->leaves, r->nleaves, r->leaves_phys);
+	top_free(r->leaves, r->top_phys, r->nleaves);
 	r->leaves = NULL;
 	r->nleaves = 0;
-	r->leaves_phys = PHYS_NONE;
+	for (uint32_t i = 0; i < PAGEMAP_TOP_PAGES; i++)
+		r->top_phys[i] = PHYS_NONE;
 	sanity_changed(r->slot);
+}
+
+/* True when r has a top table (pagemap_init succeeded and pagemap_free did not run). */
+int pagemap_present(const struct vir_region *r)
+{
+	return r->leaves != NULL || (r->nleaves > 0 && r->top_phys[0] != PHYS_NONE);
+}
+
+/* Number of pool pages r's top table takes (0: it is a slab object). */
+uint32_t pagemap_top_pages(const struct vir_region *r)
+{
+	return r->leaves ? 0 : top_pages(r->nleaves);
 }
 
 /* The reference of page idx of r, or NULL. */
@@ -112,7 +164,7 @@ struct phys_region *region_page(const struct vir_region *r, uint32_t idx)
 
 	if (idx / PAGEMAP_LEAF >= r->nleaves)
 		return NULL;
-	l = r->leaves[idx / PAGEMAP_LEAF];
+	l = *leaf_slot(r, idx / PAGEMAP_LEAF);
 	return l ? l->pr[idx % PAGEMAP_LEAF] : NULL;
 }
 
@@ -122,7 +174,7 @@ int pagemap_reserve(struct vir_region *r, uint32_t idx)
 	struct pagemap_leaf **slot;
 
 	VM_ASSERT(idx / PAGEMAP_LEAF < r->nleaves);
-	slot = &r->leaves[idx / PAGEMAP_LEAF];
+	slot = leaf_slot(r, idx / PAGEMAP_LEAF);
 	if (*slot)
 		return VM_OK;
 	if (FAULT_POINT(REGION_PAGES) || !(*slot = slab_alloc(LEAF_BYTES)))
@@ -137,7 +189,7 @@ void pagemap_set(struct vir_region *r, uint32_t idx, struct phys_region *pr)
 	struct pagemap_leaf *l;
 
 	VM_ASSERT(idx / PAGEMAP_LEAF < r->nleaves);
-	l = r->leaves[idx / PAGEMAP_LEAF];
+	l = *leaf_slot(r, idx / PAGEMAP_LEAF);
 	VM_ASSERT(l);
 	l->pr[idx % PAGEMAP_LEAF] = pr;
 	MUTATED();
@@ -166,11 +218,12 @@ static uint32_t leaf_next(const struct pagemap_leaf *l, uint32_t j)
 uint32_t pagemap_next(const struct vir_region *r, uint32_t from)
 {
 	for (uint32_t i = from / PAGEMAP_LEAF; i < r->nleaves; i++) {
+		const struct pagemap_leaf *l = *leaf_slot(r, i);
 		uint32_t j;
 
-		if (!r->leaves[i])
+		if (!l)
 			continue;
-		j = leaf_next(r->leaves[i], i == from / PAGEMAP_LEAF ? from % PAGEMAP_LEAF : 0);
+		j = leaf_next(l, i == from / PAGEMAP_LEAF ? from % PAGEMAP_LEAF : 0);
 		if (j < PAGEMAP_LEAF)
 			return i * PAGEMAP_LEAF + j;
 	}
@@ -189,6 +242,6 @@ uint32_t pagemap_leaf_count(const struct vir_region *r)
 	uint32_t n = 0;
 
 	for (uint32_t i = 0; i < r->nleaves; i++)
-		n += r->leaves[i] != NULL;
+		n += *leaf_slot(r, i) != NULL;
 	return n;
 }

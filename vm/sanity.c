@@ -124,16 +124,13 @@ static int check_region(struct vmproc *vmp, struct vir_region *r, struct vir_reg
 		return SAN_REGION_RANGE;
 	if (prev && prev->vaddr + prev->length > r->vaddr)
 		return SAN_REGION_ORDER;
-	if (region_npages(r) > pagemap_capacity(r) || !r->leaves)
+	if (region_npages(r) > pagemap_capacity(r) || !pagemap_present(r))
 		return SAN_PR_LINK;
 	t->objects += 1 + pagemap_leaf_count(r); /* the region and its map leaves */
-	if (r->leaves_phys == PHYS_NONE) {
+	if (pagemap_top_pages(r) == 0)
 		t->objects++; /* a slab top table */
-	} else {
-		uint32_t n = (r->nleaves * (uint32_t)sizeof(r->leaves[0]) + PAGE_MASK) >> PAGE_SHIFT;
-		for (uint32_t i = 0; i < n; i++)
-			mark_used(r->leaves_phys + (i << PAGE_SHIFT), t);
-	}
+	for (uint32_t i = 0; i < pagemap_top_pages(r); i++)
+		mark_used(r->top_phys[i], t);
 	for (uint32_t i = pagemap_next(r, 0); i < pagemap_capacity(r); i = pagemap_next(r, i + 1)) {
 		if (i >= region_npages(r))
 			return SAN_PR_LINK;

@@ -177,6 +177,10 @@ struct mem_type;
 struct pagemap_leaf {
 	struct phys_region *pr[PAGEMAP_LEAF];
 };
+/* Pages of the largest top table (a leaf pointer per PAGEMAP_LEAF pages of the user
+ * range); a table too large for the slab is made of single pages, never a run. */
+#define PAGEMAP_TOP_PAGES \
+	((((USER_TOP >> PAGE_SHIFT) / PAGEMAP_LEAF) * sizeof(struct pagemap_leaf *) + PAGE_MASK) >> PAGE_SHIFT)
 struct vir_region {
 	uint32_t vaddr, length;       /* page-aligned */
 	uint32_t flags;               /* VR_* */
@@ -190,9 +194,9 @@ struct vir_region {
 	int32_t file_dev, file_fd;    /* file: device; VFS's descriptor for page-ins (FDIO) */
 	int32_t slot;                 /* owning process */
 	const struct mem_type *type;
-	struct pagemap_leaf **leaves; /* sparse page map (pagemap.c) */
+	struct pagemap_leaf **leaves; /* sparse page map (pagemap.c): a slab top table, */
 	uint32_t nleaves;
-	uint32_t leaves_phys;         /* backing pages of a large top table, PHYS_NONE: slab */
+	uint32_t top_phys[PAGEMAP_TOP_PAGES]; /* or one of single pages (leaves NULL) */
 	struct vir_region *left, *right;
 	int32_t height;
 };
@@ -258,6 +262,8 @@ void pagemap_set(struct vir_region *r, uint32_t idx, struct phys_region *pr);
 uint32_t pagemap_next(const struct vir_region *r, uint32_t from);
 uint32_t pagemap_capacity(const struct vir_region *r);
 uint32_t pagemap_leaf_count(const struct vir_region *r);
+int pagemap_present(const struct vir_region *r);
+uint32_t pagemap_top_pages(const struct vir_region *r);
 /* Walk the pages of r that have one: for (REGION_EACH_PAGE(r, i)) { ... } */
 #define REGION_EACH_PAGE(r, i) \
 	uint32_t i = pagemap_next((r), 0); i < region_npages(r); i = pagemap_next((r), i + 1)

@@ -191,9 +191,11 @@ static void rule_mmap_09_place(const struct vm_pl_mmap *q, struct mpred *p, stru
 	p->u[1] = (uint32_t)len;
 	p->u[2] = (q->prot & PROT_WRITE) != 0;
 	mpred_set(p, len >= LEN_2G ? "MMAP-11" : "MMAP-09", VM_OK);
-	p->need_pages = 4;
-	if (q->flags & MAP_PREALLOC)
-		p->need_pages += (uint32_t)(len >> PAGE_SHIFT) + (uint32_t)(len >> 22) + 2;
+	/* MEM-01: a new region (its pages too with MAP_PREALLOC), and with MAP_FIXED the
+	 * cut of the extent that goes on past the range */
+	p->need_pages = 2 + mcost_new_region(len, (q->flags & MAP_PREALLOC) != 0);
+	if (q->flags & MAP_FIXED)
+		p->need_pages += mcost_cut(&t->as, q->addr, (uint64_t)q->addr + len);
 	if ((q->flags & MAP_CONTIG) && len > PAGE_SIZE)
 		mpred_add(p, VM_ENOMEM); /* a contiguous run is VM's luck (fragmentation) */
 	if (q->flags & MAP_FIXED)
@@ -292,7 +294,7 @@ static void rule_munmap(const message *m, uint32_t st, struct mpred *p)
 		p->rule = "MUNMAP-03";
 		mpred_add(p, VM_EINVAL);
 	}
-	p->need_pages = 2;
+	p->need_pages = 2 + mcost_cut(&p->src->as, q->addr, e); /* MEM-01 */
 }
 
 /* MUNMAP-05: the range leaves every extent it meets. */
@@ -334,7 +336,7 @@ static void rule_brk(const message *m, uint32_t st, struct mpred *p)
 	}
 	mpred_set(p, "BRK-02", VM_OK);
 	p->u[0] = (uint32_t)e;
-	p->need_pages = 2;
+	p->need_pages = 2 + 2 * mcost_region(e - as->ext[h].start); /* MEM-01: old and new map */
 }
 
 /* BRK-02: the heap region ends at the new rounded break; BRK-03: a growth of an
@@ -387,7 +389,7 @@ static void rule_map_phys(const message *m, uint32_t st, struct mpred *p)
 	p->u[0] = (uint32_t)up64((uint64_t)off + q->len);
 	p->u[1] = off;
 	mpred_set(p, "PHYS-05", VM_OK);
-	p->need_pages = 4;
+	p->need_pages = 2 + mcost_new_region(p->u[0], 0) + mcost_held(NULL, 0, p->u[0]) + mcost_pt_any(p->u[0]); /* MEM-01 */
 	predict_room(p, &t->as, p->u[0], "PHYS-05");
 }
 
@@ -555,7 +557,7 @@ static void rule_remap(const message *m, uint32_t st, struct mpred *p)
 	p->u[2] = (uint32_t)size;
 	p->u[3] = q->dst_addr != 0;
 	mpred_set(p, "REMAP-07", VM_OK);
-	p->need_pages = 4;
+	p->need_pages = 2 + mcost_new_region(size, 0) + mcost_held(NULL, 0, size) + mcost_pt_any(size); /* MEM-01 */
 	if (!q->dst_addr)
 		predict_room(p, &d->as, size, "REMAP-06");
 }
@@ -936,7 +938,8 @@ static void rule_mapcache(const message *m, uint32_t st, struct mpred *p)
 		p->rule = "CACHE-05";
 		mpred_add(p, VM_ENOENT);
 	}
-	p->need_pages = 4;
+	uint64_t clen = (uint64_t)q->pages << PAGE_SHIFT;
+	p->need_pages = 2 + mcost_new_region(clen, 0) + mcost_held(NULL, 0, clen) + mcost_pt_any(clen); /* MEM-01 */
 	predict_room(p, &p->src->as, (uint64_t)q->pages << PAGE_SHIFT, "MAPC-04");
 }
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "model.h"
+#include "layout.h"
 
 struct model mdl;
 
@@ -188,6 +189,14 @@ static int no_effect_rule(const char *rule)
 	return 0;
 }
 
+/* A wrong ENOMEM while memory was scarce (under a quarter of the simulated RAM free)
+ * is an estimate or allocator matter, one with memory to spare a wrong state: two
+ * signatures, so a stored finding of one kind is not worn again by the other. */
+static int enomem_scarce(const struct outcome *o, int32_t got)
+{
+	return got == VM_ENOMEM && o->free_before < FUZZ_RAM_SIZE / PAGE_SIZE / 4;
+}
+
 /* Who got the reply and which code: reports a reply to the wrong process; *dst and
  * *got get the reply that counts.  0 when a finding was made. */
 static int judge_destination(const struct msg_seen *s, const struct mpred *p, endpoint_t *dst, int32_t *got)
@@ -234,8 +243,9 @@ static int judge_code(const struct msg_seen *s, const struct mpred *p, int32_t g
 			mfind(p->rule, "not-denied", "predicted the refusal %s (acl_deny), got %s", codes(p, b, sizeof b),
 			      cname(got, a, sizeof a));
 		else
-			mfind(p->rule, "code", "predicted %s, got %s (free pages before %u, failures injected %u)",
-			      codes(p, b, sizeof b), cname(got, a, sizeof a), o->free_before, o->injected);
+			mfind(p->rule, enomem_scarce(o, got) ? "code-enomem-scarce" : "code",
+			      "predicted %s, got %s (free pages before %u, failures injected %u)", codes(p, b, sizeof b),
+			      cname(got, a, sizeof a), o->free_before, o->injected);
 		return 0;
 	}
 	if (p->deny == MDENY_YES && nd == 0 && (got == VM_ECALLDENIED || got == VM_EPERM)) {

@@ -376,10 +376,12 @@ static void rule_fork_01_03(const message *m, uint32_t st, struct mpred *p)
 		mpred_dont_know(p, "FORK-02");
 		return;
 	}
-	/* VM builds the child before the kernel is asked: its page tables, page-map leaves
-	 * and a reference object per parent page (about a hundred per slab page); 128
-	 * pages cover a parent that maps all of the 8 MiB simulated RAM. */
-	p->need_pages = 128;
+	/* MEM-01: VM builds the child before the kernel is asked: a copy of every region
+	 * of the parent (page maps, a reference per held page, page tables); never less
+	 * than the 128 pages a campaign found a small parent may take */
+	p->need_pages = mcost_copy(&p->tgt->as);
+	if (p->need_pages < 128)
+		p->need_pages = 128;
 	if (plat()->proc_flags(p->tgt->endpt) & PF_KILLED) { /* the kernel will not copy it */
 		mpred_set(p, "FORK-01", VM_EINVAL);
 		return;
@@ -692,7 +694,7 @@ static void rule_memctl_04_heap(const message *m, struct mpred *p)
 		mpred_dont_know(p, "MEMCTL-04");
 	else
 		mpred_set(p, "MEMCTL-04", c);
-	p->need_pages = (len >> PAGE_SHIFT) + 4;
+	p->need_pages = 4 + 2 * mcost_new_region(USER_TOP - USER_BASE, 0) + mcost_new_region(len, 1); /* MEM-01 */
 }
 
 /* MEMCTL-05 MAP_PREALLOC: a positive length, at most one preallocated map
@@ -715,7 +717,7 @@ static void rule_memctl_05_map(const message *m, struct mpred *p)
 		return;
 	}
 	mpred_set(p, "MEMCTL-05", c);
-	p->need_pages = (len >> PAGE_SHIFT) + 4;
+	p->need_pages = 4 + mcost_new_region(len, 1); /* MEM-01 */
 }
 
 /* MEMCTL-01 the target, then the request: MEMCTL-02 PIN, -03 MAKE_VM, -04, -05,
@@ -884,7 +886,7 @@ static void rule_rspr_01_02(const message *m, uint32_t st, struct mpred *p)
 		mpred_dont_know(p, "RSPR-02");
 	else
 		mpred_set(p, "RSPR-02", c);
-	p->need_pages = 64;
+	p->need_pages = 64 + mcost_copy(&p->tgt->as); /* MEM-01: a copy of the source */
 }
 
 static void commit_rspr(const struct msg_seen *s, const struct mpred *p)
