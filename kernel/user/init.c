@@ -30,9 +30,15 @@ static void check(const char *name, int got, int want)
 
 static uint32_t heap_grown; /* the top of the heap the self-tests grew */
 
+/* The first page past init's data segment: where its heap starts. */
+static uint32_t heap_base(void)
+{
+	return ((uint32_t)_end + PAGE_MASK) & ~PAGE_MASK;
+}
+
 uint32_t heap_top(void)
 {
-	return heap_grown ? heap_grown : (((uint32_t)_end + PAGE_MASK) & ~PAGE_MASK);
+	return heap_grown ? heap_grown : heap_base();
 }
 
 /* brk past the heap's top (the data segment's end on the first run; VM_BRK only grows),
@@ -303,6 +309,101 @@ static void test_exec(void)
 	check("exec_child_exit", (int)m.u.word[7], VM_OK);
 }
 
+/* PM execs a fork of init into the hello program of VFS's file set: VM_EXEC_NEWMEM,
+ * RS maps the file over the text, the kernel starts it at TEXT_VADDR; it prints a
+ * line and reports its status, PM ends it. */
+static void test_exec_run(void)
+{
+	message m;
+	int r;
+
+	__builtin_memset(&m, 0, sizeof(m));
+	m.m_type = ST_EXEC_RUN;
+	r = ipc_sendrec(PM_PROC_NR, &m);
+	check("exec_run_fork", r == VM_OK ? (int)m.u.word[EXR_FORK] : r, VM_OK);
+	check("exec_run_newmem", (int)m.u.word[EXR_NEWMEM], VM_OK);
+	check("exec_run_map_file", (int)m.u.word[EXR_MAP], VM_OK);
+	check("exec_run_start", (int)m.u.word[EXR_START], VM_OK);
+	check("exec_run_status", (int)m.u.word[EXR_STATUS], HELLO_STATUS);
+	check("exec_run_placement", (int)m.u.word[EXR_PLACE], 1);
+	check("exec_run_exit", (int)m.u.word[EXR_EXIT], VM_OK);
+}
+
+/* The signalled child's handler (called by the kernel's delivery on the frame VM
+ * prepared; it must not return): report the signal to PM, wait to be ended. */
+__attribute__((noreturn)) static void sig_handler(int signo)
+{
+	message m;
+
+	__builtin_memset(&m, 0, sizeof(m));
+	m.m_type = ST_SIG_HANDLED;
+	m.u.word[0] = (uint32_t)signo;
+	m.u.word[1] = (uint32_t)(uintptr_t)&signo; /* on the frame: PM checks where */
+	ipc_send(PM_PROC_NR, &m);
+	for (;;)
+		ipc_receive(PM_PROC_NR, &m, NULL);
+}
+
+/* The signalled child: tell PM where its handler is and wait in that call. */
+__attribute__((noreturn)) static void sig_child(void)
+{
+	message m;
+
+	__builtin_memset(&m, 0, sizeof(m));
+	m.m_type = ST_SIG_READY;
+	m.u.word[0] = (uint32_t)(uintptr_t)&sig_handler;
+	ipc_sendrec(PM_PROC_NR, &m);
+	for (;;) /* not reached: the signal ends the wait */
+		ipc_receive(PM_PROC_NR, &m, NULL);
+}
+
+/* RS watches a child of init; PM signals it while it waits in a call to PM: the
+ * frame from VM_PUSH_SIG at the child's stack pointer, the kernel's delivery to its
+ * handler, VM_NOTIFY_SIG for RS.  The handler reports, PM ends the child; RS's
+ * QUERY_EXIT then answers the child twice (the signal and the exit) and then none. */
+static void test_signal_child(void)
+{
+	message m;
+	endpoint_t child;
+	int r, ok;
+
+	__builtin_memset(&m, 0, sizeof(m));
+	m.m_type = ST_SIG_FORK;
+	r = ipc_sendrec(PM_PROC_NR, &m);
+	if (r == VM_OK && m.m_type == ST_CHILD)
+		sig_child();
+	check("sig_child_fork", r == VM_OK && m.m_type == ST_PARENT, 1);
+	child = (endpoint_t)m.u.word[0];
+	m.m_type = ST_WATCH;
+	m.u.word[0] = (uint32_t)child;
+	r = ipc_sendrec(RS_PROC_NR, &m);
+	check("sig_child_watch", r == VM_OK ? m.m_type : r, VM_OK);
+	m.m_type = ST_SIG_SEND;
+	r = ipc_sendrec(PM_PROC_NR, &m);
+	check("sig_child_getsp", r == VM_OK ? (int)m.u.word[SGR_GETSP] : r, VM_OK);
+	check("sig_child_push_sig", (int)m.u.word[SGR_PUSH_SIG], VM_OK);
+	check("sig_child_frame", (int)m.u.word[SGR_FRAME], 1);
+	check("sig_child_deliver", (int)m.u.word[SGR_DELIVER], VM_OK);
+	check("sig_child_notify_sig", (int)m.u.word[SGR_NOTIFY], VM_OK);
+	m.m_type = ST_SIG_WAIT;
+	r = ipc_sendrec(PM_PROC_NR, &m);
+	check("sig_child_handler_ran", r == VM_OK && m.u.word[0] == ST_SIGNO, 1);
+	check("sig_child_handler_frame", (int)m.u.word[1], 1);
+	check("sig_child_exit", (int)m.u.word[2], VM_OK);
+	/* RS: the child's signal and its exit, in either order, then nothing */
+	m.m_type = ST_WATCH_QUERY;
+	r = ipc_sendrec(RS_PROC_NR, &m);
+	ok = r == VM_OK && m.m_type == VM_OK && m.u.word[0] == (uint32_t)child && m.u.word[1] == 1;
+	m.m_type = ST_WATCH_QUERY;
+	r = ipc_sendrec(RS_PROC_NR, &m);
+	ok = ok && r == VM_OK && m.m_type == VM_OK && m.u.word[0] == (uint32_t)child && m.u.word[1] == 0;
+	check("sig_child_query_exit", ok, 1);
+	m.m_type = ST_WATCH_QUERY;
+	r = ipc_sendrec(RS_PROC_NR, &m);
+	check("sig_child_query_empty", r == VM_OK ? m.m_type : r, VM_ESRCH);
+	check("send_signalled_child", ipc_send(child, &m), VM_EDEADSRCDST);
+}
+
 /* mmap of a file through the image's VFS: VM waits for VFS's FDLOOKUP answer, a page
  * fault asks VFS for the page (FDIO: VFS caches it), a write copies it, the page past
  * the file's end is zero; a descriptor VFS does not know is EBADF; VFS's calls are
@@ -357,6 +458,8 @@ int selftest_run(void)
 	test_fork();
 	test_exec();
 	test_file_mmap();
+	test_exec_run();
+	test_signal_child();
 	uprintf("init: %d check(s) failed\n", failures);
 	return failures;
 }
