@@ -5,10 +5,14 @@
 #include "ulib.h"
 #include "selftest.h"
 #include "pm_soak.h"
+#include "soak.h"
 #include "layout.h"
 #include "vm_exec.h"
 
 int main(void);
+
+_Static_assert(ST_SIGFRAME < SK_SPAWN && ST_WATCH_QUERY < SK_SPAWN && ST_EXEC_RUN > SK_SHARE,
+	       "the self-tests' message types and the soak's are apart");
 
 /* ST_CYCLE from src: sendrec a ping back while src may be about to sendrec us. */
 static int ping_back(endpoint_t src)
@@ -205,6 +209,10 @@ static void exec_run(endpoint_t src, struct exec_run *er)
 		er->word[EXR_MAP] = (uint32_t)r;
 	}
 	if (r == VM_OK) {
+		/* refused: VFS does not wait for PM; an entry outside the user range */
+		er->word[EXR_REFUSED] =
+			kcall(KC_PMCTL, PMCTL_EXEC, VFS_PROC_NR, TEXT_VADDR, top, 0, NULL) == VM_EINVAL &&
+			kcall(KC_PMCTL, PMCTL_EXEC, (uint32_t)er->child, 0x1000, top, 0, NULL) == VM_EINVAL;
 		r = kcall(KC_PMCTL, PMCTL_EXEC, (uint32_t)er->child, TEXT_VADDR, top, 0, NULL);
 		er->word[EXR_START] = (uint32_t)r;
 	}
@@ -277,6 +285,8 @@ static void sig_send(struct sig_test *st)
 	m.u.word[SGR_PUSH_SIG] = (uint32_t)vm_call(VM_PUSH_SIG, &v);
 	m.u.word[SGR_FRAME] = v.u.push_sig.frame == sp - VM_SIGFRAME_BYTES;
 	st->frame = v.u.push_sig.frame;
+	m.u.word[SGR_BAD_FRAME] =
+		(uint32_t)kcall(KC_PMCTL, PMCTL_SIGNAL, (uint32_t)st->child, sp, st->handler, ST_SIGNO, NULL);
 	m.u.word[SGR_DELIVER] = (uint32_t)kcall(KC_PMCTL, PMCTL_SIGNAL, (uint32_t)st->child, v.u.push_sig.frame,
 						st->handler, ST_SIGNO, NULL);
 	__builtin_memset(&v, 0, sizeof(v));
