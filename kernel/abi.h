@@ -66,8 +66,23 @@
 	K(26, CONSOLE_GETC, console_getc)    \
 	K(27, SYSINFO, sysinfo)              \
 	K(28, VMCTL, vmctl)
+/* PM's process control (kernel/pmctl.c), in both images (only PM's mask has it): the
+ * exec of a process (new entry and stack), the stack pointer of a process that waits
+ * for PM, and the delivery of a signal to a handler.  Subcodes PMCTL_*. */
+#define KCALLS_PM(K) \
+	K(31, PMCTL, pmctl)
 /* In number order: KC_COUNT follows the last. */
-#define KCALLS_ALL(K) KCALLS(K) KCALLS_MONITOR(K) KCALLS_FUZZ(K)
+#define KCALLS_ALL(K) KCALLS(K) KCALLS_MONITOR(K) KCALLS_FUZZ(K) KCALLS_PM(K)
+
+/* kc_pmctl(PMCTL_*, ep, ...): ep must be a live process other than VM that waits for
+ * the caller's reply (blocked in the receive of a sendrec to the caller), else
+ * VM_EINVAL.  That wait ends: PM's reply is replaced by the new registers. */
+#define PMCTL_EXEC   1 /* (ep, ip, sp): the registers of a fresh image: eip = ip, esp = sp */
+#define PMCTL_GETSP  2 /* (ep): out = ep's stack pointer (where VM_PUSH_SIG puts the frame) */
+#define PMCTL_SIGNAL 3 /* (ep, frame, handler, signo): write [0, signo] at frame (a call of
+			* handler(signo) that must not return; VM_EFAULT unless present and
+			* writable), then esp = frame, eip = handler.  frame lies in the
+			* VM_SIGFRAME_BYTES below ep's stack pointer. */
 
 enum kcall_num {
 #define KC_ENUM(n, NAME, name) KC_##NAME = (n),
@@ -90,6 +105,7 @@ enum kcall_num {
 #define KC_MASK_VM   KC_MASK_BASE
 #endif
 #define KC_MASK_SYS  KC_BIT(KC_PRINT)
+#define KC_MASK_PM   (KC_BIT(KC_PRINT) | KC_BIT(KC_PMCTL))
 #define KC_MASK_INIT (KC_BIT(KC_PRINT) | KC_BIT(KC_SHUTDOWN) | KC_BIT(KC_CONSOLE_GETC) | KC_BIT(KC_SYSINFO) | \
 		      KC_BIT(KC_VMCTL))
 

@@ -170,7 +170,8 @@ static struct proc *boot_proc(const struct boot_entry *be, uint32_t entry)
 			if (boot_table[i].is_sys)
 				p->priv.ipc_to[boot_table[i].slot / 32] |= 1u << (boot_table[i].slot % 32);
 	p->priv.kc_mask = be->slot == VM_PROC_NR ? KC_MASK_VM :
-			  be->slot == INIT_PROC_NR ? KC_MASK_INIT : KC_MASK_SYS;
+			  be->slot == INIT_PROC_NR ? KC_MASK_INIT :
+			  be->slot == PM_PROC_NR ? KC_MASK_PM : KC_MASK_SYS;
 	return p;
 }
 

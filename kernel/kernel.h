@@ -218,6 +218,10 @@ void shm_init(uint32_t vm_pdir, uint32_t agent_pdir);
 #define KC_MON_DECL(n, NAME, name) int kc_##name(struct proc *caller, struct kargs *x);
 KCALLS_MONITOR(KC_MON_DECL)
 #undef KC_MON_DECL
+/* ---- pmctl.c: PM's process control ---- */
+#define KC_PM_DECL(n, NAME, name) int kc_##name(struct proc *caller, struct kargs *x);
+KCALLS_PM(KC_PM_DECL)
+#undef KC_PM_DECL
 /* Deliver m with status to dst, which waits in a receive that m satisfies. */
 int ipc_deliver(struct proc *dst, const message *m, uint32_t status);
 

@@ -18,6 +18,7 @@ KOBJ       := $(BUILD)/kernel
 SANITY     ?= 3
 QEMU       ?= qemu-system-i386
 OBJDUMP    := $(shell command -v llvm-objdump-14 2>/dev/null || echo llvm-objdump)
+OBJCOPY    := $(shell command -v llvm-objcopy-14 2>/dev/null || echo llvm-objcopy)
 GDBPORT    := $(shell expr 26000 + `id -u` % 1000)
 RT_I386    := $(RTDIR)/libclang_rt.builtins-i386.a
 
@@ -68,6 +69,18 @@ $(IMG)/pm.elf $(IMG)/vfs.elf $(IMG)/rs.elf: $(IMG)/%.elf: $(KOBJ)/u/kernel/serve
 	@mkdir -p $(dir $@)
 	$(LLD) $(KLDFLAGS) -T kernel/user.ld -o $@ $(ULIB_OBJS) $(filter-out $(ULIB_OBJS),$(filter %.o,$^))
 $(IMG)/pm.elf: $(KOBJ)/u/kernel/servers/pm_soak.o
+# VFS's file set holds the exec self-test's program (kernel/user/hello.c): a flat
+# binary at TEXT_VADDR (hello.ld), embedded by hello_file.S.
+$(IMG)/vfs.elf: $(KOBJ)/u/kernel/servers/hello_file.o
+HELLO_OBJS := $(KOBJ)/u/kernel/lib/crt0.o $(KOBJ)/u/kernel/user/hello.o $(KOBJ)/u/kernel/lib/ipc.o
+$(IMG)/hello.elf: $(HELLO_OBJS) kernel/user/hello.ld
+	@mkdir -p $(dir $@)
+	$(LLD) $(KLDFLAGS) -T kernel/user/hello.ld -o $@ $(HELLO_OBJS)
+$(IMG)/hello.bin: $(IMG)/hello.elf
+	$(OBJCOPY) -O binary -j .text $< $@
+$(KOBJ)/u/kernel/servers/hello_file.o: kernel/servers/hello_file.S $(IMG)/hello.bin
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -DHELLO_BIN='"$(IMG)/hello.bin"' -c $< -o $@
 $(IMG)/rs.elf: $(KOBJ)/u/kernel/servers/rs_soak.o
 INIT_OBJS := $(addprefix $(KOBJ)/u/kernel/user/,init.o soak.o monitor.o)
 $(IMG)/init.elf: $(INIT_OBJS) $(ULIB_OBJS) kernel/user.ld

@@ -1,13 +1,18 @@
 /* pm.c - a minimal process manager: it stays alive receiving, answers unknown
- * requests ENOSYS, plays the peer of init's IPC self-tests (kernel/servers/selftest.h)
- * and serves init's soak (kernel/servers/pm_soak.c). */
+ * requests ENOSYS, plays the peer of init's IPC self-tests (kernel/servers/selftest.h),
+ * runs the exec'd program and the signalled child of init's exec and signal tests
+ * (with the kernel's PMCTL calls), and serves init's soak (kernel/servers/pm_soak.c). */
 #include "ulib.h"
 #include "selftest.h"
 #include "pm_soak.h"
+#include "soak.h"
 #include "layout.h"
 #include "vm_exec.h"
 
 int main(void);
+
+_Static_assert(ST_SIGFRAME < SK_SPAWN && ST_WATCH_QUERY < SK_SPAWN && ST_EXEC_RUN > SK_SHARE,
+	       "the self-tests' message types and the soak's are apart");
 
 /* ST_CYCLE from src: sendrec a ping back while src may be about to sendrec us. */
 static int ping_back(endpoint_t src)
@@ -135,6 +140,208 @@ static void exec_test(endpoint_t src)
 	ipc_send(src, &m);
 }
 
+/* End child the way PM does, VM_WILLEXIT then VM_EXIT: the result. */
+static int end_child(endpoint_t child)
+{
+	message m;
+	int r;
+
+	__builtin_memset(&m, 0, sizeof(m));
+	m.u.willexit.endpt = child;
+	r = vm_call(VM_WILLEXIT, &m);
+	__builtin_memset(&m, 0, sizeof(m));
+	m.u.exit.endpt = child;
+	return r == VM_OK ? vm_call(VM_EXIT, &m) : r;
+}
+
+/* The exec run: the exec'd child, init waiting for its end, the checks (EXR_*). */
+struct exec_run {
+	endpoint_t child, waiter;
+	uint32_t word[EXR_CHECKS];
+};
+
+/* Answer the exec run's waiter with its checks. */
+static void exec_run_answer(struct exec_run *er)
+{
+	message m;
+
+	__builtin_memset(&m, 0, sizeof(m));
+	m.m_type = VM_OK;
+	for (int i = 0; i < EXR_CHECKS; i++)
+		m.u.word[i] = er->word[i];
+	ipc_send(er->waiter, &m);
+	er->waiter = NONE;
+	er->child = NONE;
+}
+
+/* ST_EXEC_RUN from src: fork src into ST_EXEC_RUN_SLOT (the child waits for PM's
+ * reply), give it a new image (VM_EXEC_NEWMEM), have RS map the hello file over its
+ * text, start it at TEXT_VADDR on the new stack (PMCTL_EXEC).  src is answered when
+ * the program reports (exec_run_done), or at once when a step failed. */
+static void exec_run(endpoint_t src, struct exec_run *er)
+{
+	static const struct vm_exec_newmem img = { VFS_HELLO_PAGES * PAGE_SIZE, 0, PAGE_SIZE, HELLO_STACK_BYTES, 0 };
+	uint32_t flags = 0, top = 0;
+	message m;
+	int r;
+
+	for (int i = 0; i < EXR_CHECKS; i++)
+		er->word[i] = (uint32_t)VM_EINVAL;
+	er->waiter = src;
+	__builtin_memset(&m, 0, sizeof(m));
+	m.u.fork.parent = src;
+	m.u.fork.slot = ST_EXEC_RUN_SLOT;
+	r = vm_call(VM_FORK, &m);
+	er->word[EXR_FORK] = (uint32_t)r;
+	if (r != VM_OK) {
+		exec_run_answer(er);
+		return;
+	}
+	er->child = m.u.fork.child;
+	r = exec_newmem(er->child, &img, sizeof(img), &flags, &top);
+	er->word[EXR_NEWMEM] = (uint32_t)r;
+	if (r == VM_OK) {
+		__builtin_memset(&m, 0, sizeof(m));
+		m.m_type = ST_EXEC_MAP;
+		m.u.word[0] = (uint32_t)er->child;
+		r = ipc_sendrec(RS_PROC_NR, &m);
+		r = r == VM_OK ? m.m_type : r;
+		er->word[EXR_MAP] = (uint32_t)r;
+	}
+	if (r == VM_OK) {
+		/* refused: VFS does not wait for PM; an entry outside the user range */
+		er->word[EXR_REFUSED] =
+			kcall(KC_PMCTL, PMCTL_EXEC, VFS_PROC_NR, TEXT_VADDR, top, 0, NULL) == VM_EINVAL &&
+			kcall(KC_PMCTL, PMCTL_EXEC, (uint32_t)er->child, 0x1000, top, 0, NULL) == VM_EINVAL;
+		r = kcall(KC_PMCTL, PMCTL_EXEC, (uint32_t)er->child, TEXT_VADDR, top, 0, NULL);
+		er->word[EXR_START] = (uint32_t)r;
+	}
+	if (r != VM_OK) {
+		er->word[EXR_EXIT] = (uint32_t)end_child(er->child);
+		exec_run_answer(er);
+	}
+}
+
+/* ST_HELLO_EXIT from the exec'd program: its status and placement; end it, answer. */
+static void exec_run_done(const message *rep, struct exec_run *er)
+{
+	er->word[EXR_STATUS] = rep->u.word[0];
+	er->word[EXR_PLACE] = rep->u.word[1];
+	er->word[EXR_EXIT] = (uint32_t)end_child(er->child);
+	if (er->waiter != NONE)
+		exec_run_answer(er);
+}
+
+/* The signal test: the child, its handler, who waits for what, the checks. */
+struct sig_test {
+	endpoint_t child, sender, waiter;
+	uint32_t handler, frame;
+	int ready, done;
+	uint32_t word[SGR_CHECKS];
+	uint32_t signo, frame_ok, exit_result;
+};
+
+/* ST_SIG_FORK from src: fork it into ST_SIG_SLOT; the child gets ST_CHILD, src
+ * ST_PARENT with the child's endpoint. */
+static void sig_fork(endpoint_t src, struct sig_test *st)
+{
+	message m;
+	int r;
+
+	__builtin_memset(&m, 0, sizeof(m));
+	m.u.fork.parent = src;
+	m.u.fork.slot = ST_SIG_SLOT;
+	r = vm_call(VM_FORK, &m);
+	st->child = m.u.fork.child;
+	st->ready = st->done = 0;
+	st->sender = st->waiter = NONE;
+	__builtin_memset(&m, 0, sizeof(m));
+	if (r == VM_OK) {
+		m.m_type = ST_CHILD;
+		ipc_send(st->child, &m);
+		m.m_type = ST_PARENT;
+		m.u.word[0] = (uint32_t)st->child;
+	} else {
+		m.m_type = r;
+	}
+	ipc_send(src, &m);
+}
+
+/* Signal the child once it is ready and init asked: its stack pointer, VM_PUSH_SIG
+ * there, the kernel's delivery to the handler, VM_NOTIFY_SIG for RS.  init gets the
+ * checks (SGR_*). */
+static void sig_send(struct sig_test *st)
+{
+	message m, v;
+	uint32_t sp = 0;
+
+	if (!st->ready || st->sender == NONE)
+		return;
+	__builtin_memset(&m, 0, sizeof(m));
+	m.u.word[SGR_GETSP] = (uint32_t)kcall(KC_PMCTL, PMCTL_GETSP, (uint32_t)st->child, 0, 0, 0, &sp);
+	__builtin_memset(&v, 0, sizeof(v));
+	v.u.push_sig.endpt = st->child;
+	v.u.push_sig.sp = sp;
+	m.u.word[SGR_PUSH_SIG] = (uint32_t)vm_call(VM_PUSH_SIG, &v);
+	m.u.word[SGR_FRAME] = v.u.push_sig.frame == sp - VM_SIGFRAME_BYTES;
+	st->frame = v.u.push_sig.frame;
+	m.u.word[SGR_BAD_FRAME] =
+		(uint32_t)kcall(KC_PMCTL, PMCTL_SIGNAL, (uint32_t)st->child, sp, st->handler, ST_SIGNO, NULL);
+	m.u.word[SGR_DELIVER] = (uint32_t)kcall(KC_PMCTL, PMCTL_SIGNAL, (uint32_t)st->child, v.u.push_sig.frame,
+						st->handler, ST_SIGNO, NULL);
+	__builtin_memset(&v, 0, sizeof(v));
+	v.u.notify_sig.endpt = st->child;
+	v.u.notify_sig.ipc_endpt = RS_PROC_NR;
+	m.u.word[SGR_NOTIFY] = (uint32_t)vm_call(VM_NOTIFY_SIG, &v);
+	m.m_type = VM_OK;
+	ipc_send(st->sender, &m);
+	st->sender = NONE;
+	st->ready = 0;
+}
+
+/* Answer init's ST_SIG_WAIT once the handler reported and PM ended the child. */
+static void sig_answer(struct sig_test *st)
+{
+	message m;
+
+	if (!st->done || st->waiter == NONE)
+		return;
+	__builtin_memset(&m, 0, sizeof(m));
+	m.m_type = VM_OK;
+	m.u.word[0] = st->signo;
+	m.u.word[1] = st->frame_ok;
+	m.u.word[2] = st->exit_result;
+	ipc_send(st->waiter, &m);
+	st->waiter = NONE;
+}
+
+/* A message of the signal test (ST_SIG_*) from src; 0 when it is none of them. */
+static int sig_serve(const message *m, endpoint_t src, struct sig_test *st)
+{
+	if (m->m_type == ST_SIG_FORK) {
+		sig_fork(src, st);
+	} else if (m->m_type == ST_SIG_READY && src == st->child) {
+		st->handler = m->u.word[0];
+		st->ready = 1;
+		sig_send(st);
+	} else if (m->m_type == ST_SIG_SEND) {
+		st->sender = src;
+		sig_send(st);
+	} else if (m->m_type == ST_SIG_HANDLED && src == st->child) {
+		st->signo = m->u.word[0];
+		st->frame_ok = m->u.word[1] == st->frame + 4; /* handler(signo): after the return address */
+		st->exit_result = (uint32_t)end_child(st->child);
+		st->done = 1;
+		sig_answer(st);
+	} else if (m->m_type == ST_SIG_WAIT) {
+		st->waiter = src;
+		sig_answer(st);
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
 /* ST_SIGFRAME and ST_NOTIFY_SIG from src: the signal calls PM makes for src. */
 static void signal_call(message *m, endpoint_t src)
 {
@@ -159,6 +366,8 @@ static void signal_call(message *m, endpoint_t src)
 int main(void)
 {
 	struct fork_test ft = { NONE, NONE, 0, VM_OK, 0 };
+	struct exec_run er = { NONE, NONE, { 0 } };
+	struct sig_test st = { NONE, NONE, NONE, 0, 0, 0, 0, { 0 }, 0, 0, 0 };
 	message m;
 	uint32_t status;
 	int last_ping = VM_OK;
@@ -183,6 +392,12 @@ int main(void)
 			fork_child_done(&m, &ft);
 		} else if (m.m_type == ST_EXEC) {
 			exec_test(src);
+		} else if (m.m_type == ST_EXEC_RUN) {
+			exec_run(src, &er);
+		} else if (m.m_type == ST_HELLO_EXIT && src == er.child) {
+			exec_run_done(&m, &er);
+		} else if (sig_serve(&m, src, &st)) {
+			continue;
 		} else if (m.m_type == ST_FORK_QUERY) {
 			ft.waiter = src;
 			if (ft.done)

@@ -36,6 +36,12 @@ static uint32_t heap_base(void)
 
 static uint32_t heap_grown; /* the top of the heap the self-tests grew */
 
+/* The first page past init's data segment: where its heap starts. */
+static uint32_t heap_base(void)
+{
+	return ((uint32_t)_end + PAGE_MASK) & ~PAGE_MASK;
+}
+
 uint32_t heap_top(void)
 {
 	return heap_grown ? heap_grown : heap_base();
@@ -193,6 +199,7 @@ static void test_privileges(void)
 
 	__builtin_memset(&m, 0, sizeof(m));
 	check("kcall_denied", kcall(KC_COPY, 0, 0, 0, 0, 0, NULL), VM_ECALLDENIED);
+	check("pmctl_denied", kcall(KC_PMCTL, PMCTL_GETSP, PM_PROC_NR, 0, 0, 0, NULL), VM_ECALLDENIED);
 	check("kcall_unknown", kcall(KC_COUNT + 7, 0, 0, 0, 0, 0, NULL), VM_EBADCALL);
 	check("sendnb_not_ready", ipc_sendnb(VFS_PROC_NR, &m), VM_ENOTREADY);
 	check("sendrec_self", ipc_sendrec(INIT_PROC_NR, &m), VM_ELOCKED);
@@ -309,6 +316,116 @@ static void test_exec(void)
 	check("exec_child_exit", (int)m.u.word[7], VM_OK);
 }
 
+/* One expectation of a round: with report, a PASS/FAIL line (check); without, silent.
+ * 1 when got differs from want. */
+static int expect(int report, const char *name, int got, int want)
+{
+	if (report)
+		check(name, got, want);
+	return got != want;
+}
+
+/* PM execs a fork of init into the hello program of VFS's file set: VM_EXEC_NEWMEM,
+ * RS maps the file over the text, the kernel starts it at TEXT_VADDR; it prints a
+ * line and reports its status, PM ends it.  The count of failed expectations. */
+int exec_hello_round(int report)
+{
+	message m;
+	int r, bad;
+
+	__builtin_memset(&m, 0, sizeof(m));
+	m.m_type = ST_EXEC_RUN;
+	r = ipc_sendrec(PM_PROC_NR, &m);
+	bad = expect(report, "exec_run_fork", r == VM_OK ? (int)m.u.word[EXR_FORK] : r, VM_OK);
+	bad += expect(report, "exec_run_newmem", (int)m.u.word[EXR_NEWMEM], VM_OK);
+	bad += expect(report, "exec_run_map_file", (int)m.u.word[EXR_MAP], VM_OK);
+	bad += expect(report, "exec_run_start", (int)m.u.word[EXR_START], VM_OK);
+	bad += expect(report, "exec_run_status", (int)m.u.word[EXR_STATUS], HELLO_STATUS);
+	bad += expect(report, "exec_run_placement", (int)m.u.word[EXR_PLACE], 1);
+	bad += expect(report, "exec_run_exit", (int)m.u.word[EXR_EXIT], VM_OK);
+	bad += expect(report, "pmctl_refusals", (int)m.u.word[EXR_REFUSED], 1);
+	return bad;
+}
+
+/* The signalled child's handler (called by the kernel's delivery on the frame VM
+ * prepared; it must not return): report the signal to PM, wait to be ended. */
+__attribute__((noreturn)) static void sig_handler(int signo)
+{
+	message m;
+
+	__builtin_memset(&m, 0, sizeof(m));
+	m.m_type = ST_SIG_HANDLED;
+	m.u.word[0] = (uint32_t)signo;
+	m.u.word[1] = (uint32_t)(uintptr_t)&signo; /* on the frame: PM checks where */
+	ipc_send(PM_PROC_NR, &m);
+	for (;;)
+		ipc_receive(PM_PROC_NR, &m, NULL);
+}
+
+/* The signalled child: tell PM where its handler is and wait in that call. */
+__attribute__((noreturn)) static void sig_child(void)
+{
+	message m;
+
+	__builtin_memset(&m, 0, sizeof(m));
+	m.m_type = ST_SIG_READY;
+	m.u.word[0] = (uint32_t)(uintptr_t)&sig_handler;
+	ipc_sendrec(PM_PROC_NR, &m);
+	for (;;) /* not reached: the signal ends the wait */
+		ipc_receive(PM_PROC_NR, &m, NULL);
+}
+
+/* RS watches a child of init; PM signals it while it waits in a call to PM: the
+ * frame from VM_PUSH_SIG at the child's stack pointer, the kernel's delivery to its
+ * handler, VM_NOTIFY_SIG for RS.  The handler reports, PM ends the child; RS's
+ * QUERY_EXIT then answers the child twice (the signal and the exit) and then none.
+ * The count of failed expectations. */
+int signal_child_round(int report)
+{
+	message m;
+	endpoint_t child;
+	int r, ok, bad;
+
+	__builtin_memset(&m, 0, sizeof(m));
+	m.m_type = ST_SIG_FORK;
+	r = ipc_sendrec(PM_PROC_NR, &m);
+	if (r == VM_OK && m.m_type == ST_CHILD)
+		sig_child();
+	if (expect(report, "sig_child_fork", r == VM_OK && m.m_type == ST_PARENT, 1))
+		return 1;
+	child = (endpoint_t)m.u.word[0];
+	m.m_type = ST_WATCH;
+	m.u.word[0] = (uint32_t)child;
+	r = ipc_sendrec(RS_PROC_NR, &m);
+	bad = expect(report, "sig_child_watch", r == VM_OK ? m.m_type : r, VM_OK);
+	m.m_type = ST_SIG_SEND;
+	r = ipc_sendrec(PM_PROC_NR, &m);
+	bad += expect(report, "sig_child_getsp", r == VM_OK ? (int)m.u.word[SGR_GETSP] : r, VM_OK);
+	bad += expect(report, "sig_child_push_sig", (int)m.u.word[SGR_PUSH_SIG], VM_OK);
+	bad += expect(report, "sig_child_frame", (int)m.u.word[SGR_FRAME], 1);
+	bad += expect(report, "sig_child_bad_frame", (int)m.u.word[SGR_BAD_FRAME], VM_EINVAL);
+	bad += expect(report, "sig_child_deliver", (int)m.u.word[SGR_DELIVER], VM_OK);
+	bad += expect(report, "sig_child_notify_sig", (int)m.u.word[SGR_NOTIFY], VM_OK);
+	m.m_type = ST_SIG_WAIT;
+	r = ipc_sendrec(PM_PROC_NR, &m);
+	bad += expect(report, "sig_child_handler_ran", r == VM_OK && m.u.word[0] == ST_SIGNO, 1);
+	bad += expect(report, "sig_child_handler_frame", (int)m.u.word[1], 1);
+	bad += expect(report, "sig_child_exit", (int)m.u.word[2], VM_OK);
+	/* RS: the child's signal and its exit, in either order, then nothing */
+	m.m_type = ST_WATCH_QUERY;
+	r = ipc_sendrec(RS_PROC_NR, &m);
+	ok = r == VM_OK && m.m_type == VM_OK && m.u.word[0] == (uint32_t)child && m.u.word[1] == 1;
+	m.m_type = ST_WATCH_QUERY;
+	r = ipc_sendrec(RS_PROC_NR, &m);
+	ok = ok && r == VM_OK && m.m_type == VM_OK && m.u.word[0] == (uint32_t)child && m.u.word[1] == 0;
+	bad += expect(report, "sig_child_query_exit", ok, 1);
+	m.m_type = ST_WATCH_QUERY;
+	r = ipc_sendrec(RS_PROC_NR, &m);
+	bad += expect(report, "sig_child_query_empty", r == VM_OK ? m.m_type : r, VM_ESRCH);
+	bad += expect(report, "send_signalled_child", ipc_send(child, &m), VM_EDEADSRCDST);
+	return bad;
+}
+
 /* mmap of a file through the image's VFS: VM waits for VFS's FDLOOKUP answer, a page
  * fault asks VFS for the page (FDIO: VFS caches it), a write copies it, the page past
  * the file's end is zero; a descriptor VFS does not know is EBADF; VFS's calls are
@@ -363,6 +480,8 @@ int selftest_run(void)
 	test_fork();
 	test_exec();
 	test_file_mmap();
+	exec_hello_round(1);
+	signal_child_round(1);
 	uprintf("init: %d check(s) failed\n", failures);
 	return failures;
 }

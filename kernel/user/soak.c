@@ -12,6 +12,9 @@
  *   shared     a child maps its parent's region through RS (VM_REMAP): the child
  *              sees the parent's data, the parent sees the child's writes, and the
  *              child's own copy-on-write copy keeps the old data
+ *   exec_sig   init's exec and signal self-tests as rounds (init.c): a fork exec'd into
+ *              the hello program of VFS's file set, a child signalled into its handler
+ *              and watched by RS
  * Then VM_INFO's free pages, VM's own pages (the kernel's usage: page tables, slab)
  * and the slots in use must equal the baseline taken before the first workload.
  * Children run this file's code in their copy of init; they report through their
@@ -27,7 +30,7 @@
 
 /* What a soak did, for its summary line. */
 static struct {
-	uint32_t forks, kills, brk_rounds, maps, cow_rounds, shared_rounds;
+	uint32_t forks, kills, brk_rounds, maps, cow_rounds, shared_rounds, exec_sig_rounds;
 	int failures;
 } tally;
 
@@ -430,6 +433,18 @@ static int soak_shared(uint32_t rounds)
 	return bad;
 }
 
+/* rounds of init's exec round and signal round; the count of failed expectations. */
+static int soak_exec_sig(uint32_t rounds)
+{
+	int bad = 0;
+
+	for (uint32_t i = 0; i < rounds; i++) {
+		bad += exec_hello_round(0) + signal_child_round(0);
+		tally.exec_sig_rounds++;
+	}
+	return bad;
+}
+
 /* The map workload once before the baseline: maps in init's mmap range give its page
  * directory page tables there, which VM keeps (as MINIX does) until the process
  * exits, so they belong to the baseline rather than to a drift. */
@@ -457,13 +472,14 @@ int soak_run(uint32_t cycles)
 	verdict("cow", soak_cow(small / 4 + 1));
 	verdict("kill", soak_kill(small / 10 + 3));
 	verdict("shared", soak_shared(small / 10 + 1));
+	verdict("exec_sig", soak_exec_sig(small / 10 + 1));
 	measure(&after);
 	drift = after.free != before.free || after.vm_own != before.vm_own || after.slots != before.slots;
 	verdict("baseline", drift);
-	uprintf("soak: %s: %u cycles, %u forks, %u kills, %u brk, %u maps, %u cow, %u shared; "
+	uprintf("soak: %s: %u cycles, %u forks, %u kills, %u brk, %u maps, %u cow, %u shared, %u exec+signal; "
 		"free pages %u/%u, VM's own %u/%u, slots %u/%u; %u ms\n",
 		tally.failures ? "FAILED" : "OK", cycles, tally.forks, tally.kills, tally.brk_rounds, tally.maps,
-		tally.cow_rounds, tally.shared_rounds, after.free, before.free, after.vm_own, before.vm_own,
+		tally.cow_rounds, tally.shared_rounds, tally.exec_sig_rounds, after.free, before.free, after.vm_own, before.vm_own,
 		after.slots, before.slots, sysinfo(SI_UPTIME_MS) - t0);
 	return tally.failures;
 }

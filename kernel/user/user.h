@@ -9,6 +9,10 @@
 /* ---- init.c ---- */
 /* Run the protocol self-tests (one PASS or FAIL line each): the number that failed. */
 int selftest_run(void);
+/* init.c's exec and signal self-tests as rounds the soak repeats: report prints
+ * each check; the count of failed expectations. */
+int exec_hello_round(int report);
+int signal_child_round(int report);
 /* The first page past init's heap as grown so far (VM_BRK only grows it). */
 uint32_t heap_top(void);
 
