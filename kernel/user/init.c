@@ -36,12 +36,6 @@ static uint32_t heap_base(void)
 
 static uint32_t heap_grown; /* the top of the heap the self-tests grew */
 
-/* The first page past init's data segment: where its heap starts. */
-static uint32_t heap_base(void)
-{
-	return ((uint32_t)_end + PAGE_MASK) & ~PAGE_MASK;
-}
-
 uint32_t heap_top(void)
 {
 	return heap_grown ? heap_grown : heap_base();
