@@ -23,7 +23,14 @@
 #define RUN_KEEP_GOING 0x10 /* RUN_EXPECT: report every mismatch, one finding at the end */
 #define RUN_FAST 0x20 /* the engines' cheaper checks: VM's per-handler sanity checks
 			* incremental (the one after the last record stays full) and the
-			* leak teardown of the processes the conversation touched only */
+			* leak teardown of the processes the conversation touched only, and
+			* REPEATs of a binary input capped at REPEAT_BUDGET_ENGINE records */
+
+/* Records all REPEATs of a binary input run again at most under RUN_FAST (the engines,
+ * vm-replay --fast), whatever its header's budget class asks: a bound on an execution's
+ * cost that a fuzzed input cannot raise by flipping two header bits.  Replay without
+ * --fast, and every text input, honour the header (up to 8192). */
+#define REPEAT_BUDGET_ENGINE 512
 
 #define STEP_CAP 16 /* vm_step calls per record before it counts as a hang */
 
@@ -109,6 +116,9 @@ uint32_t sig_hash(const char *s);
 /* ---- runner.c ---- */
 /* Run c on x->plat with the oracles list[0..n-1]; 1 on a finding (finding_get). */
 int runner_run(struct run_ctx *x, const struct oracle *const *list, int n);
+/* Records all REPEATs of x->c may run again: its header's budget, at most
+ * REPEAT_BUDGET_ENGINE under RUN_FAST for a binary input (no RUN_EXPECT). */
+uint32_t runner_repeat_budget(const struct run_ctx *x);
 /* Hash of everything observable in the last run (replies, events, reads). */
 uint64_t runner_trace_hash(void);
 /* Fold more bytes into the trace hash (the hosted digest). */

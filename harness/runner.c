@@ -8,7 +8,7 @@
  * access).  A MSG's binds give names the fields of its reply (an OK one; otherwise
  * the names are unbound); a CHECK goes to the oracles' check hooks; a REPEAT runs its
  * body again, count - 1 times, each run's copy advanced (struct rec), at most
- * conv_repeat_budget() records in all.  After the last record every oracle's end hook runs.
+ * runner_repeat_budget() records in all.  After the last record every oracle's end hook runs.
  * Hooks stop being called once a finding is set (the first finding wins); no oracle
  * calls back here. */
 #include <stdio.h>
@@ -406,14 +406,24 @@ static void advance(struct rec *r, uint32_t j, uint32_t step, uint32_t sel)
 	}
 }
 
-/* REPEAT record k: its body again, runs 1..count-1, within the conversation's budget. */
+/* Records all REPEATs of x's conversation may run again: its header's budget, at most
+ * REPEAT_BUDGET_ENGINE under RUN_FAST without RUN_EXPECT (a binary input run the
+ * engines' way; a text input's expectations are written for its header's budget). */
+uint32_t runner_repeat_budget(const struct run_ctx *x)
+{
+	uint32_t b = conv_repeat_budget(x->c);
+	int engine = (x->flags & RUN_FAST) && !(x->flags & RUN_EXPECT);
+	return engine && b > REPEAT_BUDGET_ENGINE ? REPEAT_BUDGET_ENGINE : b;
+}
+
+/* REPEAT record k: its body again, runs 1..count-1, within runner_repeat_budget(). */
 static void run_repeat(struct run_ctx *x, const struct oracle *const *list, int n, uint32_t k)
 {
 	const struct conv *c = x->c;
 	const struct rec *rp = &c->r[k];
 	uint32_t s = repeat_start(c, k);
 	for (uint32_t j = 1; j < rp->count && !finding_get(); j++) {
-		if (rn.repeated + (k - s) > conv_repeat_budget(c))
+		if (rn.repeated + (k - s) > runner_repeat_budget(x))
 			break;
 		x->iter = j;
 		for (uint32_t i = s; i < k && !finding_get(); i++) {
