@@ -194,23 +194,33 @@ static int check_proc(struct vmproc *vmp, struct tally *t)
 	return t->err;
 }
 
-/* ACL entries: the user entry is always in use; each system entry has one owner. */
-static int check_acl(void)
+/* ACL ownership, gathered during the process walk (check_all) so the table's 256
+ * slots are read once per check: owned holds the entries seen (the user entry and each
+ * live process's system one); bad is set when an entry is out of range or has a
+ * second owner. */
+struct acl_seen {
+	uint64_t owned;
+	int bad;
+};
+
+/* Count live process vmp's ACL entry into a. */
+static void acl_note(const struct vmproc *vmp, struct acl_seen *a)
 {
-	uint64_t owned = 1;
+	if (vmp->acl <= USER_ACL)
+		return;
+	if (vmp->acl >= NR_SYS_PROCS || (a->owned & ((uint64_t)1 << vmp->acl)))
+		a->bad = 1;
+	else
+		a->owned |= (uint64_t)1 << vmp->acl;
+}
 
-	if (!(vm.acl.inuse & 1))
+/* ACL entries: the user entry is always in use; each system entry has one owner
+ * (a: what the process walk saw). */
+static int check_acl(const struct acl_seen *a)
+{
+	if (!(vm.acl.inuse & 1) || a->bad)
 		return SAN_ACL;
-	for (int32_t s = 0; s < NR_PROCS; s++) {
-		const struct vmproc *vmp = &vm.proc[s];
-
-		if (!(vmp->flags & VMF_INUSE) || vmp->acl <= USER_ACL)
-			continue;
-		if (vmp->acl >= NR_SYS_PROCS || (owned & ((uint64_t)1 << vmp->acl)))
-			return SAN_ACL;
-		owned |= (uint64_t)1 << vmp->acl;
-	}
-	return owned == vm.acl.inuse ? 0 : SAN_ACL;
+	return a->owned == vm.acl.inuse ? 0 : SAN_ACL;
 }
 
 /* Set bits of w; the bitmaps are mostly all-zero or all-one words. */
@@ -221,12 +231,21 @@ static uint32_t bits_in(uint32_t w)
 
 /* The allocator's counters equal its bitmaps; every free page is managed.  The
  * incremental check reads the words up to the last managed page (only the pool's
- * primitives set bits, and only there); the full one reads every word. */
+ * primitives set bits, and only there); the full one reads every word, counting past
+ * that page only when a word there is not zero. */
 static int check_alloc_counts(int incremental)
 {
-	uint32_t nfree = 0, nmanaged = 0;
-	uint32_t words = incremental && vm.alloc.words < PHYS_MAX_PAGES / 32 ? vm.alloc.words : PHYS_MAX_PAGES / 32;
+	uint32_t nfree = 0, nmanaged = 0, tail = 0;
+	uint32_t last = vm.alloc.words < PHYS_MAX_PAGES / 32 ? vm.alloc.words : PHYS_MAX_PAGES / 32;
+	uint32_t words = PHYS_MAX_PAGES / 32;
 
+	/* The full check's words past the last managed page: when all are zero they add
+	 * nothing to either count, and the loop below stops at the last managed page;
+	 * else it reads them all, as before. */
+	for (uint32_t i = last; !incremental && i < PHYS_MAX_PAGES / 32; i++)
+		tail |= vm.alloc.free_bits[i] | vm.alloc.managed_bits[i];
+	if (incremental || tail == 0)
+		words = last;
 	for (uint32_t i = 0; i < words; i++) {
 		if (vm.alloc.free_bits[i] & ~vm.alloc.managed_bits[i])
 			return SAN_FREE_COUNT;
@@ -293,26 +312,14 @@ void sanity_block_changed(const struct phys_block *pb)
 		sanity_changed(pb->first->parent ? pb->first->parent->slot : -1);
 }
 
-/* Whether process s must be re-derived (and its mark cleared): always in a full
- * check, in an incremental one when it changed since its last check. */
-static int must_check(int32_t s, int incremental)
-{
-	uint32_t bit = 1u << (s % 32);
-	int changed = (vm.san_dirty[s / 32] & bit) != 0;
-
-	vm.san_dirty[s / 32] &= ~bit;
-	return !incremental || changed;
-}
-
-/* Check live process vmp, or take its totals from its last check when it is
- * unchanged (incremental). */
-static int check_or_reuse(struct vmproc *vmp, struct tally *t, int incremental)
+/* Check live process vmp (recheck), or take its totals from its last check. */
+static int check_or_reuse(struct vmproc *vmp, struct tally *t, int recheck)
 {
 	struct san_tally *k = &vm.san_tally[vmp->slot];
 	uint32_t used = t->used, objects = t->objects, cached = t->cached;
 	int err;
 
-	if (!must_check(vmp->slot, incremental)) {
+	if (!recheck) {
 		t->used += k->used;
 		t->objects += k->objects;
 		t->cached += k->cached;
@@ -328,10 +335,45 @@ static int check_or_reuse(struct vmproc *vmp, struct tally *t, int incremental)
 	return 0;
 }
 
+/* The process table: a free slot holds nothing; a live process is re-derived when the
+ * check is full or it changed since its last check, else its last totals are taken;
+ * its ACL entry is noted into a.  The changed marks are read a word (32 slots) at a
+ * time and cleared as the walk passes the slots; on a failure the slots not passed
+ * keep theirs, and a live process that failed is marked again (check_or_reuse). */
+static int check_procs(struct tally *t, int incremental, struct acl_seen *a)
+{
+	for (int32_t w = 0; w < NR_PROCS / 32; w++) {
+		uint32_t dirty = vm.san_dirty[w];
+
+		vm.san_dirty[w] = 0;
+		for (int32_t b = 0; b < 32; b++) {
+			struct vmproc *vmp = &vm.proc[w * 32 + b];
+			uint32_t rest = dirty & (~0u << b); /* this slot's mark and the later ones */
+			int err;
+
+			if (!(vmp->flags & VMF_INUSE)) {
+				if (vmp->regions || vmp->pt.dir_phys != PHYS_NONE || vmp->acl != NO_ACL || vmp->powers) {
+					t->obj = SOBJ_PROC;
+					vm.san_dirty[w] |= rest;
+					return SAN_PROC;
+				}
+				continue;
+			}
+			acl_note(vmp, a);
+			if ((err = check_or_reuse(vmp, t, !incremental || ((dirty >> b) & 1))) != 0) {
+				vm.san_dirty[w] |= rest & ~(1u << b);
+				return err;
+			}
+		}
+	}
+	return 0;
+}
+
 /* Every check in turn (t->obj: the kind of object each one is about); 0 or the first
  * failed invariant.  incremental: only changed processes are re-derived. */
 static int check_all(struct tally *t, int incremental)
 {
+	struct acl_seen acl = { 1, 0 }; /* the user entry */
 	int err;
 
 	t->obj = SOBJ_ALLOC;
@@ -343,21 +385,10 @@ static int check_all(struct tally *t, int incremental)
 	t->used += unvisited;
 	if (err != 0 || (err = t->err) != 0)
 		return err;
-	for (int32_t s = 0; s < NR_PROCS; s++) {
-		struct vmproc *vmp = &vm.proc[s];
-
-		if (!(vmp->flags & VMF_INUSE)) {
-			t->obj = SOBJ_PROC;
-			if (vmp->regions || vmp->pt.dir_phys != PHYS_NONE || vmp->acl != NO_ACL || vmp->powers)
-				return SAN_PROC;
-			must_check(s, incremental);
-			continue;
-		}
-		if ((err = check_or_reuse(vmp, t, incremental)) != 0)
-			return err;
-	}
+	if ((err = check_procs(t, incremental, &acl)) != 0)
+		return err;
 	t->obj = SOBJ_ACL;
-	if ((err = check_acl()) != 0)
+	if ((err = check_acl(&acl)) != 0)
 		return err;
 	t->obj = SOBJ_BLOCKCACHE;
 	cache_for_each(check_cached, t);
