@@ -443,3 +443,50 @@ TEST(SAN0030, "after real requests the incremental check passes with the full on
 	mem_free(phys, 1);
 	CHECK_EQ(sanity_check_incremental(), SAN_OK);
 }
+
+/* Whether process slot s carries a changed mark. */
+static int marked(int32_t s)
+{
+	return (vm.san_dirty[s / 32] >> (s % 32)) & 1;
+}
+
+TEST(SAN0031, "a failed incremental check keeps the changed marks of the slots it did not pass, and marks a live process that failed again")
+{
+	CHECK_EQ(sanity_check(), SAN_OK);
+	sanity_changed(INIT_PROC_NR);
+	sanity_changed(100);
+	sanity_changed(101);
+	sanity_changed(200);
+	vm.proc[100].pt.dir_phys = vm.proc[INIT_PROC_NR].pt.dir_phys; /* a free slot's defect */
+	CHECK_EQ(sanity_check_incremental(), SAN_PROC);
+	CHECK(!marked(INIT_PROC_NR) && marked(100) && marked(101) && marked(200));
+	vm.proc[100].pt.dir_phys = PHYS_NONE;
+	init_corrupt(0, 0);
+	sanity_changed(INIT_PROC_NR);
+	CHECK_EQ(sanity_check_incremental(), SAN_REFCOUNT);
+	CHECK(marked(INIT_PROC_NR) && marked(100) && marked(101) && marked(200));
+	init_corrupt(0, 1);
+	CHECK_EQ(sanity_check_incremental(), SAN_OK);
+	CHECK(!marked(INIT_PROC_NR) && !marked(100) && !marked(101) && !marked(200));
+}
+
+TEST(SAN0032, "the full check counts allocator bits past the last managed page, the incremental one stops there")
+{
+	uint32_t w = vm.alloc.words, bit = 1u << 5;
+
+	CHECK(w < PHYS_MAX_PAGES / 32);
+	CHECK_EQ(sanity_check(), SAN_OK);
+	vm.alloc.free_bits[w] |= bit;
+	CHECK_EQ(sanity_check(), SAN_FREE_COUNT); /* free but not managed */
+	vm.alloc.managed_bits[w] |= bit;
+	CHECK_EQ(sanity_check(), SAN_FREE_COUNT); /* counts disagree with the bitmaps */
+	CHECK_EQ(sanity_check_incremental(), SAN_OK);
+	vm.alloc.nfree++;
+	vm.alloc.nmanaged++;
+	CHECK_EQ(sanity_check(), SAN_OK); /* counted, as the counters say */
+	vm.alloc.nfree--;
+	vm.alloc.nmanaged--;
+	vm.alloc.free_bits[w] &= ~bit;
+	vm.alloc.managed_bits[w] &= ~bit;
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
