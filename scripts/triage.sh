@@ -138,7 +138,9 @@ store()
 	"$REPLAY" --print "$dir/input.bin" >"$dir/input.txt" 2>&1
 	echo "build/vm-replay $dir/input.bin" >"$dir/repro.sh"
 	chmod +x "$dir/repro.sh"
-	[ "$dir" = "crashes/$kind-$sig" ] && echo "$kind-$sig" >>"$STATE/stored"
+	# The tree's crashes/ (however CRASHES names it): triage's own record of an open folder.
+	[ "$(cd "$dir" && pwd -P)" = "$(cd "crashes/$kind-$sig" 2>/dev/null && pwd -P)" ] &&
+		echo "$kind-$sig" >>"$STATE/stored"
 	rm -f "$tmp.min" "$tmp.rep" "$tmp.minlog"
 }
 
