@@ -8,7 +8,8 @@
 # leak oracle, the protocol model and VM's sanity checker fire on their planted bugs,
 # no two plants share a signature and none is a stored finding's, a stored model
 # finding is a REGRESSION only when its own input gives it again (else SAME SIGNATURE,
-# which triage keeps aside), the fault
+# which triage keeps aside), a folder git has not committed is an open finding (triage:
+# first hit NEW, second known, after the commit REGRESSION), the fault
 # sweep finds nothing on inputs that reach every fault site, and a short seeded
 # libFuzzer run ends without a finding.  Needs the targets harness.mk builds first.
 set -eu
@@ -90,13 +91,19 @@ for kind in crash panic; do
 	echo "$kind:page_alloc $(cat "$T/plant-$kind-1.line")" >> "$T/plants"
 done
 grep -q 'at=vm/' "$T/plant-crash-1.line" || fail "planted crash not attributed to a vm/ frame"
-#    A stored finding that shows up again is a REGRESSION, not "already stored".
+#    A stored finding that shows up again is a REGRESSION, not "already stored" ($T/stored
+#    out of git's sight counts as fixed); one git sees and has not committed is OPEN.
 ks=$(sed -n 's/^FINDING kind=\([a-z]*\) sig=\([0-9a-f]*\) .*/\1-\2/p' "$T/plant-panic-1.line")
 mkdir -p "$T/stored/$ks"
-VMFUZZ_PLANT=panic:page_alloc $R --crashes "$T/stored" "$T/plant.txt" > "$T/regression.log" 2>&1 || true
+GIT_CEILING_DIRECTORIES="$PWD/$T" VMFUZZ_PLANT=panic:page_alloc $R --crashes "$T/stored" "$T/plant.txt" > "$T/regression.log" 2>&1 || true
 grep -q "^REGRESSION: $ks is stored in $T/stored/$ks" "$T/regression.log" ||
 	fail "a stored finding that reproduces is not announced as a REGRESSION"
 echo "harness-test: a stored finding that reproduces: $(grep '^REGRESSION' "$T/regression.log")"
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+	VMFUZZ_PLANT=panic:page_alloc $R --crashes "$T/stored" "$T/plant.txt" > "$T/open.log" 2>&1 || true
+	grep -q "^OPEN: $ks is stored in $T/stored/$ks, not committed" "$T/open.log" && ! grep -q '^REGRESSION' "$T/open.log" ||
+		{ cat "$T/open.log"; fail "a stored folder git has not committed is not OPEN"; }
+fi
 #    --keep-going reports every mismatch of a file, then one finding.
 printf '%s\n' 'msg from=live:4 VM_BRK addr=0x1000 => EPERM' 'read proc=live:4 addr=0x0804c010 => 0x5' \
 	'msg from=live:4 VM_MUNMAP addr=0x1001 len=0 => EFAULT|EINVAL' 'check dead=live:4' > "$T/mismatch.txt"
@@ -217,7 +224,7 @@ ks=$(sed -n 's/^FINDING kind=\([a-z]*\) sig=\([0-9a-f]*\) .*/\1-\2/p' "$T/$p-1.l
 mkdir -p "$T/fixed/$ks"
 same_sig() { # same_sig STORED-INPUT EXPECTED-VERDICT-LINE-PREFIX
 	cp "$1" "$T/fixed/$ks/input.txt"
-	if VMFUZZ_PLANT=$p $R --crashes "$T/fixed" "$f" > "$T/same-sig.log" 2>&1; then
+	if GIT_CEILING_DIRECTORIES="$PWD/$T" VMFUZZ_PLANT=$p $R --crashes "$T/fixed" "$f" > "$T/same-sig.log" 2>&1; then
 		fail "planted $p gave no finding with a stored folder"
 	fi
 	grep '^FINDING' "$T/same-sig.log" | head -n 1 | cmp -s - "$T/$p-1.line" || fail "the re-check changed the FINDING line"
@@ -234,18 +241,65 @@ same_sig "$T/stored-same.txt" "REGRESSION: $ks is stored in $T/fixed/$ks, a fixe
 same_sig "$f" "REGRESSION: $ks is stored in $T/fixed/$ks"
 #     triage (with a replay tool whose fixed findings are $T/fixed): the stored input
 #     replays clean, so the raw input is a possible new defect, not a REGRESSION.
+#     ($T/fixed is out of git's sight, GIT_CEILING_DIRECTORIES, so its folders count as
+#     fixed; 7b'' tests folders git sees.)
 cp "$T/stored-clean.txt" "$T/fixed/$ks/input.txt"
 printf '#!/bin/sh\ncase "$1" in --*) exec "%s" "$@" ;; esac\nexec "%s" --crashes "%s" "$@"\n' \
 	"$PWD/$R" "$PWD/$R" "$PWD/$T/fixed" > "$T/replay-fixed.sh"
 chmod +x "$T/replay-fixed.sh"
 mkdir -p "$T/raw"
 cp "$f" "$T/raw/crash-errno"
-VMFUZZ_PLANT=$p REPLAY="$PWD/$T/replay-fixed.sh" TRIAGE_STATE="$PWD/$T/triage" CRASHES="$PWD/$T/new" \
+GIT_CEILING_DIRECTORIES="$PWD/$T" VMFUZZ_PLANT=$p REPLAY="$PWD/$T/replay-fixed.sh" TRIAGE_STATE="$PWD/$T/triage" CRASHES="$PWD/$T/new" \
 	scripts/triage.sh "$PWD/$T/raw" > "$T/triage.log" 2>&1 || { cat "$T/triage.log"; fail "triage"; }
 grep -q "^triage: SAME SIGNATURE: .*crash-errno: $ks" "$T/triage.log" && grep -q ', 1 same signature' "$T/triage.log" &&
 	! grep -q '^triage: REGRESSION' "$T/triage.log" && [ ! -e "$T/new/$ks" ] && [ -s "$T/triage/collisions/"*.bin ] ||
 	{ cat "$T/triage.log"; fail "triage did not keep a same-signature input aside"; }
 echo "harness-test: triage: $(grep '^triage: SAME SIGNATURE' "$T/triage.log" | cut -c1-100)..."
+
+# 7b''. Fixed or open (crashes/README.md): in a scratch tree with its own git (triage's
+#     crashes/ is the tree's), triage stores a planted finding's first hit (NEW, no
+#     verdict line in its report.txt), counts a second hit as known (the folder is not
+#     committed: vm-replay says OPEN), and once the folder is committed calls a third
+#     hit a REGRESSION.  Where git cannot say (no work tree), a folder this triage state
+#     stored is open and one it did not store (another state) is fixed.
+tri() { # tri TREE RAW-NAME STATE: triage one raw input of TREE into TREE/crashes
+	VMFUZZ_PLANT=$p REPLAY="$PWD/$R" TRIAGE_STATE="$1/$3" "$1/scripts/triage.sh" "$1/raw/$2" > "$1/$2.log" 2>&1 ||
+		{ cat "$1/$2.log"; fail "triage of $1/raw/$2"; }
+}
+tri_says() { # tri_says TREE RAW-NAME PATTERN WHAT
+	grep -q "$3" "$1/$2.log" || { cat "$1/$2.log"; fail "triage in $1: $4"; }
+}
+for S in "$PWD/$T/tri-git" "$PWD/$T/tri-nogit"; do
+	mkdir -p "$S/scripts" "$S/raw"
+	cp scripts/triage.sh scripts/check-settings.sh "$S/scripts/"
+	for i in 1 2 3; do { cat "$f"; echo "# hit $i"; } > "$S/raw/crash-$i"; done
+done
+S=$PWD/$T/tri-git
+git -C "$S" init -q && git -C "$S" -c user.name=harness-test -c user.email=ht@localhost commit -q --allow-empty -m base ||
+	fail "git init in $S"
+tri "$S" crash-1 state
+tri_says "$S" crash-1 "^triage: .*crash-1: NEW FINDING kind=model sig=${ks#model-} " "first hit not NEW"
+[ -s "$S/crashes/$ks/input.bin" ] && ! grep -q '^OPEN\|^REGRESSION\|^SAME SIGNATURE' "$S/crashes/$ks/report.txt" ||
+	fail "triage in $S: no folder $ks, or a verdict line in its report.txt"
+tri "$S" crash-2 state
+tri_says "$S" crash-2 "crash-2: $ks already stored, not fixed yet (known)" "second hit not known"
+tri_says "$S" crash-2 ' 0 new findings, 1 known, 0 REGRESSIONS' "second hit counted wrong"
+git -C "$S" add crashes && git -C "$S" -c user.name=harness-test -c user.email=ht@localhost commit -q -m "fixed" ||
+	fail "git commit in $S"
+tri "$S" crash-3 state
+tri_says "$S" crash-3 "^triage: REGRESSION: .*crash-3: $ks was fixed" "a committed folder's hit is not a REGRESSION"
+[ "$(cut -f2 "$S/state/events" | tr '\n' ' ')" = "new known regression " ] ||
+	{ cat "$S/state/events"; fail "triage events in $S are not new, known, regression"; }
+S=$PWD/$T/tri-nogit
+export GIT_CEILING_DIRECTORIES="$PWD/$T"
+tri "$S" crash-1 state
+tri_says "$S" crash-1 "crash-1: NEW FINDING" "first hit not NEW (no git)"
+tri "$S" crash-2 state
+tri_says "$S" crash-2 "crash-2: $ks already stored, not fixed yet (known)" "second hit not known (no git)"
+tri "$S" crash-3 other-state
+tri_says "$S" crash-3 "^triage: REGRESSION: .*crash-3: $ks" "a folder another state stored is not fixed (no git)"
+unset GIT_CEILING_DIRECTORIES
+echo "harness-test: triage: first hit NEW, second known, committed folder REGRESSION; without git by triage's state"
 
 # 7c. Two handlers that break the same sanity invariant: each sanity:* plant changes a
 #     block's refcount right after its call succeeded (harness/plants/sanity-*.txt run

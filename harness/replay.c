@@ -12,7 +12,10 @@
  * or printable content) are replayed with their expectations checked (--keep-going:
  * every mismatch of a file is printed, not only the first).  A finding whose
  * (kind, sig) names a folder of the crashes directory (--crashes DIR, default crashes/
- * when it exists) is a fixed bug that came back: "REGRESSION: ..." is printed; for a
+ * when it exists) that git's HEAD holds (or any folder where git cannot say: no git, no
+ * work tree) is a fixed bug that came back: "REGRESSION: ..." is printed; a folder git
+ * does not hold (stored by triage, not committed with a fix) is an open finding hit
+ * again: "OPEN: ..." (crashes/README.md, "Fixed or open"); for a
  * kind whose signature names a rule, not a code location (model), only when the
  * folder's own input gives that finding again on today's code: when it replays clean
  * (or gives another finding) "SAME SIGNATURE: ... possibly a different defect" is
@@ -28,7 +31,9 @@
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <sanitizer/lsan_interface.h>
 #include "harness.h"
@@ -136,8 +141,8 @@ static void json_line(const char *path, const struct finding *f)
 		       path, f->kind, f->sig, f->call, f->at);
 }
 
-/* The stored folder of finding f in opt.crashes into dir, 1 when it exists: a fixed bug
- * that reproduces again. */
+/* The stored folder of finding f in opt.crashes into dir, 1 when it exists (a fixed
+ * bug that reproduces again, or an open finding hit again: stored_verdict). */
 static int stored(const struct finding *f, char *dir, size_t len)
 {
 	struct stat st;
@@ -181,14 +186,56 @@ static int load_stored(const char *dir, struct conv *c, int *text)
 	return 0;
 }
 
+/* How git sees stored folder dir: 1 when HEAD holds it (committed with its fix: a fixed
+ * bug), 0 when it is in a work tree but not in HEAD (stored by triage, not fixed yet:
+ * an open finding), -1 when git cannot say (no git, not a work tree, no HEAD). */
+static int git_committed(const char *dir)
+{
+	char buf[256];
+	ssize_t n, total = 0;
+	int fd[2], st;
+	pid_t pid;
+
+	if (pipe(fd))
+		return -1;
+	if ((pid = fork()) < 0) {
+		close(fd[0]);
+		close(fd[1]);
+		return -1;
+	}
+	if (pid == 0) { /* git ls-tree lists the folder's files at HEAD, nothing if none */
+		int nul = open("/dev/null", O_WRONLY);
+		dup2(fd[1], 1);
+		if (nul >= 0)
+			dup2(nul, 2);
+		close(fd[0]);
+		execlp("git", "git", "-C", dir, "ls-tree", "--name-only", "HEAD", ".", (char *)NULL);
+		_exit(127);
+	}
+	close(fd[1]);
+	while ((n = read(fd[0], buf, sizeof buf)) > 0)
+		total += n;
+	close(fd[0]);
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		return -1;
+	return total > 0;
+}
+
 /* Finding f (a copy: the re-check overwrites the runner's) has the (kind, sig) of the
- * stored folder dir.  Say whether it is the stored bug back: REGRESSION, unless f's
+ * stored folder dir.  Say whether it is the stored bug back: OPEN when git has not got
+ * the folder committed (its bug is not fixed yet), else REGRESSION, unless f's
  * signature names a rule and the folder's own input, replayed on today's code with
  * this run's flags, does not give that (kind, sig) again. */
 static void stored_verdict(const struct finding *f, const char *dir)
 {
 	static struct conv sc;
 	int text = 0;
+	if (git_committed(dir) == 0) {
+		printf("OPEN: %s-%08x is stored in %s, not committed: a finding not fixed yet, hit again "
+		       "(not a regression)\n",
+		       f->kind, f->sig, dir);
+		return;
+	}
 	if (sig_names_rule(f->kind) && load_stored(dir, &sc, &text)) {
 		int flags = (text ? RUN_EXPECT : 0) | (opt.fast ? RUN_FAST : 0);
 		const struct finding *g = run_conv(&sc, flags) ? finding_get() : NULL;

@@ -371,6 +371,8 @@ maybe_triage()
 
 # Print the FINDING line of every new finding and regression triage recorded since the
 # last call (events are "time, status, kind-sig, raw input, FINDING line", tab-separated).
+# Later hits of a finding stored and not fixed yet are triage's "known" events: counted
+# in the status line and the summary, not announced (crashes/README.md, "Fixed or open").
 announce()
 {
 	local n t st key raw line
@@ -379,7 +381,7 @@ announce()
 	while IFS=$'\t' read -r t st key raw line; do
 		case $st in
 		new) log "NEW $line (from $raw; stored in ${CRASHES:-crashes}/$key)" ;;
-		regression) log "REGRESSION $line (from $raw; crashes/$key was fixed)" ;;
+		regression) log "REGRESSION $line (from $raw; crashes/$key holds it, fixed)" ;;
 		collision) log "SAME SIGNATURE $line (from $raw; crashes/$key was fixed and its input replays clean: possibly a different defect)" ;;
 		esac
 	done < <(sed -n "$((${announced:-0} + 1)),${n}p" "$TRIAGE_STATE/events")
@@ -443,7 +445,9 @@ summary()
 	local new known regr fnd
 	fnd=$(findings_summary); fnd=${fnd:-none}
 	new=$(tail -n +$((events_from + 1)) "$TRIAGE_STATE/events" 2>/dev/null | awk -F'\t' '$2 == "new" { print $3 }' | sort -u | wc -l)
-	known=$(tail -n +$((events_from + 1)) "$TRIAGE_STATE/events" 2>/dev/null | awk -F'\t' '$2 == "known" { print $3 }' | sort -u | wc -l)
+	# known: stored before this run, not fixed (a finding new in this run counts as new only)
+	known=$(tail -n +$((events_from + 1)) "$TRIAGE_STATE/events" 2>/dev/null |
+		awk -F'\t' '$2 == "new" { n[$3] = 1 } $2 == "known" { k[$3] = 1 } END { for (x in k) if (!(x in n)) print x }' | wc -l)
 	regr=$(tail -n +$((events_from + 1)) "$TRIAGE_STATE/events" 2>/dev/null | awk -F'\t' '$2 == "regression" { print $3 }' | sort -u | wc -l)
 	printf 'fuzz: summary of this run (%s, %d instance(s), state in %s)\n' "$engine" "$JOBS" "$CAMPAIGN"
 	printf '  %-12s %s\n' duration "$fuzzed s of fuzzing" \

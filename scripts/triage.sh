@@ -8,9 +8,12 @@
 # (crash-*, timeout-*, leak-*, oom-*, slow-unit-*).  Each input is replayed with
 # build/vm-replay; its `FINDING kind=.. sig=..` line names the bug.  A new (kind, sig)
 # is minimized with `vm-replay --minimize` and stored as crashes/<kind>-<sig>/ with
-# input.bin, input.txt, report.txt and repro.sh.  A (kind, sig) already stored is only
-# counted (build/triage/counts), except that one stored in crashes/ (a fixed bug, which
-# make test replays clean) is announced as a REGRESSION; when vm-replay says the
+# input.bin, input.txt, report.txt and repro.sh (and its name goes to build/triage/stored).
+# A (kind, sig) already stored is only counted (build/triage/counts), except that one
+# that vm-replay calls a fixed bug (a crashes/ folder git's HEAD holds, committed with
+# its fix; crashes/README.md "Fixed or open") is announced as a REGRESSION.  A folder
+# git does not hold (vm-replay: "OPEN"), or, where git cannot say, one this triage
+# state stored, is an open finding: its later hits are known.  When vm-replay says the
 # stored folder's own input replays clean ("SAME SIGNATURE", model findings: their
 # signature names a rule, not a code location), the input is announced as a possibly
 # different defect and kept in build/triage/collisions/ for a human, nothing stored.
@@ -75,6 +78,15 @@ count_hit()
 	mv "$STATE/counts.new" "$STATE/counts"
 }
 
+# True when folder crashes/$1 (kind-sig) is an open finding that this triage state
+# stored (build/triage/stored) and git's HEAD does not hold (not committed with a fix);
+# vm-replay calls it a REGRESSION only where git cannot say.
+stored_open()
+{
+	grep -qx "$1" "$STATE/stored" 2>/dev/null || return 1
+	[ -z "$(git -C "crashes/$1" ls-tree --name-only HEAD . 2>/dev/null)" ]
+}
+
 # Append finding event $1 (new, known, regression, collision) of raw input $2 to build/triage/events.
 event() { printf '%s\t%s\t%s\t%s\t%s\n' "$(date +%s)" "$1" "$kind-$sig" "$2" "$finding_line" >>"$STATE/events"; }
 
@@ -121,10 +133,14 @@ store()
 	fi
 	kind=$want_kind sig=$want_sig
 	cp "$tmp.min" "$dir/input.bin"
-	replay "$dir/input.bin" "$dir/report.txt" # names the stored path
+	replay "$dir/input.bin" "$tmp.rep" # names the stored path; no verdict on itself
+	grep -a -v '^OPEN: \|^REGRESSION: \|^SAME SIGNATURE: ' "$tmp.rep" >"$dir/report.txt"
 	"$REPLAY" --print "$dir/input.bin" >"$dir/input.txt" 2>&1
 	echo "build/vm-replay $dir/input.bin" >"$dir/repro.sh"
 	chmod +x "$dir/repro.sh"
+	# The tree's crashes/ (however CRASHES names it): triage's own record of an open folder.
+	[ "$(cd "$dir" && pwd -P)" = "$(cd "crashes/$kind-$sig" 2>/dev/null && pwd -P)" ] &&
+		echo "$kind-$sig" >>"$STATE/stored"
 	rm -f "$tmp.min" "$tmp.rep" "$tmp.minlog"
 }
 
@@ -148,16 +164,17 @@ triage_one()
 			printf 'triage: SAME SIGNATURE: %s: %s is stored, but its input replays clean: possibly a different defect (kept in %s)\n' \
 				"$f" "$kind-$sig" "$STATE/collisions/${h:0:12}.bin"
 			event collision "$f"
-		elif [ -d "crashes/$kind-$sig" ] || grep -a -q '^REGRESSION: ' "$out"; then
-			# Every crashes/ folder is a fixed bug (make test replays it clean): it is
-			# back, whatever folder this triage stores into.
+		elif grep -a -q '^REGRESSION: ' "$out" && ! stored_open "$kind-$sig"; then
+			# A committed crashes/ folder is a fixed bug (make test replays it clean): it
+			# is back, whatever folder this triage stores into.
 			n_regr=$((n_regr + 1))
 			printf 'triage: REGRESSION: %s: %s was fixed (crashes/%s) and reproduces again\n' \
 				"$f" "$kind-$sig" "$kind-$sig"
 			event regression "$f"
-		elif [ -d "$CRASHES/$kind-$sig" ]; then
+		elif [ -d "$CRASHES/$kind-$sig" ] || [ -d "crashes/$kind-$sig" ]; then
+			# Stored and not fixed yet (vm-replay: OPEN): one more hit of it.
 			n_known=$((n_known + 1))
-			say "$f: $kind-$sig already stored"
+			say "$f: $kind-$sig already stored, not fixed yet (known)"
 			event known "$f"
 		else
 			n_new=$((n_new + 1))

@@ -468,3 +468,41 @@ TEST(RSP0014, "RS_PREPARE copies a remap source into dst as a private copy-on-wr
 	CHECK_EQ(v, 0x33);
 	CHECK_EQ(sanity_check(), SAN_OK);
 }
+
+TEST(RSU0006, "a REMAP alias follows its source through RS_UPDATE: pages not linked before the swap still show the source's memory, also an alias held by one of the two, and after a rolled-back update")
+{
+	endpoint_t a, b;
+	uint32_t ma, alias, inner, v;
+
+	rs_grant_all();
+	CHECK_EQ(fork_child(INIT_PROC_NR, &a), VM_OK);
+	CHECK_EQ(fork_child(INIT_PROC_NR, &b), VM_OK);
+	CHECK_EQ(mmap_anon(a, 0x30000000, 3 * PAGE_SIZE, PROT_RW, MAP_FIXED, &ma), VM_OK);
+	for (uint32_t i = 0; i < 3; i++)
+		CHECK_EQ(proc_write32(a, ma + i * PAGE_SIZE, 0x10 + i), VM_OK);
+	CHECK_EQ(remap_call(VM_REMAP, AGENT_PROC_NR, a, 0, ma, 3 * PAGE_SIZE, &alias), VM_OK);
+	CHECK_EQ(remap_call(VM_REMAP, b, a, 0x50000000, ma, 3 * PAGE_SIZE, &inner), VM_OK);
+	CHECK_EQ(proc_read32(AGENT_PROC_NR, alias, &v), VM_OK); /* page 0 linked before */
+	CHECK_EQ(v, 0x10);
+	fault_fail_nth(FS_KC_ADDRSPACE, 1); /* swapped and swapped back */
+	CHECK_EQ(update(a, b, 0), VM_ENOMEM);
+	CHECK_EQ(proc_read32(AGENT_PROC_NR, alias + 2 * PAGE_SIZE, &v), VM_OK);
+	CHECK_EQ(v, 0x12);
+	CHECK_EQ(update(a, b, 0), VM_OK); /* the source is b's now, the inner alias a's */
+	CHECK_EQ(proc_read32(AGENT_PROC_NR, alias + PAGE_SIZE, &v), VM_OK);
+	CHECK_EQ(v, 0x11);
+	CHECK_EQ(proc_write32(AGENT_PROC_NR, alias + PAGE_SIZE, 0x21), VM_OK);
+	CHECK_EQ(proc_read32(b, ma + PAGE_SIZE, &v), VM_OK);
+	CHECK_EQ(v, 0x21);
+	CHECK_EQ(proc_read32(a, inner + PAGE_SIZE, &v), VM_OK);
+	CHECK_EQ(v, 0x21);
+	CHECK_EQ(proc_write32(a, inner, 0x30), VM_OK);
+	CHECK_EQ(proc_read32(AGENT_PROC_NR, alias, &v), VM_OK);
+	CHECK_EQ(v, 0x30);
+	CHECK_EQ(update(a, b, 0), VM_OK); /* and back */
+	CHECK_EQ(proc_read32(b, inner + 2 * PAGE_SIZE, &v), VM_OK);
+	CHECK_EQ(v, 0x12);
+	CHECK_EQ(sanity_check(), SAN_OK);
+	CHECK_EQ(pm_exit(a), VM_OK);
+	CHECK_EQ(pm_exit(b), VM_OK);
+}

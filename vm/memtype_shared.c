@@ -2,7 +2,8 @@
  * region (VM_REMAP, the IPC server's shared memory).  A page is linked on its first
  * fault to the source's page (made present there if needed); the source is named by
  * endpoint, address and region id, and checked at every fault, so a source that has
- * gone away (or was replaced) gives SIGSEGV instead of a stale link. */
+ * gone away (or was replaced) gives SIGSEGV instead of a stale link; a live update
+ * that moves the source's address space to another endpoint renames it there. */
 #include "vm.h"
 
 /* The source region of r if it still exists, or NULL. */
@@ -48,6 +49,29 @@ static int shared_writable(const struct vir_region *r, uint32_t idx)
 	const struct phys_region *pr = region_page(r, idx);
 
 	return (r->flags & VR_WRITABLE) && pr && pb_private_sharers(pr->ph) == 0;
+}
+
+/* A live update (VM_RS_UPDATE) swapped the address spaces of endpoints a and b:
+ * point every alias, in any live process (a and b included), whose source was a's
+ * region at b and the other way, so an alias keeps showing its source region, which
+ * moved with its space (its address and id stay).  Swapping back undoes it. */
+void shared_sources_swapped(endpoint_t a, endpoint_t b)
+{
+	for (int32_t s = 0; s < NR_PROCS; s++) {
+		struct vmproc *vmp = &vm.proc[s];
+		int changed = 0;
+
+		if (!(vmp->flags & VMF_INUSE))
+			continue;
+		for (struct vir_region *r = region_first(vmp); r; r = region_next(vmp, r)) {
+			if (r->type != &mem_type_shared || (r->src_endpt != a && r->src_endpt != b))
+				continue;
+			r->src_endpt = r->src_endpt == a ? b : a;
+			changed = 1;
+		}
+		if (changed)
+			sanity_changed(s);
+	}
 }
 
 const struct mem_type mem_type_shared = {

@@ -129,7 +129,8 @@ int do_rs_memctl(message *m)
 }
 
 /* Exchange the address spaces (and ACLs, heap bases, counters) of a and b; each
- * keeps its slot, endpoint and the powers of that endpoint. */
+ * keeps its slot, endpoint and the powers of that endpoint.  Aliases of a region
+ * that moved (in any process) follow it to its new endpoint. */
 static void swap_procs(struct vmproc *a, struct vmproc *b)
 {
 	struct vmproc t = *a;
@@ -145,6 +146,7 @@ static void swap_procs(struct vmproc *a, struct vmproc *b)
 		r->slot = sa;
 	for (struct vir_region *r = region_first(b); r; r = region_next(b, r))
 		r->slot = sb;
+	shared_sources_swapped(ea, eb);
 	MUTATED();
 	sanity_changed(sa);
 	sanity_changed(sb);

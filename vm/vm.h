@@ -221,6 +221,9 @@ extern const struct mem_type mem_type_directphys;
 extern const struct mem_type mem_type_shared;
 extern const struct mem_type mem_type_cache;
 extern const struct mem_type mem_type_file;
+/* memtype_shared.c: a live update put a's address space at b and b's at a; every
+ * shared region (alias) whose source was in one now names the other. */
+void shared_sources_swapped(endpoint_t a, endpoint_t b);
 /* memtype_anon.c, for the file type: back page idx of r with a zeroed page; give page
  * idx a private copy of its shared page.  VM_OK or VM_ENOMEM. */
 int anon_fill_page(struct vir_region *r, uint32_t idx);
