@@ -508,8 +508,10 @@ static void file_mapped(struct shadow *s, uint32_t a, uint32_t len, int wr)
 
 /* VFS's answer (VM_VFS_REPLY from the boot VFS): every OK it caused answers a waiting
  * file mmap, whose request the reply carries back (the request buffer is the reply's):
- * its target got the file at retaddr.  Errors, page-ins and kills change no memory
- * the shadow knows. */
+ * its target got the file at retaddr.  That holds for an OK to VFS too: VM never
+ * answers a VFS_REPLY itself (a refusal is an errno), so VFS's OK is the answer to a
+ * file mmap VFS itself waits for.  Errors, page-ins and kills change no memory the
+ * shadow knows. */
 static void on_vfs_reply(const struct outcome *o)
 {
 	for (uint32_t i = 0; i < o->nreplies; i++) {
@@ -758,9 +760,9 @@ void shadow_after_msg(const struct run_ctx *x, const struct msg_seen *seen)
 	case VM_GETPHYS:
 	case VM_GETREF:
 	case VM_RS_SET_PRIV:
-	case VM_VFS_REPLY:
-		if (code == VM_SUSPEND)
-			on_vfs_reply(seen->o);
+		break;
+	case VM_VFS_REPLY: /* never answered itself: a reply to VFS answers VFS's own mmap */
+		on_vfs_reply(seen->o);
 		break;
 	case VM_VFS_MMAP:
 		if (code == VM_OK && (s = target_of(m, m->u.vfs_mmap.who)))
