@@ -124,6 +124,29 @@ TEST(RSP0007, "with every system entry taken, a new system mask is ENOMEM and th
 	CHECK_EQ(sanity_check(), SAN_OK);
 }
 
+TEST(RSP0008, "with every system entry taken, RS_SET_PRIV with sys is ENOMEM before the buffer is read: a bad buffer too, and an absent buffer page stays absent")
+{
+	int32_t slot = free_slot();
+	uint32_t n = 0, absent = stack_region(RS_PROC_NR)->vaddr;
+	uint32_t before;
+	endpoint_t child;
+
+	while (acl_entries_in_use() < NR_SYS_PROCS) {
+		CHECK_EQ(pm_fork(INIT_PROC_NR, slot + (int32_t)n, &child), VM_OK);
+		CHECK_EQ(set_priv(child, mask_in_rs(VM_BASIC_CALLS), 1), VM_OK);
+		n++;
+	}
+	CHECK(block_at(RS_PROC_NR, absent) == NULL);
+	before = mem_free_count();
+	CHECK_EQ(set_priv(INIT_PROC_NR, absent, 1), VM_ENOMEM);
+	CHECK(block_at(RS_PROC_NR, absent) == NULL); /* the refusal made nothing present */
+	CHECK_EQ(mem_free_count(), before);
+	CHECK_EQ(set_priv(INIT_PROC_NR, 0x1000, 1), VM_ENOMEM); /* unreadable: still ENOMEM */
+	CHECK_EQ(vm_proc_acl(INIT_PROC_NR), USER_ACL);
+	CHECK_EQ(set_priv(child, 0x1000, 1), VM_EFAULT); /* holds an entry: the read decides */
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
 static int memctl(endpoint_t target, int req, uint32_t *addr, uint32_t *len)
 {
 	message m = msg_zero();

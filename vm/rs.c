@@ -4,9 +4,11 @@
 /* VM_RS_SET_PRIV: give endpt the mask at buf in the caller (RS), as a system service
  * (own ACL entry) or, with sys == 0, as a user process (the mask becomes the shared
  * user mask).  buf == 0 keeps the shared user mask for a user process and is
- * VM_EINVAL for a system one (system services do not share).  VM_EINVAL for a bad
- * target, VM_EPERM for VM itself, VM_EFAULT when buf cannot be read, VM_ENOMEM when
- * no ACL entry is left; a failure changes nothing. */
+ * VM_EINVAL for a system one (system services do not share).  Checked in this order:
+ * VM_EINVAL for a bad target, VM_EPERM for VM itself, VM_EINVAL for sys without buf,
+ * VM_ENOMEM when a system target needs an entry and none is left (before buf is read,
+ * so the refusal makes no page of the caller present), VM_EFAULT when buf cannot be
+ * read; a failure changes no ACL. */
 int do_rs_set_priv(message *m)
 {
 	struct vmproc *vmp = proc_get(m->u.rs_set_priv.endpt);
@@ -22,11 +24,12 @@ int do_rs_set_priv(message *m)
 		if (sys)
 			return VM_EINVAL;
 		mask = vm.acl.mask[USER_ACL];
-	} else if ((err = copy_from_proc(m->m_source, m->u.rs_set_priv.buf, &mask, sizeof(mask))) != VM_OK) {
-		return err;
+		return acl_set(vmp, mask, sys);
 	}
 	if (sys && vmp->acl <= USER_ACL && acl_entries_in_use() >= NR_SYS_PROCS)
-		return VM_ENOMEM;
+		return VM_ENOMEM; /* before the copy, which would make buf present */
+	if ((err = copy_from_proc(m->m_source, m->u.rs_set_priv.buf, &mask, sizeof(mask))) != VM_OK)
+		return err;
 	return acl_set(vmp, mask, sys);
 }
 

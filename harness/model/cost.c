@@ -102,6 +102,21 @@ uint32_t mcost_new_region(uint64_t len, int prealloc)
 	return c;
 }
 
+/* A copy of every extent of as with every page held and mapped: the most such a copy
+ * may take when the pages present are not known (a parent the kernel killed, whose
+ * faults the model no longer follows). */
+uint32_t mcost_copy_all_held(const struct mspace *as)
+{
+	uint32_t c = 2;
+	if (!as || as->lost)
+		return UINT32_MAX / 2;
+	for (uint32_t i = 0; i < as->n; i++) {
+		const struct mext *x = &as->ext[i];
+		c += mcost_region(x->end - x->start) + mcost_held(NULL, x->start, x->end) + mcost_pt(x->start, x->end);
+	}
+	return c;
+}
+
 /* A copy of every extent of as (fork, RS_PREPARE): regions, their held pages and
  * page tables, and a page directory. */
 uint32_t mcost_copy(const struct mspace *as)

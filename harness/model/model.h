@@ -278,6 +278,7 @@ uint32_t mcost_cut(const struct mspace *as, uint64_t a, uint64_t e);
 uint32_t mcost_pt_any(uint64_t len);
 uint32_t mcost_new_region(uint64_t len, int prealloc);
 uint32_t mcost_copy(const struct mspace *as);
+uint32_t mcost_copy_all_held(const struct mspace *as);
 /* A boot process's address space from its boot description (as is empty before). */
 void space_boot(struct mspace *as, const struct boot_proc *bp);
 /* The model knows nothing of as any more (no boot description, lost track). */

@@ -383,6 +383,12 @@ static void rule_fork_01_03(const message *m, uint32_t st, struct mpred *p)
 	if (p->need_pages < 128)
 		p->need_pages = 128;
 	if (plat()->proc_flags(p->tgt->endpt) & PF_KILLED) { /* the kernel will not copy it */
+		/* VM still builds the copy first, of memory the model stopped following at
+		 * the kill (PF-02: the faults VM serves since are not judged): every page of
+		 * every extent may be present */
+		uint32_t all = mcost_copy_all_held(&p->tgt->as);
+		if (all > p->need_pages)
+			p->need_pages = all;
 		mpred_set(p, "FORK-01", VM_EINVAL);
 		return;
 	}
