@@ -394,3 +394,31 @@ TEST(VFS0011, "when VFS exits every request fails at once: the waiting mmap call
 	CHECK_EQ(sanity_check(), SAN_OK);
 	CHECK_EQ(mmap_fd(b, 2, 0, P, PROT_READ, 0, NULL), VM_EIO); /* nobody to ask */
 }
+
+TEST(VFS0012, "a file page linked from a cached block that a MAPCACHEPAGE region writes in place: that region loses write access, and its next write leaves the file mapping's page alone")
+{
+	message m = msg_zero(), rep;
+	uint32_t c, at, v = 0;
+
+	rs_grant_all();
+	cache_file_page(5, 77, 0, 0xF11E);
+	m.u.mapcachepage.dev = 5;
+	m.u.mapcachepage.dev_offset = (uint64_t)77 << 20;
+	m.u.mapcachepage.ino = 77;
+	m.u.mapcachepage.ino_offset = 0;
+	m.u.mapcachepage.pages = 1;
+	CHECK_EQ(call(FS, VM_MAPCACHEPAGE, &m), VM_OK);
+	c = m.u.mapcachepage.addr;
+	CHECK_EQ(proc_write32(FS, c, 1), VM_OK); /* the cache region writes the block in place */
+	CHECK_EQ(mmap_fd(INIT_PROC_NR, 4, 0, P, PROT_READ, 0, NULL), VM_SUSPEND);
+	CHECK_EQ(vfs_answer(VM_OK, 5, 77, 1), VM_SUSPEND);
+	CHECK_EQ(reply_code_to(INIT_PROC_NR, &rep), VM_OK);
+	at = rep.u.mmap.retaddr;
+	CHECK_EQ(proc_read32(INIT_PROC_NR, at, &v), VM_OK); /* linked from the cache */
+	CHECK_EQ(v, 1);
+	CHECK_EQ(sanity_check(), SAN_OK); /* before the fix: SAN_PTE, FS's PTE still writable */
+	CHECK_EQ(proc_write32(FS, c, 2), VM_OK);
+	CHECK_EQ(proc_read32(INIT_PROC_NR, at, &v), VM_OK);
+	CHECK_EQ(v, 1); /* the file mapping keeps the page it was given */
+	CHECK_EQ(sanity_check(), SAN_OK);
+}

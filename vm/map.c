@@ -51,6 +51,11 @@ static void protect_sharers(struct phys_block *pb)
 	}
 }
 
+void map_protect_block(struct phys_block *pb)
+{
+	protect_sharers(pb);
+}
+
 /* Give the private (copy-on-write) sharers of pb a copy of the page of their own,
  * so the shared-memory sharers left on pb may write it in place.  The moved sharers'
  * present PTEs are rewritten (their tables exist, so nothing else is allocated).

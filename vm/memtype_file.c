@@ -12,16 +12,21 @@ static uint64_t file_page_off(const struct vir_region *r, uint32_t idx)
 	return r->file_off + ((uint64_t)idx << PAGE_SHIFT);
 }
 
-/* Link page idx of r (at file offset off) to the cached block pb; a page the file ends
- * inside gets a private copy instead, its bytes past file_end zeroed.  VM_OK or
- * VM_ENOMEM (nothing linked). */
+/* Link page idx of r (at file offset off) to the cached block pb, a private
+ * copy-on-write sharer (the block's other sharers' PTEs are rewritten: none may write
+ * it in place any more); a page the file ends inside gets a private copy instead, its
+ * bytes past file_end zeroed.  VM_OK or VM_ENOMEM (nothing linked). */
 static int file_link(struct vir_region *r, uint32_t idx, struct phys_block *pb, uint64_t off)
 {
 	struct phys_block *copy;
 	uint32_t keep;
 
-	if (off + PAGE_SIZE <= r->file_end)
-		return pb_reference(r, idx, pb);
+	if (off + PAGE_SIZE <= r->file_end) {
+		if (pb_reference(r, idx, pb) != VM_OK)
+			return VM_ENOMEM;
+		map_protect_block(pb); /* a MAPCACHEPAGE region writing the block in place loses that */
+		return VM_OK;
+	}
 	if (!(copy = pb_copy(pb)))
 		return VM_ENOMEM;
 	keep = (uint32_t)(r->file_end - off);

@@ -298,6 +298,10 @@ int map_map_page(struct vmproc *vmp, struct vir_region *r, uint32_t idx);
 /* Map every page r has (page tables allocated as needed); VM_ENOMEM on failure. */
 int map_region_pages(struct vmproc *vmp, struct vir_region *r);
 void map_protect_region(struct vmproc *vmp, struct vir_region *r);
+/* A sharer was added to pb: rewrite the present PTEs of all its sharers, in any
+ * process, with the rights they may have now (a shared-memory sharer loses write
+ * access while a private copy-on-write sharer holds the page too). */
+void map_protect_block(struct phys_block *pb);
 int map_pagefault(struct vmproc *vmp, uint32_t addr, int write);
 int map_prefault(struct vmproc *vmp, uint32_t addr, uint32_t len, int write);
 int map_range_free(struct vmproc *vmp, uint32_t vaddr, uint32_t len);
