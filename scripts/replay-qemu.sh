@@ -95,11 +95,11 @@ boot_batch() {
 # image_verdicts LIST OUT: the image's verdict of every file named in LIST (one a
 # line), as "FILE<TAB>VERDICT" lines in OUT, replayed in as few boots as possible:
 # a batch that ends early (a hang: QEMU's timeout) gives its unfinished input a hang
-# finding and goes on with a new batch after it.
+# finding and goes on with a new batch after it ($TMP/pending: the files not yet run).
 image_verdicts() {
 	: >"$2"
-	cp "$1" "$TMP/todo"
-	while [ -s "$TMP/todo" ]; do
+	cp "$1" "$TMP/pending"
+	while [ -s "$TMP/pending" ]; do
 		printf '%s' "$BATCH_MAGIC" >"$TMP/batch.bin"
 		: >"$TMP/inbatch"
 		while IFS= read -r f; do
@@ -108,8 +108,8 @@ image_verdicts() {
 			else
 				printf '%s\tBOOTFAIL cannot read or compile %s\n' "$f" "$f" >>"$2"
 			fi
-		done <"$TMP/todo"
-		: >"$TMP/todo"
+		done <"$TMP/pending"
+		: >"$TMP/pending"
 		[ -s "$TMP/inbatch" ] || break
 		boot_batch "$TMP/batch.bin" "$TMP/serial.log"
 		status=$?
@@ -117,7 +117,7 @@ image_verdicts() {
 		i=0 stop=""
 		while IFS= read -r f; do
 			if [ -n "$stop" ]; then
-				[ "$stop" = hang ] && echo "$f" >>"$TMP/todo"
+				[ "$stop" = hang ] && echo "$f" >>"$TMP/pending"
 				[ "$stop" = broken ] && printf '%s\tBOOTFAIL qemu exit %s\n' "$f" "$status" >>"$2"
 				i=$((i + 1))
 				continue
