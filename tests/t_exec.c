@@ -207,3 +207,31 @@ TEST(EXEC0005, "exec of a forked child drops its copy-on-write shares: the paren
 	CHECK_EQ(pm_exit(c), VM_OK);
 	CHECK_EQ(sanity_check(), SAN_OK);
 }
+
+TEST(EXEC0006, "exec of a process waiting on a file page ends the wait: its page-in is orphaned, its fault ended, the new image runs")
+{
+	message m = msg_zero();
+	uint32_t va = 0x30000000, v = 1;
+	endpoint_t c;
+
+	rs_grant_all();
+	CHECK_EQ(fork_child(INIT_PROC_NR, &c), VM_OK);
+	m.u.vfs_mmap.who = c;
+	m.u.vfs_mmap.vaddr = va;
+	m.u.vfs_mmap.len = PAGE_SIZE;
+	m.u.vfs_mmap.flags = PROT_READ;
+	m.u.vfs_mmap.fd = 3;
+	m.u.vfs_mmap.dev = 6;
+	m.u.vfs_mmap.ino = 12;
+	CHECK_EQ(call(ep_make(0, VFS_PROC_NR), VM_VFS_MMAP, &m), VM_OK);
+	CHECK_EQ(proc_read32(c, va, &v), VM_EFAULT); /* waits for VFS's page-in */
+	CHECK(vm.vfs.n == 1 && vm.vfs.active && (kmodel.proc[ep_slot(c)].flags & KP_PAGEFAULT));
+	CHECK_EQ(pm_exec(c, 0x1000, 0x1000, 0, 0x1000, 0), VM_OK);
+	CHECK(vm.vfs.n == 1 && vm.vfs.q[0].orphan);
+	CHECK(!(kmodel.proc[ep_slot(c)].flags & (KP_PAGEFAULT | KP_KILLED)));
+	CHECK_EQ(proc_write32(c, vmp_of(c)->heap_base, 7), VM_OK); /* the new data */
+	CHECK_EQ(sanity_check(), SAN_OK);
+	CHECK_EQ(pm_exit(c), VM_OK);
+	CHECK_EQ(vm.vfs.n, 1); /* VFS still owes the orphan's answer */
+	CHECK_EQ(sanity_check(), SAN_OK);
+}

@@ -422,3 +422,40 @@ TEST(VFS0012, "a file page linked from a cached block that a MAPCACHEPAGE region
 	CHECK_EQ(v, 1); /* the file mapping keeps the page it was given */
 	CHECK_EQ(sanity_check(), SAN_OK);
 }
+
+TEST(VFS0013, "PROCCTL CLEAR of processes waiting on file pages: the active page-in is orphaned, a queued one dropped, both faults end; VFS's late answer changes nothing and the new space kills the old address")
+{
+	message rep;
+	endpoint_t a, b;
+	uint32_t va, vb, v;
+
+	CHECK_EQ(fork_child(INIT_PROC_NR, &a), VM_OK);
+	CHECK_EQ(fork_child(INIT_PROC_NR, &b), VM_OK);
+	CHECK_EQ(mmap_fd(a, 1, 0, P, PROT_READ, 0, NULL), VM_SUSPEND);
+	CHECK_EQ(vfs_answer(VM_OK, 1, 2, 1), VM_SUSPEND);
+	CHECK_EQ(reply_code_to(a, &rep), VM_OK);
+	va = rep.u.mmap.retaddr;
+	CHECK_EQ(mmap_fd(b, 1, 0, P, PROT_READ, 0, NULL), VM_SUSPEND);
+	CHECK_EQ(vfs_answer(VM_OK, 1, 2, 1), VM_SUSPEND);
+	CHECK_EQ(reply_code_to(b, &rep), VM_OK);
+	vb = rep.u.mmap.retaddr;
+	CHECK_EQ(proc_read32(a, va, &v), VM_EFAULT); /* a's FDIO is sent */
+	CHECK_EQ(proc_read32(b, vb, &v), VM_EFAULT); /* b's waits behind it */
+	CHECK(vm.vfs.n == 2 && vm.vfs.active);
+	CHECK(kmodel.proc[ep_slot(b)].flags & KP_PAGEFAULT);
+	CHECK_EQ(procctl_call(RS_PROC_NR, VMPPARAM_CLEAR, b, 0, 0, 0), VM_OK);
+	CHECK_EQ(vm.vfs.n, 1); /* b's queued page-in went */
+	CHECK(!(kmodel.proc[ep_slot(b)].flags & (KP_PAGEFAULT | KP_KILLED)));
+	CHECK_EQ(procctl_call(RS_PROC_NR, VMPPARAM_CLEAR, a, 0, 0, 0), VM_OK);
+	CHECK(vm.vfs.n == 1 && vm.vfs.active && vm.vfs.q[0].orphan);
+	CHECK(!(kmodel.proc[ep_slot(a)].flags & (KP_PAGEFAULT | KP_KILLED)));
+	CHECK_EQ(sanity_check(), SAN_OK);
+	feed_reset_replies();
+	CHECK_EQ(vfs_answer(VM_OK, 0, 0, 0), VM_SUSPEND); /* the late answer to a's page-in */
+	CHECK_EQ(vm.vfs.n, 0);
+	CHECK(!(kmodel.proc[ep_slot(a)].flags & KP_KILLED));
+	CHECK_EQ(reply_count(), 0);
+	CHECK_EQ(proc_read32(a, va, &v), VM_EFAULT); /* the new, empty space: a fault kills */
+	CHECK(kmodel.proc[ep_slot(a)].flags & KP_KILLED);
+	CHECK_EQ(sanity_check(), SAN_OK);
+}

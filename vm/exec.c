@@ -94,6 +94,7 @@ static int exec_commit(struct vmproc *vmp, struct exec_image *img)
 		if (img->r[i])
 			region_insert(vmp, img->r[i]);
 	vmp->heap_base = img->r[EXEC_DATA]->vaddr;
+	vfs_space_replaced(vmp);
 	sanity_changed(vmp->slot);
 	MUTATED();
 	return VM_OK;

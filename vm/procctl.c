@@ -25,6 +25,7 @@ static int procctl_clear(struct vmproc *vmp)
 	pt_free(&vmp->pt);
 	vmp->pt = fresh;
 	vmp->heap_base = 0;
+	vfs_space_replaced(vmp);
 	sanity_changed(vmp->slot);
 	return VM_OK;
 }

@@ -12,7 +12,10 @@
  * errno (EIO for a result that is no errno).  A request VFS does not take (the send
  * fails) fails at once (mmap: EIO; a fault: SIGSEGV).  A requester that exits leaves
  * its active request orphaned (the answer then changes nothing) and its queued ones
- * dropped. */
+ * dropped; so does a process whose address space is replaced (PROCCTL CLEAR,
+ * EXEC_NEWMEM) for the page-ins it waits on, and its fault is ended: it runs its new
+ * image (MINIX keeps it stopped until VFS answers, then serves the old fault in the
+ * new space, killing the new image for an address it never used). */
 #include "vm.h"
 
 #define VFS_ENDPT ep_make(0, VFS_PROC_NR) /* the boot VFS: requests go there */
@@ -183,22 +186,40 @@ static void vfs_server_exits(void)
 	}
 }
 
+/* Withdraw the requests requester ep waits on, of kind (0: every kind): queued ones
+ * go, the active one is orphaned (VFS still answers it: its reqid stays taken, the
+ * answer changes nothing).  Returns how many were withdrawn. */
+static uint32_t vfs_withdraw(endpoint_t ep, int32_t kind)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = vm.vfs.n; i-- > 0;) {
+		if (vm.vfs.q[i].requester != ep || vm.vfs.q[i].orphan || (kind && vm.vfs.q[i].kind != kind))
+			continue;
+		n++;
+		if (i == 0 && vm.vfs.active) {
+			vm.vfs.q[0].orphan = 1;
+			MUTATED();
+		} else {
+			vfs_dequeue(i);
+		}
+	}
+	return n;
+}
+
 void vfs_owner_exits(const struct vmproc *vmp)
 {
 	if (vmp->endpt == VFS_ENDPT) {
 		vfs_server_exits();
 		return;
 	}
-	for (uint32_t i = vm.vfs.n; i-- > 0;) {
-		if (vm.vfs.q[i].requester != vmp->endpt || vm.vfs.q[i].orphan)
-			continue;
-		if (i == 0 && vm.vfs.active) {
-			vm.vfs.q[0].orphan = 1; /* VFS still answers it: the reqid stays taken */
-			MUTATED();
-		} else {
-			vfs_dequeue(i);
-		}
-	}
+	vfs_withdraw(vmp->endpt, 0);
+}
+
+void vfs_space_replaced(const struct vmproc *vmp)
+{
+	if (vfs_withdraw(vmp->endpt, VMVFSREQ_FDIO))
+		kc_clear_pagefault(vmp->endpt);
 }
 
 /* FDLOOKUP answered: VFS's (dev, ino, fd, size_pages) of the file.  The mapping's

@@ -381,6 +381,10 @@ int vfs_fault_request(struct vmproc *vmp, const struct vir_region *r, uint32_t a
 /* vmp exits: its queued requests go, its active one is orphaned; when vmp is the boot
  * VFS every request fails at once (nobody will answer them). */
 void vfs_owner_exits(const struct vmproc *vmp);
+/* vmp's address space was replaced (PROCCTL CLEAR, EXEC_NEWMEM): the page-ins it waits
+ * on are withdrawn like an exiting requester's, and its page fault is ended (the
+ * kernel resumes it in the new space). */
+void vfs_space_replaced(const struct vmproc *vmp);
 /* The queue's invariants; 0 or SAN_VFS (sanity.c). */
 int vfs_check(void);
 /* mmap.c, for the FDLOOKUP answer: place the file region of the checked request q in
