@@ -247,6 +247,8 @@ void mvfs_wait(endpoint_t requester, endpoint_t target, const struct vm_pl_mmap 
 /* The boot VFS exited (s: that VM_EXIT): VFS-10, every process waiting for it was
  * answered with an errno; nobody waits any more. */
 void mvfs_server_exits(const struct msg_seen *s);
+/* Process ep (not VFS) exited: VFS-11, its waits end unanswered. */
+void mvfs_requester_exits(endpoint_t ep);
 /* Is m (in o's replies) a request VM sent VFS rather than a reply? */
 int mvfs_is_request(endpoint_t dst, const message *m);
 

@@ -345,6 +345,8 @@ static void commit_exit_03(const struct msg_seen *s, const struct mpred *p)
 	check_kernel_live("EXIT-03", t->endpt, 0);
 	if (t->priv & MPRIV_HANDLEMEM)
 		mvfs_server_exits(s);
+	else
+		mvfs_requester_exits(t->endpt); /* VFS-11: its waits end with it, never answered */
 	memset(t, 0, sizeof *t);
 }
 

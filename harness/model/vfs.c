@@ -69,8 +69,8 @@ static void rule_vfs_05_06_reply(const message *m, uint32_t st, struct mpred *p)
 	}
 	mpred_set(p, "VFS-06", VM_SUSPEND);
 	p->others_ok = 1;
-	if (mvfs_find(m->m_source) >= 0)
-		p->reply_to = NONE; /* VFS waits for a file mmap itself: its answer is judged as any */
+	if (mvfs_find(m->m_source) >= 0 || mdl.vfsw_lost)
+		p->reply_to = NONE; /* VFS waits (or may wait) for a file mmap itself: its answer is judged as any */
 }
 
 /* VFS-06: each process VFS's answer reached was waiting for a file mmap: OK with a
@@ -115,6 +115,13 @@ static void commit_vfs_06_reply(const struct msg_seen *s, const struct mpred *p)
 	}
 	if (mdl.vfsw_lost)
 		mvfs_forget_all();
+}
+
+void mvfs_requester_exits(endpoint_t ep)
+{
+	for (int i = (int)mdl.nvfsw; i-- > 0;)
+		if (mdl.vfsw[i].requester == ep)
+			mvfs_drop(i);
 }
 
 void mvfs_server_exits(const struct msg_seen *s)
