@@ -313,7 +313,10 @@ void conv_decode(const uint8_t *data, size_t len, struct conv *c)
 	struct rd r = { data, data + len, 0 };
 	struct rec *last = NULL;
 
-	memset(c, 0, sizeof *c);
+	/* the header and the names; records exist only below n, each written whole */
+	c->sanity = c->budget = c->flags = 0;
+	c->n = 0;
+	memset(c->names, 0, sizeof c->names);
 	if (len < INPUT_HDR_LEN)
 		return;
 	r.p += 2; /* magic and version: informative, never rejected */

@@ -380,6 +380,7 @@ void host_quiesce(void)
 {
 	hosted_set_fault_hook(NULL);
 	feed_fail_sends(0);
+	ram_discard_frees(); /* the restore after the run puts RAM back */
 }
 
 /* ---- The leak oracle's view of VM ---- */

@@ -15,7 +15,9 @@ void host_init(void);
  * "model:reply-dst", "model:out-field", "model:frame", "sanity:fork-refcount",
  * "sanity:remap-refcount" or "none"; -1 when the name is not one of them. */
 int host_plant(const char *name);
-/* Fault injection off and reply sends working (the leak oracle's teardown). */
+/* Fault injection off, reply sends working, and the pages VM frees left unfilled
+ * where the next restore puts them back (the leak oracle's teardown: the run ends
+ * with it). */
 void host_quiesce(void);
 
 /* ---- What the leak oracle counts and does (VM's side) ---- */

@@ -61,6 +61,11 @@ void seam_unpoison(uint32_t phys, uint32_t len);
 /* Object-level sanitizer hooks for VM's own slab objects. */
 void seam_poison_obj(void *p, uint32_t len);
 void seam_unpoison_obj(void *p, uint32_t len);
+/* Must VM fill the pages [phys, phys+len) it frees with FREE_PATTERN?  Always in the
+ * image; the hosted build says no only while the harness ends processes before a
+ * restore (ram_discard_frees) and no page of the range was free at the snapshot:
+ * restore gives such a page back its snapshot bytes whenever it was written. */
+int seam_scrub_free(uint32_t phys, uint32_t len);
 
 /* ---- Console, panic, trace ---- */
 void seam_puts(const char *s);

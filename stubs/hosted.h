@@ -51,6 +51,10 @@ void hosted_snapshot(void);
  * poisoning) through the dirty bitmap.  The feed, the reply log and the
  * feed_fail_sends countdown are emptied; the hooks are kept. */
 void hosted_restore(void);
+/* Until the next restore VM need not fill the pages it frees with FREE_PATTERN when
+ * none was blank at the snapshot (seam_scrub_free, stubs/ram.c): for a teardown whose
+ * RAM the restore puts back. */
+void ram_discard_frees(void);
 /* A 64-bit FNV-1a digest of VM's state struct, the kernel model and all of RAM.
  * Equal after a restore and after a fresh boot within one process (host pointers
  * inside VM's state point into RAM, which is allocated once). */

@@ -81,6 +81,7 @@ static struct {
 	uint64_t blank[HOSTED_RAM_PAGES / 64];   /* free and wholly poisoned at the snapshot */
 	uint64_t clean[HOSTED_RAM_PAGES / 64];   /* no byte poisoned at the snapshot */
 	int has_snap;
+	int discard;          /* frees need no pattern until the next restore (seam_scrub_free) */
 } ram;
 
 /* calloc or die: the bench cannot run without its RAM. */
@@ -200,6 +201,24 @@ void seam_unpoison(uint32_t phys, uint32_t len)
 	ram_poison(phys, len, 0);
 }
 
+void ram_discard_frees(void)
+{
+	ram.discard = 1;
+}
+
+/* Fill [phys, phys+len) with the pattern unless frees are discarded and none of its
+ * pages was blank at the snapshot: restore skips a blank page that is free again
+ * (trusting the pattern), and copies back every other page that was written. */
+int seam_scrub_free(uint32_t phys, uint32_t len)
+{
+	if (!ram.discard || !ram.has_snap || len == 0 || !ram_range_ok(phys, len))
+		return 1;
+	for (uint32_t pg = phys >> PAGE_SHIFT; pg <= (phys + len - 1) >> PAGE_SHIFT; pg++)
+		if (ram.blank[pg / 64] >> (pg % 64) & 1)
+			return 1;
+	return 0;
+}
+
 /* The RAM offset of host pointer p when [p, p+len) lies in RAM, else -1. */
 static int64_t ram_offset(const void *p, uint32_t len)
 {
@@ -268,6 +287,7 @@ void ram_reset(void)
 	memset(ram.poison, 0, HOSTED_RAM_SIZE / 8);
 	memset(ram.touched, 0, sizeof ram.touched);
 	mark_all_dirty();
+	ram.discard = 0;
 }
 
 static int page_free(const uint32_t *free_bits, uint32_t pg)
@@ -432,6 +452,7 @@ void ram_restore(const uint32_t *free_bits)
 		}
 		ram.dirty[w] = 0;
 	}
+	ram.discard = 0;
 }
 
 /* Hashing reads poisoned pages too, so it is not instrumented. */

@@ -166,8 +166,8 @@ uint32_t mem_alloc(uint32_t npages, uint32_t flags)
 	return phys;
 }
 
-/* Return [phys, phys+npages pages) to the pool: filled with FREE_PATTERN, then
- * poisoned.  A page outside the pool or already free is a broken invariant (panic),
+/* Return [phys, phys+npages pages) to the pool: filled with FREE_PATTERN (unless
+ * seam_scrub_free says a restore will put them back anyway), then poisoned.  A page outside the pool or already free is a broken invariant (panic),
  * detected before anything changes. */
 void mem_free(uint32_t phys, uint32_t npages)
 {
@@ -178,7 +178,8 @@ void mem_free(uint32_t phys, uint32_t npages)
 	if (!range_is(phys, npages, 0, &first))
 		PANIC("mem_free: page not managed or already free");
 	seam_unpoison(phys, npages * PAGE_SIZE); /* callers may have poisoned parts */
-	vm_memset(phys_ptr(phys, npages * PAGE_SIZE), FREE_PATTERN, npages * PAGE_SIZE);
+	if (seam_scrub_free(phys, npages * PAGE_SIZE))
+		vm_memset(phys_ptr(phys, npages * PAGE_SIZE), FREE_PATTERN, npages * PAGE_SIZE);
 	seam_poison(phys, npages * PAGE_SIZE);
 	for (uint32_t i = 0; i < npages; i++)
 		bit_set(A.free_bits, first + i);

@@ -325,42 +325,51 @@ static void forget_touched(const message *m)
 
 /* True when the model placed no process in slots s..s+31 this conversation (none of
  * them is live to it). */
-static int no_slot_used(int32_t s)
+/* Slot s disagrees: report it (PROC-08), or take the kernel's word for it. */
+static int sync_slot(const struct sel_table *t, int32_t s, int klive, int report)
 {
-	uint64_t w[4];
-	memcpy(w, &mdl.slot_used[s], sizeof w);
-	return !(w[0] | w[1] | w[2] | w[3]);
+	int mlive = mslot_live(s);
+	struct mproc *p = &mdl.proc[s];
+	if (klive == mlive && (!klive || t->endpt(s) == p->endpt))
+		return 0;
+	if (report) {
+		mfind("PROC-08", "sync", "slot %d: the kernel has %s%d, VM's model %s%d", s, klive ? "live " : "free ",
+		      klive ? t->endpt(s) : 0, mlive ? "live " : "free ", mlive ? p->endpt : 0);
+		return 1;
+	}
+	p = mslot_new(s);
+	if (klive) {
+		p->live = 1;
+		p->endpt = t->endpt(s);
+		p->acl = MACL_SYS; /* mask unknown */
+		space_forget(&p->as);
+	}
+	return 0;
 }
 
 /* The kernel's table and the model's processes must agree on who is live
  * (PROC-08); after a message the model did not know, the model takes the kernel's
- * word for it (unknown masks and memory). */
+ * word for it (unknown masks and memory).  Only slots live in the kernel or used by
+ * the model can disagree: those are visited, 32 at a time. */
 static void sync_table(int report)
 {
 	const struct sel_table *t = mdl.x->plat->procs;
 	uint32_t live[NR_PROCS / 32], used[NR_PROCS / 32];
-	if (t->sets)
+	if (t->sets) {
 		t->sets(live, used); /* one pass, not a call per slot */
-	for (int32_t s = 0; s < NR_PROCS; s++) {
-		if (t->sets && s % 32 == 0 && !live[s / 32] && no_slot_used(s)) {
-			s += 31; /* 32 slots free on both sides */
-			continue;
-		}
-		int klive = t->sets ? (int)((live[s / 32] >> (s % 32)) & 1) : t->live(s) != 0, mlive = mslot_live(s);
-		struct mproc *p = &mdl.proc[s];
-		if (klive == mlive && (!klive || t->endpt(s) == p->endpt))
-			continue;
-		if (report) {
-			mfind("PROC-08", "sync", "slot %d: the kernel has %s%d, VM's model %s%d", s, klive ? "live " : "free ",
-			      klive ? t->endpt(s) : 0, mlive ? "live " : "free ", mlive ? p->endpt : 0);
-			return;
-		}
-		p = mslot_new(s);
-		if (klive) {
-			p->live = 1;
-			p->endpt = t->endpt(s);
-			p->acl = MACL_SYS; /* mask unknown */
-			space_forget(&p->as);
+	} else {
+		memset(live, 0, sizeof live);
+		for (int32_t s = 0; s < NR_PROCS; s++)
+			if (t->live(s))
+				live[s / 32] |= 1u << (s % 32);
+	}
+	for (int32_t g = 0; g < NR_PROCS / 32; g++) {
+		uint32_t cand = live[g] | mdl.used_mask[g];
+		while (cand) {
+			int32_t s = 32 * g + __builtin_ctz(cand);
+			cand &= cand - 1;
+			if (sync_slot(t, s, (int)((live[g] >> (s % 32)) & 1), report))
+				return;
 		}
 	}
 }

@@ -181,6 +181,7 @@ struct model {
 	struct mwatch watch[VM_WATCH_MAX]; /* rows [0, nwatch), in registration order */
 	uint32_t nwatch;
 	uint8_t slot_used[NR_PROCS]; /* proc[s] was cleared in this conversation */
+	uint32_t used_mask[NR_PROCS / 32]; /* the same, a bit per slot */
 	/* ---- not cleared by begin (must stay last) ---- */
 	struct mproc proc[NR_PROCS];
 };

@@ -104,6 +104,7 @@ void seam_poison(uint32_t phys, uint32_t len) { (void)phys, (void)len; }
 void seam_unpoison(uint32_t phys, uint32_t len) { (void)phys, (void)len; }
 void seam_poison_obj(void *p, uint32_t len) { (void)p, (void)len; }
 void seam_unpoison_obj(void *p, uint32_t len) { (void)p, (void)len; }
+int seam_scrub_free(uint32_t phys, uint32_t len) { (void)phys, (void)len; return 1; }
 
 /* VM's log lines come without a newline (hosted stderr style): end each line. */
 void seam_puts(const char *s)
