@@ -73,6 +73,8 @@ struct shadow {
 	endpoint_t ep;
 	uint32_t heap_base; /* where brk's heap starts (the data segment), 0 unknown */
 	uint64_t heap_end;  /* the heap region's end as far as known (set with heap_base) */
+	uint8_t heap_unsure; /* a MAP_FIXED mmap or munmap met the heap: VM's heap is the
+			      * region that now starts at heap_base, of a length not followed */
 	uint32_t niv, nw;
 	struct sh_iv iv[SH_MAX_IV];
 	struct sh_word w[SH_MAX_W];

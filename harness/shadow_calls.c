@@ -6,6 +6,15 @@
 #include "vm_exec.h"
 
 /* ---- The memory rules' calls ---- */
+/* An mmap or munmap of [a, e) in s that meets the heap (its base or the part below
+ * heap_end) leaves VM's heap, the region at heap_base, of a length not followed. */
+static void heap_met(struct shadow *s, uint64_t a, uint64_t e)
+{
+	uint64_t end = s->heap_end > s->heap_base ? s->heap_end : (uint64_t)s->heap_base + 1;
+	if (s->heap_base && a < end && e > s->heap_base)
+		s->heap_unsure = 1;
+}
+
 static void on_mmap(const message *m, int32_t code, const message *rep)
 {
 	uint32_t flags = m->u.mmap.flags;
@@ -16,11 +25,15 @@ static void on_mmap(const message *m, int32_t code, const message *rep)
 	if (!s)
 		return;
 	if (code != VM_OK) {
-		if (flags & MAP_FIXED)
+		if (flags & MAP_FIXED) {
 			range_op(s, m->u.mmap.addr, range_end(m->u.mmap.addr, m->u.mmap.len), OP_UNKNOWN, NO_ATTR);
+			heap_met(s, m->u.mmap.addr, range_end(m->u.mmap.addr, m->u.mmap.len));
+		}
 		return;
 	}
 	uint32_t ret = rep ? rep->u.mmap.retaddr : m->u.mmap.addr;
+	if (flags & MAP_FIXED)
+		heap_met(s, ret, range_end(ret, m->u.mmap.len));
 	if (!rep && !(flags & MAP_FIXED)) { /* the reply was lost: it went somewhere */
 		forget_unmapped(s, 0);
 		return;
@@ -451,7 +464,7 @@ static void on_procctl(const message *m)
 	if (!(s = target_of(m, m->u.procctl.who)))
 		return;
 	range_op(s, 0, SH_END, OP_UNMAPPED, (struct attr){ .why = R_CLEAR });
-	s->heap_base = 0, s->heap_end = 0;
+	s->heap_base = 0, s->heap_end = 0, s->heap_unsure = 0;
 }
 
 /* ---- EXEC_NEWMEM (MEMFX-13) ---- */
@@ -479,7 +492,7 @@ static void on_exec(const message *m)
 	if (!s)
 		return;
 	range_op(s, 0, SH_END, OP_UNMAPPED, (struct attr){ .why = R_EXEC });
-	s->heap_base = 0, s->heap_end = 0;
+	s->heap_base = 0, s->heap_end = 0, s->heap_unsure = 0;
 	if (exec_sizes(m->m_source, m->u.exec_newmem.args, &e) != 0) {
 		range_op(s, TEXT_VADDR, STACK_TOP, OP_UNKNOWN, NO_ATTR);
 		return;
@@ -492,7 +505,7 @@ static void on_exec(const message *m)
 		range_op(s, TEXT_VADDR, text, OP_FRESH, zero);
 	zero.kind = K_HEAP;
 	range_op(s, text, heap, OP_FRESH, zero);
-	s->heap_base = (uint32_t)text, s->heap_end = heap;
+	s->heap_base = (uint32_t)text, s->heap_end = heap, s->heap_unsure = 0;
 	zero.kind = K_STACK;
 	range_op(s, stack, STACK_TOP, OP_FRESH, zero);
 }
@@ -608,7 +621,7 @@ static void on_prepare(const message *m)
 		shadow_forget(dst);
 		return;
 	}
-	if (dst->heap_base && src->heap_base) {
+	if (dst->heap_base && src->heap_base && !src->heap_unsure && !dst->heap_unsure) {
 		/* dst's heap may end below heap_end (an unmapped tail): grow from its base */
 		uint64_t end = dst->heap_base + (src->heap_end - src->heap_base);
 		heap_grow(dst, clip_end(end), R_PREPARE);
@@ -626,7 +639,7 @@ static void on_memctl(const message *m, const message *rep)
 	case VM_RS_MEM_GET_PREALLOC_MAP:
 		return;
 	case VM_RS_MEM_HEAP_PREALLOC: /* the heap region's end + len */
-		if (s && s->heap_base)
+		if (s && s->heap_base && !s->heap_unsure)
 			heap_grow(s, range_end(s->heap_end, m->u.rs_memctl.len), R_PREALLOC);
 		else if (s)
 			forget_unmapped(s, 0);
@@ -723,9 +736,11 @@ void shadow_after_msg(const struct run_ctx *x, const struct msg_seen *seen)
 		on_mmap(m, code, rep);
 		break;
 	case VM_MUNMAP:
-		if ((s = shadow_of(m->m_source)))
+		if ((s = shadow_of(m->m_source))) {
 			range_op(s, m->u.munmap.addr, range_end(m->u.munmap.addr, m->u.munmap.len),
 				 code == VM_OK ? OP_UNMAPPED : OP_UNKNOWN, NO_ATTR);
+			heap_met(s, m->u.munmap.addr, range_end(m->u.munmap.addr, m->u.munmap.len));
+		}
 		break;
 	case VM_BRK:
 		on_brk(m, code);

@@ -64,6 +64,7 @@ void shadow_unknown(struct shadow *s, endpoint_t ep)
 	s->ep = ep;
 	s->heap_base = 0;
 	s->heap_end = 0;
+	s->heap_unsure = 0;
 	s->niv = 1;
 	s->nw = 0;
 	memset(&s->iv[0], 0, sizeof s->iv[0]); /* start 0, everything unknown */
