@@ -7,7 +7,8 @@
 # oracle, two of its memory effects (mem:alias, mem:cache), every counter of the
 # leak oracle, the protocol model and VM's sanity checker fire on their planted bugs,
 # no two plants share a signature and none is a stored finding's, a stored model
-# finding is a REGRESSION only when its own input gives it again (else SAME SIGNATURE,
+# or memory finding (any kind but crash and panic) is a REGRESSION only when its own
+# input gives it again (else SAME SIGNATURE,
 # which triage keeps aside), a folder git has not committed is an open finding (triage:
 # first hit NEW, second known, after the commit REGRESSION), the fault
 # sweep finds nothing on inputs that reach every fault site, and a short seeded
@@ -239,6 +240,23 @@ same_sig "$T/stored-clean.txt" "SAME SIGNATURE: $ks is stored in $T/fixed/$ks, w
 same_sig "$T/stored-other.txt" "SAME SIGNATURE: $ks is stored in $T/fixed/$ks, whose input gives expect-"
 same_sig "$T/stored-same.txt" "REGRESSION: $ks is stored in $T/fixed/$ks, a fixed bug, and reproduces again"
 same_sig "$f" "REGRESSION: $ks is stored in $T/fixed/$ks"
+#     The same holds for every kind whose signature names a rule or invariant (memory
+#     here: mem:flip's finding, stored with an input that replays clean, then with its
+#     own), not for a code location (panic: its stored folder's clean input changes
+#     nothing, the finding is the bug at that site).
+verdict_with() { # verdict_with PLANT INPUT STORED-INPUT EXPECTED-PREFIX
+	vl=$T/plant-$1-1.line
+	[ -e "$vl" ] || vl=$T/plant-${1%%:*}-1.line
+	vk=$(sed -n 's/^FINDING kind=\([a-z]*\) sig=\([0-9a-f]*\) .*/\1-\2/p' "$vl")
+	rm -rf "$T/fixed2" && mkdir -p "$T/fixed2/$vk" && cp "$3" "$T/fixed2/$vk/input.txt"
+	GIT_CEILING_DIRECTORIES="$PWD/$T" VMFUZZ_PLANT=$1 $R --crashes "$T/fixed2" "$2" > "$T/verdict.log" 2>&1 &&
+		fail "planted $1 gave no finding with a stored folder"
+	grep -q "^$4: $vk is stored in $T/fixed2/$vk" "$T/verdict.log" || { cat "$T/verdict.log"; fail "planted $1, stored $3: no $4"; }
+	echo "harness-test: planted $1, stored $(basename "$3"): $(grep '^REGRESSION\|^SAME SIGNATURE' "$T/verdict.log" | cut -c1-90)"
+}
+verdict_with mem:flip "$T/m-flip.txt" "$T/stored-clean.txt" "SAME SIGNATURE"
+verdict_with mem:flip "$T/m-flip.txt" "$T/m-flip.txt" "REGRESSION"
+verdict_with panic:page_alloc "$T/plant.txt" "$T/stored-clean.txt" "REGRESSION"
 #     triage (with a replay tool whose fixed findings are $T/fixed): the stored input
 #     replays clean, so the raw input is a possible new defect, not a REGRESSION.
 #     ($T/fixed is out of git's sight, GIT_CEILING_DIRECTORIES, so its folders count as

@@ -16,7 +16,8 @@
  * work tree) is a fixed bug that came back: "REGRESSION: ..." is printed; a folder git
  * does not hold (stored by triage, not committed with a fix) is an open finding hit
  * again: "OPEN: ..." (crashes/README.md, "Fixed or open"); for a
- * kind whose signature names a rule, not a code location (model), only when the
+ * kind whose signature names a rule, not a code location (every kind but crash and
+ * panic), only when the
  * folder's own input gives that finding again on today's code: when it replays clean
  * (or gives another finding) "SAME SIGNATURE: ... possibly a different defect" is
  * printed instead (the exit status is 1 either way).
@@ -152,11 +153,12 @@ static int stored(const struct finding *f, char *dir, size_t len)
 	return stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* Kinds whose signature names the rule, the call and the object, not a code location:
- * two defects that one rule sees on one call share it (docs/model.md). */
+/* Kinds whose signature names a rule or invariant, the call and the object (model,
+ * memory, sanity, reply, acl, leak, hang, ...), not a code location (crash and panic:
+ * a stack or VM's PANIC site): two defects that one rule sees on one call share it. */
 static int sig_names_rule(const char *kind)
 {
-	return !strcmp(kind, "model");
+	return strcmp(kind, "crash") && strcmp(kind, "panic");
 }
 
 /* Load the input stored in folder dir (input.txt, else input.bin) into c, without

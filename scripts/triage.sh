@@ -14,8 +14,8 @@
 # its fix; crashes/README.md "Fixed or open") is announced as a REGRESSION.  A folder
 # git does not hold (vm-replay: "OPEN"), or, where git cannot say, one this triage
 # state stored, is an open finding: its later hits are known.  When vm-replay says the
-# stored folder's own input replays clean ("SAME SIGNATURE", model findings: their
-# signature names a rule, not a code location), the input is announced as a possibly
+# stored folder's own input replays clean ("SAME SIGNATURE", every kind but crash and
+# panic: their signature names a rule, not a code location), the input is announced as a possibly
 # different defect and kept in build/triage/collisions/ for a human, nothing stored.
 # Inputs already triaged (by SHA-1) are skipped, so the
 # campaign can call this periodically.  Inputs that replay clean are kept aside in
