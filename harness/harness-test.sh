@@ -257,6 +257,14 @@ verdict_with() { # verdict_with PLANT INPUT STORED-INPUT EXPECTED-PREFIX
 verdict_with mem:flip "$T/m-flip.txt" "$T/stored-clean.txt" "SAME SIGNATURE"
 verdict_with mem:flip "$T/m-flip.txt" "$T/m-flip.txt" "REGRESSION"
 verdict_with panic:page_alloc "$T/plant.txt" "$T/stored-clean.txt" "REGRESSION"
+#     --minimize to a .txt keeps what the binary means: a name whose records before it
+#     were cut prints as @vN (the text parser would give its spelling another index).
+printf '%s\n' 'notify from=@a' 'notify from=@b' 'notify from=@c' 'notify from=@d' \
+	'write proc=@e addr=region:4.1+0x10 value=0x1234' 'read proc=@e addr=region:4.1+0x10' > "$T/names.txt"
+VMFUZZ_PLANT=mem:flip $R --minimize "$T/names.txt" "$T/names-min.txt" > /dev/null 2>&1 || fail "minimize names.txt"
+VMFUZZ_PLANT=mem:flip $R "$T/names-min.txt" > "$T/names-min.log" 2>&1 && { cat "$T/names-min.txt"; fail "the minimized text lost its finding"; }
+grep -q '^FINDING kind=memory ' "$T/names-min.log" || { cat "$T/names-min.log"; fail "the minimized text gives another finding"; }
+echo "harness-test: minimized to text: $(tr '\n' ';' < "$T/names-min.txt")"
 #     triage (with a replay tool whose fixed findings are $T/fixed): the stored input
 #     replays clean, so the raw input is a possible new defect, not a REGRESSION.
 #     ($T/fixed is out of git's sight, GIT_CEILING_DIRECTORIES, so its folders count as

@@ -115,19 +115,24 @@ static void write_file(const char *path, const void *p, size_t n)
 		die2("cannot write %s", path);
 }
 
-/* Write c to path: canonical text for .txt, binary otherwise. */
+/* Write c to path: canonical text for .txt, binary otherwise.  The text is printed
+ * from the binary decoded again, so a name spelling that the text parser would give
+ * another index (records before it were cut by --minimize) prints as @vN: the text
+ * means what the binary means. */
 static void save(const char *path, const struct conv *c)
 {
+	static uint8_t buf[CONV_ENCODED_MAX];
+	static struct conv canon;
+	size_t n = conv_encode(c, buf, sizeof buf);
 	if (ends_with(path, ".txt")) {
 		FILE *f = fopen(path, "w");
 		if (!f)
 			die2("cannot write %s", path);
-		conv_print(c, UINT32_MAX, f);
+		conv_decode(buf, n, &canon);
+		conv_print(&canon, UINT32_MAX, f);
 		fclose(f);
 		return;
 	}
-	static uint8_t buf[CONV_ENCODED_MAX];
-	size_t n = conv_encode(c, buf, sizeof buf);
 	write_file(path, buf, n);
 }
 
