@@ -362,6 +362,13 @@ sites=$(awk '$1 == "sweep:" && $4 == "trials" { all[$2] = 1; if ($5 > 1) hit[$2]
 [ -z "$sites" ] || fail "the sweep inputs never reach fault site(s): $sites"
 echo "harness-test: fault sweep of $(echo $SWEEP | wc -w) inputs, every site, once and from: $trials trials, 0 findings"
 
+# 8b. A verdict does not depend on the conversations run before it in the same process
+#     (as every engine runs them): each folder of harness/sequences replays in order
+#     without a finding, and so does the corpus in one process.
+for d in harness/sequences/*/; do
+	$R "$d"*.bin > "$T/seq.log" 2>&1 || { grep -a -A5 '^FINDING' "$T/seq.log" | head -n 20; fail "sequence $d gives a finding"; }
+	echo "harness-test: sequence $(basename "$d"): $(tail -n 1 "$T/seq.log")"
+done
 # 9. A short seeded libFuzzer run on the corpus ends without a finding (20000 runs, or
 #    90 seconds when the corpus's long conversations make the runs slow).
 if $B/fuzz-libfuzzer -runs=20000 -max_total_time=90 -seed=1 -max_len=1024 -dict=harness/vmfuzz.dict \

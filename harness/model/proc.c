@@ -437,7 +437,7 @@ static uint32_t sys_entries_held(void)
 {
 	uint32_t n = 0;
 	for (int32_t s = 0; s < NR_PROCS; s++)
-		n += mdl.proc[s].live && mdl.proc[s].acl == MACL_SYS;
+		n += mslot_live(s) && mdl.proc[s].acl == MACL_SYS; /* a slot unused in this run holds a former run's entry */
 	return n;
 }
 
