@@ -1118,6 +1118,12 @@ static void rule_pagefault(const message *m, uint32_t st, struct mpred *p)
 static void commit_pagefault(const struct msg_seen *s, const struct mpred *p)
 {
 	int segv = out_events(s->o, TR_PF_SEGV, p->src->endpt) > 0;
+	if (p->src && !p->src->is_vm && !p->src->as.lost && killed(p->src) && !segv) {
+		/* a fault message of a process VM killed before is not judged (PF-02), but
+		 * VM may serve it: the page may be present now */
+		ms_run_set(&p->src->as, s->m.u.pagefault.addr & ~PAGE_MASK, 1, 0, 0);
+		return;
+	}
 	judge_access(p->src, s->m.u.pagefault.addr, (s->m.u.pagefault.flags & PFERR_WRITE) != 0, (int)p->u[0] - 1,
 		     !segv, segv, s->o, "kernel page fault");
 }
