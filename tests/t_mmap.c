@@ -639,7 +639,7 @@ TEST(MMAP0035, "mmap of 2 GiB or more that cannot be placed is ENOMEM and change
 	CHECK_EQ(sanity_check(), SAN_OK);
 }
 
-TEST(MMAP0036, "MAP_PREALLOC of 2 GiB or more, contiguous or not, is ENOMEM once memory runs out and leaves nothing allocated")
+TEST(MMAP0036, "MAP_PREALLOC of 2 GiB or more, contiguous or not, is ENOMEM before a page is filled (the pool is smaller); one that needs every free page runs out midway and leaves nothing allocated")
 {
 	uint32_t n = region_count(vmp_of(INIT_PROC_NR));
 	struct baseline b;
@@ -647,8 +647,13 @@ TEST(MMAP0036, "MAP_PREALLOC of 2 GiB or more, contiguous or not, is ENOMEM once
 	baseline_take(&b);
 	fault_fail_nth(FS_PAGE_ALLOC, 0); /* count the page allocations */
 	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, 0x80000000u, PROT_RW, MAP_PREALLOC, NULL), VM_ENOMEM);
-	CHECK(fault_hits(FS_PAGE_ALLOC) > 1000); /* it was tried, not refused as negative */
+	CHECK_EQ(fault_hits(FS_PAGE_ALLOC), 0); /* refused at once: more pages than the pool has free */
 	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, 0x80000000u, PROT_RW, MAP_PREALLOC | MAP_CONTIG, NULL), VM_ENOMEM);
+	CHECK_EQ(region_count(vmp_of(INIT_PROC_NR)), n);
+	CHECK_BASELINE(b);
+	fault_fail_nth(FS_PAGE_ALLOC, 0);
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, (mem_free_count() - 8) * PAGE_SIZE, PROT_RW, MAP_PREALLOC, NULL), VM_ENOMEM);
+	CHECK(fault_hits(FS_PAGE_ALLOC) > 1000); /* tried: its page map and page tables need pages too */
 	CHECK_EQ(region_count(vmp_of(INIT_PROC_NR)), n);
 	CHECK_BASELINE(b);
 	CHECK_EQ(sanity_check(), SAN_OK);

@@ -21,11 +21,14 @@ static struct vmproc *mmap_target(const message *m, struct vmproc *caller, int *
 
 /* Back every page of r now (r need not be in a tree); with contig, from one
  * physically contiguous run.  VM_ENOMEM when memory runs out (the caller frees r
- * with the pages it got). */
+ * with the pages it got), at once when the pool has fewer free pages than r has
+ * pages: nothing is filled only to be freed again. */
 static int prealloc_region(struct vir_region *r, int contig)
 {
 	uint32_t n = region_npages(r), base = PHYS_NONE;
 
+	if (n > mem_free_count())
+		return VM_ENOMEM;
 	if (contig) {
 		if (FAULT_POINT(PAGE_ALLOC))
 			return VM_ENOMEM;

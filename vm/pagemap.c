@@ -46,6 +46,22 @@ static struct pagemap_leaf **leaf_slot(const struct vir_region *r, uint32_t i)
 	return table_slot(r->leaves, r->top_phys, i);
 }
 
+/* The slots of leaves [i, i + *n) of r's map (i < r->nleaves), which lie in one run
+ * of memory (the slab table, or one page of a paged one): a walk over the map takes
+ * one pointer per page of its table, not one per leaf. */
+static struct pagemap_leaf *const *leaf_run(const struct vir_region *r, uint32_t i, uint32_t *n)
+{
+	uint32_t left = r->nleaves - i, in_page = PTRS_PER_PAGE - i % PTRS_PER_PAGE;
+
+	if (r->leaves) {
+		*n = left;
+		return &r->leaves[i];
+	}
+	*n = in_page < left ? in_page : left;
+	return (struct pagemap_leaf *const *)phys_ptr(r->top_phys[i / PTRS_PER_PAGE], PAGE_SIZE) +
+	       i % PTRS_PER_PAGE;
+}
+
 /* Free a top table of n entries. */
 static void top_free(struct pagemap_leaf **slab, const uint32_t *phys, uint32_t n)
 {
@@ -217,15 +233,21 @@ static uint32_t leaf_next(const struct pagemap_leaf *l, uint32_t j)
  * (callers walking a region stop at region_npages). */
 uint32_t pagemap_next(const struct vir_region *r, uint32_t from)
 {
-	for (uint32_t i = from / PAGEMAP_LEAF; i < r->nleaves; i++) {
-		const struct pagemap_leaf *l = *leaf_slot(r, i);
-		uint32_t j;
+	uint32_t i = from / PAGEMAP_LEAF, j = from % PAGEMAP_LEAF;
 
-		if (!l)
-			continue;
-		j = leaf_next(l, i == from / PAGEMAP_LEAF ? from % PAGEMAP_LEAF : 0);
-		if (j < PAGEMAP_LEAF)
-			return i * PAGEMAP_LEAF + j;
+	while (i < r->nleaves) {
+		uint32_t n;
+		struct pagemap_leaf *const *run = leaf_run(r, i, &n);
+
+		for (uint32_t k = 0; k < n; k++, i++, j = 0) {
+			uint32_t x;
+
+			if (!run[k])
+				continue;
+			x = leaf_next(run[k], j);
+			if (x < PAGEMAP_LEAF)
+				return i * PAGEMAP_LEAF + x;
+		}
 	}
 	return pagemap_capacity(r);
 }
@@ -239,9 +261,13 @@ uint32_t pagemap_capacity(const struct vir_region *r)
 /* Number of leaves r's map holds (each one slab object). */
 uint32_t pagemap_leaf_count(const struct vir_region *r)
 {
-	uint32_t n = 0;
+	uint32_t count = 0;
 
-	for (uint32_t i = 0; i < r->nleaves; i++)
-		n += *leaf_slot(r, i) != NULL;
-	return n;
+	for (uint32_t i = 0, n; i < r->nleaves; i += n) {
+		struct pagemap_leaf *const *run = leaf_run(r, i, &n);
+
+		for (uint32_t k = 0; k < n; k++)
+			count += run[k] != NULL;
+	}
+	return count;
 }
