@@ -274,8 +274,9 @@ static void note_unmaps(const message *m, const struct mpred *p)
 		proc_note_unmap(src, m->u.munmap.addr, m->u.munmap.len);
 		break;
 	case VM_MMAP:
-		if (m->u.mmap.flags & MAP_FIXED)
-			proc_note_unmap(m->u.mmap.flags & MAP_THIRDPARTY ? mproc_of(m->u.mmap.forwhom) : src,
+		if (m->u.mmap.flags & MAP_FIXED) /* a third-party mmap for SELF maps the caller's */
+			proc_note_unmap((m->u.mmap.flags & MAP_THIRDPARTY) && m->u.mmap.forwhom != SELF ?
+						mproc_of(m->u.mmap.forwhom) : src,
 					m->u.mmap.addr, m->u.mmap.len);
 		break;
 	case VM_UNMAP_PHYS:
