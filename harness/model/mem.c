@@ -1118,10 +1118,12 @@ static void rule_pagefault(const message *m, uint32_t st, struct mpred *p)
 static void commit_pagefault(const struct msg_seen *s, const struct mpred *p)
 {
 	int segv = out_events(s->o, TR_PF_SEGV, p->src->endpt) > 0;
-	if (p->src && !p->src->is_vm && !p->src->as.lost && killed(p->src) && !segv) {
+	if (p->src && !p->src->is_vm && !p->src->as.lost && killed(p->src)) {
 		/* a fault message of a process VM killed before is not judged (PF-02), but
-		 * VM may serve it: the page may be present now */
-		ms_run_set(&p->src->as, s->m.u.pagefault.addr & ~PAGE_MASK, 1, 0, 0);
+		 * VM may serve it, or get the page and fail later (and kill again): a page of
+		 * an extent may be present now */
+		if (ms_ext_at(&p->src->as, s->m.u.pagefault.addr) >= 0)
+			ms_run_set(&p->src->as, s->m.u.pagefault.addr & ~PAGE_MASK, 1, 0, 0);
 		return;
 	}
 	judge_access(p->src, s->m.u.pagefault.addr, (s->m.u.pagefault.flags & PFERR_WRITE) != 0, (int)p->u[0] - 1,
