@@ -369,6 +369,22 @@ for d in harness/sequences/*/; do
 	$R "$d"*.bin > "$T/seq.log" 2>&1 || { grep -a -A5 '^FINDING' "$T/seq.log" | head -n 20; fail "sequence $d gives a finding"; }
 	echo "harness-test: sequence $(basename "$d"): $(tail -n 1 "$T/seq.log")"
 done
+#     triage replays an AFL++ crash that replays clean alone once more after the queue
+#     entry it came from (src:N), in one process: with a stand-in replay tool that finds
+#     something only in that case, the crash is announced as a SEQUENCE and its parent
+#     kept beside it; a crash without such a parent is just clean.
+mkdir -p "$T/seq/afl/x/queue" "$T/seq/afl/x/crashes"
+printf '#!/bin/sh\n[ $# -ge 2 ] && { echo "FINDING kind=model sig=0badcafe call=VM_FORK at=RULE-01"; exit 1; }\necho OK; exit 0\n' > "$T/seq-replay.sh"
+chmod +x "$T/seq-replay.sh"
+cp harness/sequences/stale-sys-masks/1.bin "$T/seq/afl/x/queue/id:000007,time:0,execs:0,orig:a"
+cp harness/sequences/stale-sys-masks/2.bin "$T/seq/afl/x/crashes/id:000000,sig:06,src:000007,time:1,execs:2,op:havoc"
+cp harness/sequences/stale-sys-masks/1.bin "$T/seq/afl/x/crashes/id:000001,sig:06,src:000099,time:1,execs:3,op:havoc"
+REPLAY="$PWD/$T/seq-replay.sh" TRIAGE_STATE="$PWD/$T/seq/state" CRASHES="$PWD/$T/seq/found" \
+	scripts/triage.sh "$PWD/$T/seq/afl" > "$T/seq-triage.log" 2>&1 || { cat "$T/seq-triage.log"; fail "triage of the sequence"; }
+grep -q '^triage: SEQUENCE: .*id:000000.* gives kind=model sig=0badcafe after .*id:000007' "$T/seq-triage.log" &&
+	grep -q ', 1 only after their queue parent, 1 replay clean' "$T/seq-triage.log" &&
+	[ -s "$T/seq/state/unreproduced/"*.parent.bin ] || { cat "$T/seq-triage.log"; fail "triage did not announce a sequence"; }
+echo "harness-test: triage: $(grep '^triage: SEQUENCE' "$T/seq-triage.log" | cut -c1-60)..."
 # 9. A short seeded libFuzzer run on the corpus ends without a finding (20000 runs, or
 #    90 seconds when the corpus's long conversations make the runs slow).
 if $B/fuzz-libfuzzer -runs=20000 -max_total_time=90 -seed=1 -max_len=1024 -dict=harness/vmfuzz.dict \

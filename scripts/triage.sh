@@ -19,7 +19,12 @@
 # different defect and kept in build/triage/collisions/ for a human, nothing stored.
 # Inputs already triaged (by SHA-1) are skipped, so the
 # campaign can call this periodically.  Inputs that replay clean are kept aside in
-# build/triage/unreproduced/ for a human to look at.  Each finding also appends a line
+# build/triage/unreproduced/ for a human to look at; an AFL++ crash among them is
+# replayed once more right after the queue entry it was mutated from (its name's
+# src:N), in one process as the engine ran them: a finding then is a verdict that
+# depends on a former conversation's state (announced "triage: SEQUENCE:", the parent
+# kept beside it as <h>.parent.bin; harness/sequences is where such pairs become
+# tests).  Each finding also appends a line
 # to build/triage/events (tab-separated: unix time, new|known|regression|collision, kind-sig, raw
 # input, FINDING line): the campaign announces new ones from it, the status page shows
 # first and last seen.
@@ -48,7 +53,7 @@ quiet=0
 [ "${1:-}" = -q ] && { quiet=1; shift; }
 [ $# -gt 0 ] || set -- "${CAMPAIGN:-build/campaign}" ${SYNC:+"$SYNC"}
 
-n_in=0 n_new=0 n_known=0 n_regr=0 n_coll=0 n_clean=0 n_bad=0
+n_in=0 n_new=0 n_known=0 n_regr=0 n_coll=0 n_clean=0 n_bad=0 n_seq=0
 touched=()
 
 say() { [ "$quiet" -eq 1 ] || printf 'triage: %s\n' "$*"; }
@@ -111,6 +116,36 @@ set_aside()
 	cp "$f" "$STATE/unreproduced/$h.bin"
 	{ echo "origin: $f"; echo "why: $why"; cat "$out"; } >"$STATE/unreproduced/$h.txt"
 	say "$f: $why (kept in $STATE/unreproduced/$h.bin)"
+}
+
+# The queue entry AFL++ mutated crash $1 from (the first src:N of its name, in the
+# instance's queue/), or nothing.
+afl_parent()
+{
+	local base src
+	base=$(basename "$1")
+	case $1 in */crashes/id:*src:[0-9]*) ;; *) return ;; esac
+	src=$(sed -n 's/.*,src:\([0-9]\{6\}\).*/\1/p' <<<"$base")
+	[ -n "$src" ] || return
+	ls "${1%/crashes/*}/queue/id:$src,"* 2>/dev/null | head -n 1
+}
+
+# A raw crash $1 (hash $2) that replays clean alone: replayed after its parent in one
+# process, does it give a finding?  Then it is kept as a SEQUENCE (0), else 1.
+sequence_check()
+{
+	local f=$1 h=$2 parent out=$STATE/tmp.seq
+	parent=$(afl_parent "$f")
+	[ -n "$parent" ] || return 1
+	timeout -k 5 "$REPLAY_TIMEOUT" "$REPLAY" "$parent" "$f" >"$out" 2>&1
+	grep -a -q '^FINDING ' "$out" || return 1
+	n_seq=$((n_seq + 1))
+	mkdir -p "$STATE/unreproduced"
+	cp "$parent" "$STATE/unreproduced/$h.parent.bin"
+	set_aside "$f" "$h" "replays clean alone, gives $(grep -a -m1 '^FINDING ' "$out" | cut -d' ' -f2-3) after its queue parent $parent: a verdict that depends on a former conversation" "$out"
+	printf 'triage: SEQUENCE: %s replays clean alone but gives %s after %s (kept in %s)\n' \
+		"$f" "$(grep -a -m1 '^FINDING ' "$out" | cut -d' ' -f2-3)" "$parent" "$STATE/unreproduced/$h.bin"
+	return 0
 }
 
 # Store a new finding: minimize, check the minimized input gives the same finding,
@@ -185,8 +220,10 @@ triage_one()
 		count_hit "$kind-$sig"
 		touched+=("$kind-$sig")
 	elif [ "$rc" -eq 0 ]; then
-		n_clean=$((n_clean + 1))
-		set_aside "$f" "${h:0:12}" "replays clean" "$out"
+		sequence_check "$f" "${h:0:12}" || {
+			n_clean=$((n_clean + 1))
+			set_aside "$f" "${h:0:12}" "replays clean" "$out"
+		}
 	elif [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 		n_clean=$((n_clean + 1))
 		set_aside "$f" "${h:0:12}" "replay timed out after ${REPLAY_TIMEOUT}s" "$out"
@@ -209,8 +246,8 @@ main()
 	done < <(candidates "$@")
 
 	if [ "$quiet" -eq 0 ] || [ "$n_in" -gt 0 ]; then
-		printf 'triage: %d new inputs: %d new findings, %d known, %d REGRESSIONS, %d same signature (stored input clean), %d replay clean or time out, %d bad\n' \
-			"$n_in" "$n_new" "$n_known" "$n_regr" "$n_coll" "$n_clean" "$n_bad"
+		printf 'triage: %d new inputs: %d new findings, %d known, %d REGRESSIONS, %d same signature (stored input clean), %d only after their queue parent, %d replay clean or time out, %d bad\n' \
+			"$n_in" "$n_new" "$n_known" "$n_regr" "$n_coll" "$n_seq" "$n_clean" "$n_bad"
 	fi
 	if [ "${#touched[@]}" -gt 0 ]; then
 		printf '%-28s %6s  %s\n' finding hits first-line
