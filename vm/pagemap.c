@@ -46,12 +46,13 @@ static struct pagemap_leaf **leaf_slot(const struct vir_region *r, uint32_t i)
 	return table_slot(r->leaves, r->top_phys, i);
 }
 
-/* The slots of leaves [i, i + *n) of r's map (i < r->nleaves), which lie in one run
+/* The slots of leaves [i, i + *n) of r's map, which lie in one run
  * of memory (the slab table, or one page of a paged one): a walk over the map takes
- * one pointer per page of its table, not one per leaf. */
+ * one pointer per page of its table, not one per leaf.  i < r->leaf_hi: walks stop at
+ * the last leaf ever made, so a huge, mostly empty map costs what it holds. */
 static struct pagemap_leaf *const *leaf_run(const struct vir_region *r, uint32_t i, uint32_t *n)
 {
-	uint32_t left = r->nleaves - i, in_page = PTRS_PER_PAGE - i % PTRS_PER_PAGE;
+	uint32_t left = r->leaf_hi - i, in_page = PTRS_PER_PAGE - i % PTRS_PER_PAGE;
 
 	if (r->leaves) {
 		*n = left;
@@ -117,6 +118,7 @@ int pagemap_init(struct vir_region *r, uint32_t npages)
 	if (top_alloc(n, &t) != VM_OK)
 		return VM_ENOMEM;
 	top_install(r, &t, n);
+	r->leaf_hi = 0;
 	return VM_OK;
 }
 
@@ -131,7 +133,7 @@ int pagemap_grow(struct vir_region *r, uint32_t npages)
 	if (npages > (USER_TOP >> PAGE_SHIFT) || top_alloc(n, &t) != VM_OK)
 		return VM_ENOMEM;
 	for (uint32_t i = 0; i < r->nleaves; i++)
-		*table_slot(t.slab, t.phys, i) = *leaf_slot(r, i);
+		*table_slot(t.slab, t.phys, i) = i < r->leaf_hi ? *leaf_slot(r, i) : NULL;
 	top_free(r->leaves, r->top_phys, r->nleaves);
 	top_install(r, &t, n);
 	MUTATED();
@@ -144,7 +146,7 @@ void pagemap_free(struct vir_region *r)
 {
 	if (!pagemap_present(r))
 		return;
-	for (uint32_t i = 0; i < r->nleaves; i++) {
+	for (uint32_t i = 0; i < r->leaf_hi; i++) {
 		struct pagemap_leaf *l = *leaf_slot(r, i);
 
 		if (!l)
@@ -156,6 +158,7 @@ void pagemap_free(struct vir_region *r)
 	top_free(r->leaves, r->top_phys, r->nleaves);
 	r->leaves = NULL;
 	r->nleaves = 0;
+	r->leaf_hi = 0;
 	for (uint32_t i = 0; i < PAGEMAP_TOP_PAGES; i++)
 		r->top_phys[i] = PHYS_NONE;
 	sanity_changed(r->slot);
@@ -195,6 +198,8 @@ int pagemap_reserve(struct vir_region *r, uint32_t idx)
 		return VM_OK;
 	if (FAULT_POINT(REGION_PAGES) || !(*slot = slab_alloc(LEAF_BYTES)))
 		return VM_ENOMEM;
+	if (idx / PAGEMAP_LEAF >= r->leaf_hi)
+		r->leaf_hi = idx / PAGEMAP_LEAF + 1;
 	sanity_changed(r->slot);
 	return VM_OK;
 }
@@ -235,7 +240,7 @@ uint32_t pagemap_next(const struct vir_region *r, uint32_t from)
 {
 	uint32_t i = from / PAGEMAP_LEAF, j = from % PAGEMAP_LEAF;
 
-	while (i < r->nleaves) {
+	while (i < r->leaf_hi) {
 		uint32_t n;
 		struct pagemap_leaf *const *run = leaf_run(r, i, &n);
 
@@ -263,7 +268,7 @@ uint32_t pagemap_leaf_count(const struct vir_region *r)
 {
 	uint32_t count = 0;
 
-	for (uint32_t i = 0, n; i < r->nleaves; i += n) {
+	for (uint32_t i = 0, n; i < r->leaf_hi; i += n) {
 		struct pagemap_leaf *const *run = leaf_run(r, i, &n);
 
 		for (uint32_t k = 0; k < n; k++)
