@@ -423,7 +423,7 @@ TEST(RSP0013, "HEAP_PREALLOC and RS_PREPARE that fail part-way leave the heap an
 	CHECK_EQ(sanity_check(), SAN_OK);
 }
 
-TEST(RSM0004, "HEAP_PREALLOC and MAP_PREALLOC of 2 GiB or more are tried like any length: ENOMEM when memory runs out, the heap and regions as they were")
+TEST(RSM0004, "HEAP_PREALLOC and MAP_PREALLOC of 2 GiB or more are ENOMEM before a page is filled (more than the pool has free), as one that runs out midway: the heap and regions as they were")
 {
 	endpoint_t child;
 	struct vir_region *heap;
@@ -437,12 +437,18 @@ TEST(RSM0004, "HEAP_PREALLOC and MAP_PREALLOC of 2 GiB or more are tried like an
 	n = region_count(vmp_of(child));
 	fault_fail_nth(FS_PAGE_ALLOC, 0); /* count the page allocations */
 	CHECK_EQ(memctl(child, VM_RS_MEM_HEAP_PREALLOC, NULL, &len), VM_ENOMEM);
-	CHECK(fault_hits(FS_PAGE_ALLOC) > 1000); /* it was tried, not refused as negative */
+	CHECK_EQ(fault_hits(FS_PAGE_ALLOC), 0); /* refused at once, not tried page by page */
 	CHECK_EQ(heap->length, hlen);
 	fault_fail_nth(FS_PAGE_ALLOC, 0);
 	len = 0x80000001u;
 	CHECK_EQ(memctl(child, VM_RS_MEM_MAP_PREALLOC, &addr, &len), VM_ENOMEM);
-	CHECK(fault_hits(FS_PAGE_ALLOC) > 1000);
+	CHECK_EQ(fault_hits(FS_PAGE_ALLOC), 0);
+	CHECK_EQ(region_count(vmp_of(child)), n);
+	fault_fail_nth(FS_PAGE_ALLOC, 0);
+	len = (mem_free_count() - 8) * PAGE_SIZE; /* fits the free count, not the page tables too */
+	CHECK_EQ(memctl(child, VM_RS_MEM_HEAP_PREALLOC, NULL, &len), VM_ENOMEM);
+	CHECK(fault_hits(FS_PAGE_ALLOC) > 1000); /* tried, then undone */
+	CHECK_EQ(heap->length, hlen);
 	len = 0xFFFFF000u; /* past USER_TOP: the heap cannot grow that far */
 	CHECK_EQ(memctl(child, VM_RS_MEM_HEAP_PREALLOC, NULL, &len), VM_ENOMEM);
 	CHECK_EQ(region_count(vmp_of(child)), n);

@@ -33,9 +33,13 @@ int do_rs_set_priv(message *m)
 	return acl_set(vmp, mask, sys);
 }
 
-/* Back every page of r in [from, npages) now (demand-zero faults done ahead). */
+/* Back every page of r in [from, npages) now (demand-zero faults done ahead); that
+ * range holds no page yet, so more pages than the pool has free is VM_ENOMEM at once
+ * (nothing filled only to be freed again). */
 static int prealloc_pages(struct vir_region *r, uint32_t from)
 {
+	if (region_npages(r) - from > mem_free_count())
+		return VM_ENOMEM;
 	for (uint32_t i = from; i < region_npages(r); i++)
 		if (r->type->ev_pagefault(r, i, 1) != VM_OK)
 			return VM_ENOMEM;
