@@ -167,8 +167,9 @@ uint32_t mem_alloc(uint32_t npages, uint32_t flags)
 }
 
 /* Return [phys, phys+npages pages) to the pool: filled with FREE_PATTERN (unless
- * seam_scrub_free says a restore will put them back anyway), then poisoned.  A page outside the pool or already free is a broken invariant (panic),
- * detected before anything changes. */
+ * seam_scrub_free says a restore puts them back anyway), then poisoned.  A page
+ * outside the pool or already free is a broken invariant (panic), detected before
+ * anything changes. */
 void mem_free(uint32_t phys, uint32_t npages)
 {
 	uint32_t first;
