@@ -80,10 +80,12 @@ afl_rate()
 }
 if [ "$FUZZ_S" -gt 0 ]; then
 	rm -rf "$B/fuzz-qemu" "$B/afl-hosted"
-	DURATION=$FUZZ_S CAMPAIGN=$B/fuzz-qemu STATUS_EVERY=60 scripts/fuzz-qemu.sh >"$B/fuzz-qemu.log" 2>&1
+	# bench.sh's ASAN_OPTIONS (no abort_on_error) make afl-fuzz refuse to start
+	env -u ASAN_OPTIONS DURATION=$FUZZ_S CAMPAIGN=$B/fuzz-qemu STATUS_EVERY=60 scripts/fuzz-qemu.sh >"$B/fuzz-qemu.log" 2>&1
 	read -r qe qr qeps qedges qpaths <<<"$(afl_rate "$B/fuzz-qemu/afl")"
 	make -s build/fuzz-afl-fast >/dev/null 2>&1
-	AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
+	ASAN_OPTIONS=abort_on_error=1:symbolize=0:detect_leaks=0 \
+		AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
 		afl-fuzz -i build/corpus-bin -o "$B/afl-hosted" -t 500 -V "$FUZZ_S" -- build/fuzz-afl-fast \
 		>"$B/afl-hosted.log" 2>&1
 	read -r he hr heps hedges hpaths <<<"$(afl_rate "$B/afl-hosted")"
