@@ -63,12 +63,12 @@ $(IMG)/kernel.elf: $(KERNEL_OBJS) kernel/kernel.ld
 	$(LLD) $(KLDFLAGS) -T kernel/kernel.ld -o $@ $(KERNEL_OBJS)
 
 # Ring-3 programs: crt0, the program, the user library.
-# PM and RS also serve init's soak (pm_soak.c, rs_soak.c); init holds the self-tests,
+# PM and RS also serve init's soak (pm_soak.c, rs_soak.c; PM's VM calls in pm_vm.c); init holds the self-tests,
 # the soak and the monitor.
 $(IMG)/pm.elf $(IMG)/vfs.elf $(IMG)/rs.elf: $(IMG)/%.elf: $(KOBJ)/u/kernel/servers/%.o $(ULIB_OBJS) kernel/user.ld
 	@mkdir -p $(dir $@)
 	$(LLD) $(KLDFLAGS) -T kernel/user.ld -o $@ $(ULIB_OBJS) $(filter-out $(ULIB_OBJS),$(filter %.o,$^))
-$(IMG)/pm.elf: $(KOBJ)/u/kernel/servers/pm_soak.o
+$(IMG)/pm.elf: $(KOBJ)/u/kernel/servers/pm_soak.o $(KOBJ)/u/kernel/servers/pm_vm.o
 # VFS's file set holds the exec self-test's program (kernel/user/hello.c): a flat
 # binary at TEXT_VADDR (hello.ld), embedded by hello_file.S.
 $(IMG)/vfs.elf: $(KOBJ)/u/kernel/servers/hello_file.o

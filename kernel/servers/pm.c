@@ -5,6 +5,7 @@
 #include "ulib.h"
 #include "selftest.h"
 #include "pm_soak.h"
+#include "pm_vm.h"
 #include "soak.h"
 #include "layout.h"
 #include "vm_exec.h"
@@ -24,6 +25,24 @@ static int ping_back(endpoint_t src)
 	return ipc_sendrec(src, &m);
 }
 
+/* Answer a fork as MINIX's PM does (both wait for PM): the child gets ST_CHILD, src
+ * ST_PARENT with the child's endpoint; after a failed fork (r) src gets r. */
+static void answer_fork(endpoint_t src, endpoint_t child, int r)
+{
+	message m;
+
+	__builtin_memset(&m, 0, sizeof(m));
+	if (r == VM_OK) {
+		m.m_type = ST_CHILD;
+		ipc_send(child, &m);
+		m.m_type = ST_PARENT;
+		m.u.word[0] = (uint32_t)child;
+	} else {
+		m.m_type = r;
+	}
+	ipc_send(src, &m);
+}
+
 /* The fork self-test: the child, its report, and who waits for it. */
 struct fork_test {
 	endpoint_t child, waiter;
@@ -35,25 +54,10 @@ struct fork_test {
  * gets ST_PARENT (both wait for PM's reply, as after a MINIX fork). */
 static void fork_sender(endpoint_t src, struct fork_test *ft)
 {
-	message m;
-	int r;
+	int r = pm_fork(src, ST_FORK_SLOT, &ft->child);
 
-	__builtin_memset(&m, 0, sizeof(m));
-	m.u.fork.parent = src;
-	m.u.fork.slot = ST_FORK_SLOT;
-	r = vm_call(VM_FORK, &m);
-	ft->child = m.u.fork.child;
 	ft->done = 0; /* the monitor's selftest runs the fork test again */
-	__builtin_memset(&m, 0, sizeof(m));
-	if (r == VM_OK) {
-		m.m_type = ST_CHILD;
-		ipc_send(ft->child, &m);
-		m.m_type = ST_PARENT;
-		m.u.word[0] = (uint32_t)ft->child;
-	} else {
-		m.m_type = r;
-	}
-	ipc_send(src, &m);
+	answer_fork(src, ft->child, r);
 }
 
 /* Answer the fork test's waiter with the child's report and its exit result. */
@@ -69,19 +73,11 @@ static void fork_answer(struct fork_test *ft)
 	ft->waiter = NONE;
 }
 
-/* The child reported: end it the way PM does, VM_WILLEXIT then VM_EXIT. */
+/* The child reported: end it (pm_end), answer a waiting init. */
 static void fork_child_done(const message *rep, struct fork_test *ft)
 {
-	message m;
-
 	ft->report = rep->u.word[0];
-	__builtin_memset(&m, 0, sizeof(m));
-	m.u.willexit.endpt = ft->child;
-	ft->exit_result = vm_call(VM_WILLEXIT, &m);
-	__builtin_memset(&m, 0, sizeof(m));
-	m.u.exit.endpt = ft->child;
-	if (ft->exit_result == VM_OK)
-		ft->exit_result = vm_call(VM_EXIT, &m);
+	ft->exit_result = pm_end(ft->child);
 	ft->done = 1;
 	if (ft->waiter != NONE)
 		fork_answer(ft);
@@ -113,15 +109,10 @@ static void exec_test(endpoint_t src)
 	static const struct vm_exec_newmem good = { 0x2000, 0x1000, 0x1000, 0x4000, 0x100 };
 	static const struct vm_exec_newmem huge = { 0x80000000u, 0x80000000u, 0, 0x1000, 0 };
 	uint32_t flags = 0, top = 0;
-	message m, x;
+	message m;
 	endpoint_t child;
-	int r;
+	int r = pm_fork(src, ST_EXEC_SLOT, &child);
 
-	__builtin_memset(&m, 0, sizeof(m));
-	m.u.fork.parent = src;
-	m.u.fork.slot = ST_EXEC_SLOT;
-	r = vm_call(VM_FORK, &m);
-	child = m.u.fork.child;
 	__builtin_memset(&m, 0, sizeof(m));
 	m.u.word[0] = (uint32_t)r;
 	m.u.word[1] = (uint32_t)exec_newmem(child, &good, sizeof(good) - 1, &flags, &top);
@@ -130,28 +121,9 @@ static void exec_test(endpoint_t src)
 	m.u.word[4] = (uint32_t)exec_newmem(child, &huge, sizeof(huge), &flags, &top);
 	m.u.word[5] = (uint32_t)exec_newmem(child, &good, sizeof(good), &flags, &top);
 	m.u.word[6] = flags == VMEN_LOAD_TEXT && top == STACK_TOP;
-	__builtin_memset(&x, 0, sizeof(x));
-	x.u.willexit.endpt = child;
-	r = vm_call(VM_WILLEXIT, &x);
-	__builtin_memset(&x, 0, sizeof(x));
-	x.u.exit.endpt = child;
-	m.u.word[7] = (uint32_t)(r == VM_OK ? vm_call(VM_EXIT, &x) : r);
+	m.u.word[7] = (uint32_t)pm_end(child);
 	m.m_type = VM_OK;
 	ipc_send(src, &m);
-}
-
-/* End child the way PM does, VM_WILLEXIT then VM_EXIT: the result. */
-static int end_child(endpoint_t child)
-{
-	message m;
-	int r;
-
-	__builtin_memset(&m, 0, sizeof(m));
-	m.u.willexit.endpt = child;
-	r = vm_call(VM_WILLEXIT, &m);
-	__builtin_memset(&m, 0, sizeof(m));
-	m.u.exit.endpt = child;
-	return r == VM_OK ? vm_call(VM_EXIT, &m) : r;
 }
 
 /* The exec run: the exec'd child, init waiting for its end, the checks (EXR_*). */
@@ -188,16 +160,12 @@ static void exec_run(endpoint_t src, struct exec_run *er)
 	for (int i = 0; i < EXR_CHECKS; i++)
 		er->word[i] = (uint32_t)VM_EINVAL;
 	er->waiter = src;
-	__builtin_memset(&m, 0, sizeof(m));
-	m.u.fork.parent = src;
-	m.u.fork.slot = ST_EXEC_RUN_SLOT;
-	r = vm_call(VM_FORK, &m);
+	r = pm_fork(src, ST_EXEC_RUN_SLOT, &er->child);
 	er->word[EXR_FORK] = (uint32_t)r;
 	if (r != VM_OK) {
 		exec_run_answer(er);
 		return;
 	}
-	er->child = m.u.fork.child;
 	r = exec_newmem(er->child, &img, sizeof(img), &flags, &top);
 	er->word[EXR_NEWMEM] = (uint32_t)r;
 	if (r == VM_OK) {
@@ -217,7 +185,7 @@ static void exec_run(endpoint_t src, struct exec_run *er)
 		er->word[EXR_START] = (uint32_t)r;
 	}
 	if (r != VM_OK) {
-		er->word[EXR_EXIT] = (uint32_t)end_child(er->child);
+		er->word[EXR_EXIT] = (uint32_t)pm_end(er->child);
 		exec_run_answer(er);
 	}
 }
@@ -227,7 +195,7 @@ static void exec_run_done(const message *rep, struct exec_run *er)
 {
 	er->word[EXR_STATUS] = rep->u.word[0];
 	er->word[EXR_PLACE] = rep->u.word[1];
-	er->word[EXR_EXIT] = (uint32_t)end_child(er->child);
+	er->word[EXR_EXIT] = (uint32_t)pm_end(er->child);
 	if (er->waiter != NONE)
 		exec_run_answer(er);
 }
@@ -245,26 +213,11 @@ struct sig_test {
  * ST_PARENT with the child's endpoint. */
 static void sig_fork(endpoint_t src, struct sig_test *st)
 {
-	message m;
-	int r;
+	int r = pm_fork(src, ST_SIG_SLOT, &st->child);
 
-	__builtin_memset(&m, 0, sizeof(m));
-	m.u.fork.parent = src;
-	m.u.fork.slot = ST_SIG_SLOT;
-	r = vm_call(VM_FORK, &m);
-	st->child = m.u.fork.child;
 	st->ready = st->done = 0;
 	st->sender = st->waiter = NONE;
-	__builtin_memset(&m, 0, sizeof(m));
-	if (r == VM_OK) {
-		m.m_type = ST_CHILD;
-		ipc_send(st->child, &m);
-		m.m_type = ST_PARENT;
-		m.u.word[0] = (uint32_t)st->child;
-	} else {
-		m.m_type = r;
-	}
-	ipc_send(src, &m);
+	answer_fork(src, st->child, r);
 }
 
 /* Signal the child once it is ready and init asked: its stack pointer, VM_PUSH_SIG
@@ -330,7 +283,7 @@ static int sig_serve(const message *m, endpoint_t src, struct sig_test *st)
 	} else if (m->m_type == ST_SIG_HANDLED && src == st->child) {
 		st->signo = m->u.word[0];
 		st->frame_ok = m->u.word[1] == st->frame + 4; /* handler(signo): after the return address */
-		st->exit_result = (uint32_t)end_child(st->child);
+		st->exit_result = (uint32_t)pm_end(st->child);
 		st->done = 1;
 		sig_answer(st);
 	} else if (m->m_type == ST_SIG_WAIT) {

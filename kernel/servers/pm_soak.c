@@ -1,10 +1,11 @@
 /* pm_soak.c - PM's process service for init's soak (kernel/servers/soak.h): fork a
  * soak process into a free soak slot, end it when it asks to exit, and answer a
  * parent's wait once the child exited or VM killed it (a bad access), ending it the way
- * PM does: VM_WILLEXIT then VM_EXIT. */
+ * PM does: VM_WILLEXIT then VM_EXIT (pm_vm.c). */
 #include "ulib.h"
 #include "soak.h"
 #include "pm_soak.h"
+#include "pm_vm.h"
 
 /* A soak process PM forked: its endpoint, and once ended, how. */
 struct soak_child {
@@ -37,7 +38,7 @@ static struct soak_child *child_of(endpoint_t ep)
 /* SK_SPAWN from src: VM forks it into the first free soak slot. */
 static void spawn(endpoint_t src)
 {
-	message m;
+	endpoint_t child;
 	int i = 0, r;
 
 	while (i < SK_SLOTS && children[i].ep != NONE)
@@ -46,31 +47,20 @@ static void spawn(endpoint_t src)
 		reply(src, VM_EAGAIN, 0, 0, 0);
 		return;
 	}
-	__builtin_memset(&m, 0, sizeof(m));
-	m.u.fork.parent = src;
-	m.u.fork.slot = SK_SLOT_BASE + i;
-	r = vm_call(VM_FORK, &m);
+	r = pm_fork(src, SK_SLOT_BASE + i, &child);
 	if (r != VM_OK) {
 		reply(src, r, 0, 0, 0);
 		return;
 	}
-	children[i] = (struct soak_child){ m.u.fork.child, 0, 0, 0, VM_OK };
-	reply(m.u.fork.child, SK_CHILD, 0, 0, 0);
-	reply(src, SK_PARENT, (uint32_t)m.u.fork.child, 0, 0);
+	children[i] = (struct soak_child){ child, 0, 0, 0, VM_OK };
+	reply(child, SK_CHILD, 0, 0, 0);
+	reply(src, SK_PARENT, (uint32_t)child, 0, 0);
 }
 
 /* End c through VM (it exited with status, or was killed). */
 static void end_child(struct soak_child *c, int killed, int status)
 {
-	message m;
-
-	__builtin_memset(&m, 0, sizeof(m));
-	m.u.willexit.endpt = c->ep;
-	c->exit_result = vm_call(VM_WILLEXIT, &m);
-	__builtin_memset(&m, 0, sizeof(m));
-	m.u.exit.endpt = c->ep;
-	if (c->exit_result == VM_OK)
-		c->exit_result = vm_call(VM_EXIT, &m);
+	c->exit_result = pm_end(c->ep);
 	c->ended = 1;
 	c->killed = killed;
 	c->status = status;
