@@ -95,29 +95,23 @@ static void model_begin(const struct run_ctx *x)
 	mdl.on = proc_begin(x);
 }
 
+/* The rule tables, one per call family (each file's calls and count). */
+static const struct {
+	const struct mcall *rows;
+	const int *n;
+} families[] = {
+	{ proc_calls, &proc_ncalls },   { dma_calls, &dma_ncalls }, { vfs_calls, &vfs_ncalls },
+	{ exec_calls, &exec_ncalls },   { watch_calls, &watch_ncalls }, { sig_calls, &sig_ncalls },
+	{ space_calls, &space_ncalls },
+};
+
+/* The row predicting message type type, or NULL (the common rules only). */
 static const struct mcall *find_row(int32_t type)
 {
-	for (int i = 0; i < proc_ncalls; i++)
-		if (proc_calls[i].type == type)
-			return &proc_calls[i];
-	for (int i = 0; i < dma_ncalls; i++)
-		if (dma_calls[i].type == type)
-			return &dma_calls[i];
-	for (int i = 0; i < vfs_ncalls; i++)
-		if (vfs_calls[i].type == type)
-			return &vfs_calls[i];
-	for (int i = 0; i < exec_ncalls; i++)
-		if (exec_calls[i].type == type)
-			return &exec_calls[i];
-	for (int i = 0; i < watch_ncalls; i++)
-		if (watch_calls[i].type == type)
-			return &watch_calls[i];
-	for (int i = 0; i < sig_ncalls; i++)
-		if (sig_calls[i].type == type)
-			return &sig_calls[i];
-	for (int i = 0; i < space_ncalls; i++)
-		if (space_calls[i].type == type)
-			return &space_calls[i];
+	for (size_t f = 0; f < sizeof families / sizeof families[0]; f++)
+		for (int i = 0; i < *families[f].n; i++)
+			if (families[f].rows[i].type == type)
+				return &families[f].rows[i];
 	return NULL;
 }
 

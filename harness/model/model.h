@@ -155,8 +155,8 @@ struct mstats {
 /* The model's whole state: reset by begin, nothing else is global.  begin clears
  * every field before proc (a few KB); proc (NR_PROCS entries of about 2.4 KB) is not
  * cleared: an entry is cleared when its slot first gets a process in the conversation
- * (mslot_new), and slot_used says which entries that happened to.  An entry whose
- * slot_used is 0 holds a former conversation's state: only mslot_live may look. */
+ * (mslot_new), and used_mask says which entries that happened to.  An entry whose
+ * used_mask bit is 0 holds a former conversation's state: only mslot_live may look. */
 struct model {
 	int on;                 /* begin found a usable process table */
 	const struct run_ctx *x;/* the running conversation (platform: peek, proc_flags) */
@@ -180,8 +180,7 @@ struct model {
 	/* ---- watch.c owns: the exit and signal watch table ---- */
 	struct mwatch watch[VM_WATCH_MAX]; /* rows [0, nwatch), in registration order */
 	uint32_t nwatch;
-	uint8_t slot_used[NR_PROCS]; /* proc[s] was cleared in this conversation */
-	uint32_t used_mask[NR_PROCS / 32]; /* the same, a bit per slot */
+	uint32_t used_mask[NR_PROCS / 32]; /* bit s: proc[s] was cleared in this conversation */
 	/* ---- not cleared by begin (must stay last) ---- */
 	struct mproc proc[NR_PROCS];
 };
@@ -190,7 +189,7 @@ extern struct model mdl;
 /* Is slot s (in [0, NR_PROCS)) a live process of the model? */
 static inline int mslot_live(int32_t s)
 {
-	return mdl.slot_used[s] && mdl.proc[s].live;
+	return ((mdl.used_mask[s / 32] >> (s % 32)) & 1) && mdl.proc[s].live;
 }
 /* Slot s's entry, all zero, for a process the model now places there (the caller
  * sets live and the rest). */

@@ -28,7 +28,6 @@ struct mproc *mslot_new(int32_t s)
 {
 	struct mproc *p = &mdl.proc[s];
 	memset(p, 0, sizeof *p);
-	mdl.slot_used[s] = 1;
 	mdl.used_mask[s / 32] |= 1u << (s % 32);
 	return p;
 }
