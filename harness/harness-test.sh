@@ -384,7 +384,7 @@ REPLAY="$PWD/$T/seq-replay.sh" TRIAGE_STATE="$PWD/$T/seq/state" CRASHES="$PWD/$T
 grep -q '^triage: SEQUENCE: .*id:000000.* gives kind=model sig=0badcafe after .*id:000007' "$T/seq-triage.log" &&
 	grep -q ', 1 only after their queue parent, 1 replay clean' "$T/seq-triage.log" &&
 	[ -s "$T/seq/state/unreproduced/"*.parent.bin ] || { cat "$T/seq-triage.log"; fail "triage did not announce a sequence"; }
-echo "harness-test: triage: $(grep '^triage: SEQUENCE' "$T/seq-triage.log" | cut -c1-60)..."
+echo "harness-test: $(grep '^triage: SEQUENCE' "$T/seq-triage.log" | cut -c1-70)..."
 # 9. A short seeded libFuzzer run on the corpus ends without a finding (20000 runs, or
 #    90 seconds when the corpus's long conversations make the runs slow).
 if $B/fuzz-libfuzzer -runs=20000 -max_total_time=90 -seed=1 -max_len=1024 -dict=harness/vmfuzz.dict \

@@ -108,14 +108,15 @@ parse_finding()
 	finding_line=$line
 }
 
-# Keep a raw input that did not reproduce, with the replay output beside it.
+# Keep a raw input that did not reproduce, with the replay output beside it (and say
+# so, unless a fifth argument asks for quiet: the caller announces it itself).
 set_aside()
 {
 	local f=$1 h=$2 why=$3 out=$4
 	mkdir -p "$STATE/unreproduced"
 	cp "$f" "$STATE/unreproduced/$h.bin"
 	{ echo "origin: $f"; echo "why: $why"; cat "$out"; } >"$STATE/unreproduced/$h.txt"
-	say "$f: $why (kept in $STATE/unreproduced/$h.bin)"
+	[ $# -gt 4 ] || say "$f: $why (kept in $STATE/unreproduced/$h.bin)"
 }
 
 # The queue entry AFL++ mutated crash $1 from (the first src:N of its name, in the
@@ -134,17 +135,17 @@ afl_parent()
 # process, does it give a finding?  Then it is kept as a SEQUENCE (0), else 1.
 sequence_check()
 {
-	local f=$1 h=$2 parent out=$STATE/tmp.seq
+	local f=$1 h=$2 parent got out=$STATE/tmp.seq
 	parent=$(afl_parent "$f")
 	[ -n "$parent" ] || return 1
 	timeout -k 5 "$REPLAY_TIMEOUT" "$REPLAY" "$parent" "$f" >"$out" 2>&1
-	grep -a -q '^FINDING ' "$out" || return 1
+	got=$(grep -a -m1 '^FINDING ' "$out" | cut -d' ' -f2-3)
+	[ -n "$got" ] || return 1
 	n_seq=$((n_seq + 1))
-	mkdir -p "$STATE/unreproduced"
+	set_aside "$f" "$h" "replays clean alone, gives $got after its queue parent $parent" "$out" quiet
 	cp "$parent" "$STATE/unreproduced/$h.parent.bin"
-	set_aside "$f" "$h" "replays clean alone, gives $(grep -a -m1 '^FINDING ' "$out" | cut -d' ' -f2-3) after its queue parent $parent: a verdict that depends on a former conversation" "$out"
 	printf 'triage: SEQUENCE: %s replays clean alone but gives %s after %s (kept in %s)\n' \
-		"$f" "$(grep -a -m1 '^FINDING ' "$out" | cut -d' ' -f2-3)" "$parent" "$STATE/unreproduced/$h.bin"
+		"$f" "$got" "$parent" "$STATE/unreproduced/$h.bin"
 	return 0
 }
 
