@@ -47,36 +47,65 @@ static int in_set(const struct sel_table *t, int32_t s, enum sel_set set)
 
 static uint32_t bits_set(uint32_t w)
 {
-	uint32_t n = 0;
-	for (; w; w &= w - 1)
-		n++;
-	return n;
+	return (uint32_t)__builtin_popcount(w);
+}
+
+/* The slot of the n-th set bit (from the lowest, n < bits_set(w)) of word w. */
+static int32_t nth_bit(uint32_t w, uint32_t n)
+{
+	int32_t base = 0;
+	for (uint32_t half = 16; half; half /= 2) { /* a binary search over the word's halves */
+		uint32_t low = w & ((1u << half) - 1), c = bits_set(low);
+		if (n >= c) {
+			n -= c;
+			w >>= half;
+			base += (int32_t)half;
+		} else {
+			w = low;
+		}
+	}
+	return base;
+}
+
+/* The words of one set and the members before each word: selectors ask for the n-th
+ * member of the same few sets many times per conversation while the table rarely
+ * changes, so the counts are kept until the words differ. */
+struct set_counts {
+	uint32_t w[NR_PROCS / 32];
+	uint32_t before[NR_PROCS / 32 + 1]; /* before[i]: members in words 0..i-1 */
+	int valid;
+};
+
+/* Bring c up to date with the words w of a set. */
+static void set_counts_update(struct set_counts *c, const uint32_t w[NR_PROCS / 32])
+{
+	if (c->valid && memcmp(c->w, w, sizeof c->w) == 0)
+		return;
+	memcpy(c->w, w, sizeof c->w);
+	c->before[0] = 0;
+	for (int i = 0; i < NR_PROCS / 32; i++)
+		c->before[i + 1] = c->before[i] + bits_set(w[i]);
+	c->valid = 1;
 }
 
 /* The n-th member (modulo their number) of the set in the table's bitmaps, or -1. */
 static int32_t nth_of_sets(const struct sel_table *t, unsigned n, enum sel_set set)
 {
-	uint32_t live[NR_PROCS / 32], used[NR_PROCS / 32], w[NR_PROCS / 32], count = 0;
+	static struct set_counts cache[4]; /* per enum sel_set */
+	uint32_t live[NR_PROCS / 32], used[NR_PROCS / 32], w[NR_PROCS / 32];
+	struct set_counts *c = &cache[(unsigned)set & 3];
 
 	t->sets(live, used);
-	for (int i = 0; i < NR_PROCS / 32; i++) {
+	for (int i = 0; i < NR_PROCS / 32; i++)
 		w[i] = set == SEL_LIVE ? live[i] : set == SEL_USED ? used[i] : set == SEL_FREE ? ~live[i] : ~used[i];
-		count += bits_set(w[i]);
-	}
-	if (count == 0)
+	set_counts_update(c, w);
+	if (c->before[NR_PROCS / 32] == 0)
 		return -1;
-	n %= count;
-	for (int i = 0; i < NR_PROCS / 32; i++) {
-		uint32_t c = bits_set(w[i]);
-		if (n >= c) {
-			n -= c;
-			continue;
-		}
-		for (; n; n--)
-			w[i] &= w[i] - 1; /* drop the lowest member */
-		return i * 32 + __builtin_ctz(w[i]);
-	}
-	return -1;
+	n %= c->before[NR_PROCS / 32];
+	int i = 0;
+	while (c->before[i + 1] <= n)
+		i++;
+	return i * 32 + nth_bit(w[i], n - c->before[i]);
 }
 
 /* One pass over the slots (the table's methods are calls through pointers, made for

@@ -399,6 +399,15 @@ static void init_corrupt(int which, int undo)
 	}
 }
 
+/* Mark what a primitive making defect `which` of init_corrupt would have marked: init,
+ * and for a count the block (sanity_block_changed). */
+static void init_mark(int which)
+{
+	sanity_changed(INIT_PROC_NR);
+	if (which == 0)
+		sanity_block_changed(init_first_page()->ph);
+}
+
 TEST(SAN0029, "the incremental check re-derives a changed process as the full one does (same invariant, same object) and takes an unchanged one's totals")
 {
 	static const int want[6] = { SAN_REFCOUNT, SAN_PTE, SAN_REGION_ALIGN, SAN_AVL, SAN_PR_LINK, SAN_REGION_RANGE };
@@ -407,15 +416,67 @@ TEST(SAN0029, "the incremental check re-derives a changed process as the full on
 		CHECK_EQ(sanity_check(), SAN_OK);
 		init_corrupt(i, 0);
 		CHECK_EQ(sanity_check_incremental(), SAN_OK); /* nothing marked init changed */
-		sanity_changed(INIT_PROC_NR);
+		init_mark(i);
 		CHECK_EQ(sanity_check_incremental(), want[i]);
 		int32_t obj = vm.sanity_obj;
 		CHECK_EQ(sanity_check(), want[i]);
 		CHECK_EQ(vm.sanity_obj, obj);
 		init_corrupt(i, 1);
-		sanity_changed(INIT_PROC_NR);
+		init_mark(i);
 		CHECK_EQ(sanity_check_incremental(), SAN_OK);
 	}
+}
+
+TEST(SAN0033, "a sharer list is walked once per check and again only once its block is marked: an unmarked count change is the full check's")
+{
+	endpoint_t child;
+	struct phys_block *pb = init_first_page()->ph;
+
+	CHECK_EQ(fork_child(INIT_PROC_NR, &child), VM_OK); /* the block has two sharers */
+	CHECK_EQ(sanity_check(), SAN_OK);
+	CHECK_EQ(pb->san_walked, vm.san_epoch); /* walked by that check */
+	pb->refcount++;
+	sanity_changed(INIT_PROC_NR);
+	sanity_changed(ep_slot(child));
+	CHECK_EQ(sanity_check_incremental(), SAN_OK); /* the block was not marked: not walked */
+	CHECK_EQ(sanity_check(), SAN_REFCOUNT);
+	sanity_block_changed(pb);
+	CHECK_EQ(pb->san_walked, 0u);
+	sanity_changed(INIT_PROC_NR);
+	CHECK_EQ(sanity_check_incremental(), SAN_REFCOUNT);
+	pb->refcount--;
+	sanity_block_changed(pb);
+	CHECK_EQ(sanity_check_incremental(), SAN_OK);
+	CHECK_EQ(pb->san_walked, vm.san_epoch);
+	CHECK_EQ(sanity_check(), SAN_OK);
+	CHECK_EQ(pm_exit(child), VM_OK);
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(SAN0034, "a sharer that is not in its block's list is SAN_REFCOUNT though the block was walked in the same check")
+{
+	endpoint_t child;
+	struct phys_region *pr = init_first_page(), *other;
+	struct phys_block *pb = pr->ph;
+
+	CHECK_EQ(fork_child(INIT_PROC_NR, &child), VM_OK);
+	other = pb->first == pr ? pr->next_sharer : pb->first; /* the child's sharer */
+	CHECK(other && other != pr);
+	/* unlink init's sharer from the list but keep the count: the child's walk counts one
+	 * short and init's sharer is not met */
+	struct phys_region **pp = &pb->first;
+	while (*pp != pr)
+		pp = &(*pp)->next_sharer;
+	*pp = pr->next_sharer;
+	CHECK_EQ(sanity_check(), SAN_REFCOUNT);
+	pb->refcount--; /* the count now matches the list, but init's page is still not in it */
+	CHECK_EQ(sanity_check(), SAN_REFCOUNT);
+	pr->next_sharer = pb->first; /* put it back */
+	pb->first = pr;
+	pb->refcount++;
+	CHECK_EQ(sanity_check(), SAN_OK);
+	CHECK_EQ(pm_exit(child), VM_OK);
+	CHECK_EQ(sanity_check(), SAN_OK);
 }
 
 TEST(SAN0030, "after real requests the incremental check passes with the full one's totals, and finds global defects unmarked")
@@ -462,12 +523,27 @@ TEST(SAN0031, "a failed incremental check keeps the changed marks of the slots i
 	CHECK(!marked(INIT_PROC_NR) && marked(100) && marked(101) && marked(200));
 	vm.proc[100].pt.dir_phys = PHYS_NONE;
 	init_corrupt(0, 0);
-	sanity_changed(INIT_PROC_NR);
+	init_mark(0);
 	CHECK_EQ(sanity_check_incremental(), SAN_REFCOUNT);
 	CHECK(marked(INIT_PROC_NR) && marked(100) && marked(101) && marked(200));
 	init_corrupt(0, 1);
 	CHECK_EQ(sanity_check_incremental(), SAN_OK);
 	CHECK(!marked(INIT_PROC_NR) && !marked(100) && !marked(101) && !marked(200));
+}
+
+TEST(SAN0035, "the incremental check visits the changed slots and the live ones: an unmarked free slot's defect is the full check's")
+{
+	CHECK_EQ(sanity_check(), SAN_OK);
+	vm.proc[100].acl = 5; /* a free slot holding an ACL entry, nobody marked */
+	CHECK_EQ(sanity_check_incremental(), SAN_OK);
+	CHECK_EQ(sanity_check(), SAN_PROC);
+	CHECK_EQ(vm.sanity_obj, SOBJ_PROC);
+	vm.proc[100].acl = NO_ACL;
+	CHECK_EQ(sanity_check(), SAN_OK);
+	vm.proc[INIT_PROC_NR].acl = NR_SYS_PROCS + 3; /* a live process's entry out of range, unmarked */
+	CHECK_EQ(sanity_check_incremental(), SAN_ACL); /* live slots are visited every check */
+	vm.proc[INIT_PROC_NR].acl = USER_ACL;
+	CHECK_EQ(sanity_check_incremental(), SAN_OK);
 }
 
 TEST(SAN0032, "the full check counts allocator bits past the last managed page, the incremental one stops there")

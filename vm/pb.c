@@ -34,6 +34,25 @@ struct phys_block *pb_copy(const struct phys_block *pb)
 	return c;
 }
 
+/* Add pr to its block's sharer list and count: behind the head, so the head (whose
+ * process's check counts the block) stays and only the joiner, which its caller marks
+ * changed, and the list are checked again; an empty list's new head marks itself. */
+static void link_sharer(struct phys_region *pr)
+{
+	struct phys_block *pb = pr->ph;
+
+	if (pb->first) {
+		pr->next_sharer = pb->first->next_sharer;
+		pb->first->next_sharer = pr;
+		sanity_sharers_changed(pb);
+	} else {
+		pr->next_sharer = NULL;
+		pb->first = pr;
+		sanity_block_changed(pb);
+	}
+	pb->refcount++;
+}
+
 /* Link page idx of r to pb.  VM_ENOMEM when its map leaf or the phys_region cannot be
  * allocated (no reference is made; an allocated leaf stays for later use). */
 int pb_reference(struct vir_region *r, uint32_t idx, struct phys_block *pb)
@@ -49,12 +68,8 @@ int pb_reference(struct vir_region *r, uint32_t idx, struct phys_block *pb)
 	pr->ph = pb;
 	pr->parent = r;
 	pr->offset = idx << PAGE_SHIFT;
-	sanity_block_changed(pb); /* the old head stops counting the block */
-	pr->next_sharer = pb->first;
-	pb->first = pr;
-	pb->refcount++;
-	pagemap_set(r, idx, pr);
-	sanity_block_changed(pb);
+	link_sharer(pr);
+	pagemap_set(r, idx, pr); /* marks r's process, the joiner */
 	return VM_OK;
 }
 
@@ -101,14 +116,10 @@ void pb_relink(struct vir_region *r, uint32_t idx, struct phys_block *pb)
 	struct phys_region *pr = region_page(r, idx);
 
 	VM_ASSERT(pr && pr->ph->refcount > 1);
-	unlink_sharer(pr);
+	unlink_sharer(pr); /* marks pr's process, the joiner */
 	pr->ph = pb;
-	sanity_block_changed(pb);
-	pr->next_sharer = pb->first;
-	pb->first = pr;
-	pb->refcount++;
+	link_sharer(pr);
 	MUTATED();
-	sanity_block_changed(pb);
 }
 
 /* Sharers of pb whose region is not shared memory (private copy-on-write sharers). */

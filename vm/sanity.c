@@ -11,10 +11,12 @@
  * being checked, so two defects that break one invariant in different places differ.
  *
  * Incremental checks (vm.sanity_incremental, below SCL_DETAIL): VM marks a process
- * changed whenever its regions, their pages or its page table change, and the first
- * sharer of a block whose sharer list or count changed (sanity_changed and friends;
- * one sharer's check walks the whole list); a check then re-derives only the changed
- * processes and takes the totals of the others from their last check; the slab
+ * changed whenever its regions, their pages or its page table change, the first
+ * sharer of a block whose head changed, and the block whose sharer list or count
+ * changed (sanity_changed and friends); a check then re-derives only the changed
+ * processes, walking the sharer lists of the marked blocks among their pages (every
+ * check walks a list once at most), and takes the totals of the others from their
+ * last check; the slab
  * allocator marks the pages it changes and only those are re-checked (slab.c); the
  * allocator's bitmaps are read up to the last managed page; every other global check
  * (ACL, block cache, DMA table, accounting) runs in full.  What it cannot see: a
@@ -36,6 +38,7 @@ struct tally {
 	uint32_t used;    /* pages seen in use */
 	uint32_t objects; /* slab objects the regions account for */
 	uint32_t cached;  /* cached blocks seen (from regions or the cache alone) */
+	int incremental;  /* an incremental check (check_sharers may skip unchanged blocks) */
 };
 
 /* A callback found invariant err broken (the first one counts). */
@@ -67,23 +70,45 @@ static void mark_used(uint32_t phys, void *arg)
 	t->used++;
 }
 
+/* The sharer list of pr's block counts its refcount (with the cache's hold) and holds
+ * pr.  The list is walked once per check (vm.san_epoch): the walk stamps each sharer
+ * that points back at the block, and the block once it counted right, so the other
+ * sharers of a block shared by hundreds of processes only read their stamp.  An
+ * incremental check skips a block no primitive changed since a walk (san_walked not 0,
+ * sanity_block_changed): its list is the one that walk counted. */
+static int check_sharers(struct phys_region *pr, int incremental)
+{
+	struct phys_block *pb = pr->ph;
+	uint32_t n = 0;
+
+	if (pb->san_walked == vm.san_epoch)
+		return pr->san_listed == vm.san_epoch ? 0 : SAN_REFCOUNT;
+	if (incremental && pb->san_walked != 0)
+		return 0;
+	for (struct phys_region *s = pb->first; s && n <= pb->refcount; s = s->next_sharer) {
+		n++;
+		if (s->ph == pb)
+			s->san_listed = vm.san_epoch;
+	}
+	if (pr->san_listed != vm.san_epoch || n + ((pb->flags & PBF_INCACHE) ? 1 : 0) != pb->refcount)
+		return SAN_REFCOUNT;
+	pb->san_walked = vm.san_epoch;
+	return 0;
+}
+
 /* Check one page reference: links and sharer count (its PTE is checked from the
  * page table's side, check_mapping). */
 static int check_page(struct vir_region *r, uint32_t idx, struct tally *t)
 {
-	struct phys_region *pr = region_page(r, idx), *s;
-	uint32_t n = 0, found = 0;
+	struct phys_region *pr = region_page(r, idx);
+	int err;
 
 	if (!slab_is_live(pr, sizeof(*pr)) || !slab_is_live(pr->ph, sizeof(*pr->ph)))
 		return SAN_PR_LINK;
 	if (pr->parent != r || pr->offset != idx << PAGE_SHIFT)
 		return SAN_PR_LINK;
-	for (s = pr->ph->first; s && n <= pr->ph->refcount; s = s->next_sharer) {
-		n++;
-		found |= s == pr;
-	}
-	if (!found || n + ((pr->ph->flags & PBF_INCACHE) ? 1 : 0) != pr->ph->refcount)
-		return SAN_REFCOUNT;
+	if ((err = check_sharers(pr, t->incremental)) != 0)
+		return err;
 	t->objects++;
 	if (pr->ph->first == pr) { /* count each block once, at its list head */
 		t->objects++;
@@ -302,11 +327,17 @@ void sanity_pt_changed(const struct pt *pt)
 		sanity_all_changed();
 }
 
-void sanity_block_changed(const struct phys_block *pb)
+void sanity_sharers_changed(struct phys_block *pb)
 {
-	/* Any one sharer's check counts the whole sharer list against the refcount, and
+	pb->san_walked = 0; /* the next check walks its list again */
+}
+
+void sanity_block_changed(struct phys_block *pb)
+{
+	pb->san_walked = 0; /* the next check walks its list again */
+	/* The first sharer's check to meet the block walks its list (check_sharers), and
 	 * the head's also counts the block and its page: the callers mark the head before
-	 * and after the list changes, and whoever joins or leaves marks itself.  So a page
+	 * and after the head changes, and whoever joins or leaves marks itself.  So a page
 	 * shared by hundreds of processes does not re-derive them all. */
 	if (pb->first)
 		sanity_changed(pb->first->parent ? pb->first->parent->slot : -1);
@@ -335,33 +366,46 @@ static int check_or_reuse(struct vmproc *vmp, struct tally *t, int recheck)
 	return 0;
 }
 
-/* The process table: a free slot holds nothing; a live process is re-derived when the
- * check is full or it changed since its last check, else its last totals are taken;
- * its ACL entry is noted into a.  The changed marks are read a word (32 slots) at a
- * time and cleared as the walk passes the slots; on a failure the slots not passed
- * keep theirs, and a live process that failed is marked again (check_or_reuse). */
+/* Slot s of the process table: a free slot holds nothing (and leaves vm.san_live); a
+ * live process is noted into a, re-derived when recheck is set, else its last totals
+ * are taken, and joins vm.san_live.  0 or the failed invariant. */
+static int check_slot(int32_t s, struct tally *t, int recheck, struct acl_seen *a)
+{
+	struct vmproc *vmp = &vm.proc[s];
+	uint32_t bit = 1u << (s % 32);
+
+	if (!(vmp->flags & VMF_INUSE)) {
+		vm.san_live[s / 32] &= ~bit;
+		if (vmp->regions || vmp->pt.dir_phys != PHYS_NONE || vmp->acl != NO_ACL || vmp->powers) {
+			t->obj = SOBJ_PROC;
+			return SAN_PROC;
+		}
+		return 0;
+	}
+	vm.san_live[s / 32] |= bit;
+	acl_note(vmp, a);
+	return check_or_reuse(vmp, t, recheck);
+}
+
+/* The process table, a word (32 slots) of marks at a time: the full check visits every
+ * slot and re-derives every live process; the incremental one visits only the slots
+ * changed since their last check and those live at it (vm.san_live), re-deriving the
+ * changed ones (a free slot nobody marked is the full check's).  The changed marks are
+ * cleared as the walk passes the slots; on a failure the slots not passed keep theirs,
+ * and a live process that failed is marked again (check_or_reuse). */
 static int check_procs(struct tally *t, int incremental, struct acl_seen *a)
 {
 	for (int32_t w = 0; w < NR_PROCS / 32; w++) {
 		uint32_t dirty = vm.san_dirty[w];
+		uint32_t visit = incremental ? dirty | vm.san_live[w] : ~0u;
 
 		vm.san_dirty[w] = 0;
-		for (int32_t b = 0; b < 32; b++) {
-			struct vmproc *vmp = &vm.proc[w * 32 + b];
-			uint32_t rest = dirty & (~0u << b); /* this slot's mark and the later ones */
-			int err;
+		for (; visit; visit &= visit - 1) {
+			int32_t b = __builtin_ctz(visit);
+			int err = check_slot(w * 32 + b, t, !incremental || ((dirty >> b) & 1), a);
 
-			if (!(vmp->flags & VMF_INUSE)) {
-				if (vmp->regions || vmp->pt.dir_phys != PHYS_NONE || vmp->acl != NO_ACL || vmp->powers) {
-					t->obj = SOBJ_PROC;
-					vm.san_dirty[w] |= rest;
-					return SAN_PROC;
-				}
-				continue;
-			}
-			acl_note(vmp, a);
-			if ((err = check_or_reuse(vmp, t, !incremental || ((dirty >> b) & 1))) != 0) {
-				vm.san_dirty[w] |= rest & ~(1u << b);
+			if (err) {
+				vm.san_dirty[w] |= dirty & (~0u << b); /* this slot's mark and the later ones */
 				return err;
 			}
 		}
@@ -419,9 +463,11 @@ static int check_all(struct tally *t, int incremental)
  * then). */
 static int run_check(int incremental)
 {
-	struct tally t = { 0, SOBJ_NONE, SOBJ_NONE, 0, 0, 0 };
+	struct tally t = { 0, SOBJ_NONE, SOBJ_NONE, 0, 0, 0, incremental };
 	int err;
 
+	if (++vm.san_epoch == 0) /* 0 stands for a changed block */
+		vm.san_epoch = 1;
 	/* mark_used sets bits of managed pages only: clear up to the last one */
 	vm_memset(vm.used_bits, 0, (vm.alloc.words < PHYS_MAX_PAGES / 32 ? vm.alloc.words : PHYS_MAX_PAGES / 32) * 4u);
 	err = check_all(&t, incremental);

@@ -376,16 +376,17 @@ static int walk_classes(const uint32_t *walked, void (*fn)(uint32_t, void *), vo
 {
 	int err;
 
-	for (uint32_t cls = 0; cls < SLAB_CLASSES; cls++) {
-		uint32_t pages = 0, live = 0;
-		if (!class_walked(walked, cls))
-			continue;
-		if ((err = check_class(cls, fn, arg, &pages, &live)) != SAN_OK)
-			return err;
-		S.checked_pages[cls] = pages;
-		S.checked_live[cls] = live;
-		*called += pages;
-	}
+	for (uint32_t w = 0; w < SLAB_CLASSES / 32; w++)
+		for (uint32_t bits = walked[w]; bits; bits &= bits - 1) {
+			uint32_t cls = w * 32 + (uint32_t)__builtin_ctz(bits), pages = 0, live = 0;
+			if ((err = check_class(cls, fn, arg, &pages, &live)) != SAN_OK)
+				return err;
+			S.checked_pages_sum += pages - S.checked_pages[cls];
+			S.checked_live_sum += live - S.checked_live[cls];
+			S.checked_pages[cls] = pages;
+			S.checked_live[cls] = live;
+			*called += pages;
+		}
 	return SAN_OK;
 }
 
@@ -411,6 +412,8 @@ static int check_marked(struct slab_page *h, void (*fn)(uint32_t, void *), void 
 		return SAN_SLAB_LINK;
 	S.checked_pages[cls]++;
 	S.checked_live[cls] += live;
+	S.checked_pages_sum++;
+	S.checked_live_sum += live;
 	if (fn)
 		fn(h->phys, arg);
 	return SAN_OK;
@@ -441,6 +444,8 @@ static int check_marks(const uint32_t *walked, void (*fn)(uint32_t, void *), voi
 		if (m->was_live && !class_walked(walked, m->cls)) {
 			S.checked_pages[m->cls]--;
 			S.checked_live[m->cls] -= m->nused;
+			S.checked_pages_sum--;
+			S.checked_live_sum -= m->nused;
 		}
 	}
 	for (uint32_t i = 0; i < S.nmarks; i++) {
@@ -474,7 +479,7 @@ static int check_marks(const uint32_t *walked, void (*fn)(uint32_t, void *), voi
  * every class to be walked by the next check. */
 static int check_classes(void (*fn)(uint32_t, void *), void *arg, uint32_t *unvisited)
 {
-	uint32_t walked[SLAB_CLASSES / 32], called = 0, pages = 0, live = 0;
+	uint32_t walked[SLAB_CLASSES / 32], called = 0, pages, live;
 	int err;
 
 	for (uint32_t i = 0; i < SLAB_CLASSES / 32; i++)
@@ -482,10 +487,8 @@ static int check_classes(void (*fn)(uint32_t, void *), void *arg, uint32_t *unvi
 	err = walk_classes(walked, fn, arg, &called);
 	if (err == SAN_OK && unvisited)
 		err = check_marks(walked, fn, arg, &called);
-	for (uint32_t cls = 0; cls < SLAB_CLASSES; cls++) {
-		pages += S.checked_pages[cls];
-		live += S.checked_live[cls];
-	}
+	pages = S.checked_pages_sum;
+	live = S.checked_live_sum;
 	if (err == SAN_OK && (pages != S.pages || live != S.live_objects))
 		err = SAN_SLAB_COUNT;
 	S.nmarks = 0;

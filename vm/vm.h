@@ -103,6 +103,7 @@ struct slab_state {
 						* (what changed while marks were off) */
 	uint32_t checked_pages[SLAB_CLASSES];  /* what the last check counted */
 	uint32_t checked_live[SLAB_CLASSES];
+	uint32_t checked_pages_sum, checked_live_sum; /* their totals, kept with them */
 	struct slab_mark marks[SLAB_MARKS];    /* pages changed since the last check */
 	uint32_t nmarks;
 };
@@ -162,6 +163,7 @@ struct phys_block {
 	uint32_t phys;              /* PHYS_NONE until backed */
 	uint32_t flags;             /* PBF_* */
 	uint32_t refcount;          /* sharers in the list, plus one while PBF_INCACHE */
+	uint32_t san_walked;        /* sanity: the check that last walked the list, 0 once changed */
 	struct phys_region *first;  /* sharer list head */
 };
 #define PBF_DEVICE  0x1 /* a page VM does not own (VM_MAP_PHYS): never freed by VM */
@@ -170,6 +172,7 @@ struct phys_region {
 	struct phys_block *ph;
 	struct vir_region *parent;
 	uint32_t offset;              /* byte offset within the parent region */
+	uint32_t san_listed;          /* sanity: the check whose walk of ph's list met it */
 	struct phys_region *next_sharer;
 };
 struct mem_type;
@@ -530,13 +533,15 @@ int sanity_check_incremental(void);
 #define SANITY_FULL_MAX 64
 void sanity_at(int l, const char *file, int line);
 /* Marks for the incremental checks (and vm.touched): process slot's regions, pages or
- * page table changed; the process owning pt (every process when pt is none's); the
- * first sharer of pb, whose list or count changed. */
+ * page table changed; the process owning pt (every process when pt is none's); pb,
+ * whose list or count changed, and its first sharer (the process counting it). */
 void sanity_changed(int32_t slot);
 /* Every process (and vm.touched's every slot) is to be checked again. */
 void sanity_all_changed(void);
 void sanity_pt_changed(const struct pt *pt);
-void sanity_block_changed(const struct phys_block *pb);
+void sanity_block_changed(struct phys_block *pb);
+/* pb's sharer list or count changed but not its head: only the list is walked again. */
+void sanity_sharers_changed(struct phys_block *pb);
 /* What a process's last check counted (sanity.c). */
 struct san_tally {
 	uint32_t used, objects, cached;
@@ -606,7 +611,9 @@ struct vm_state {
 	int32_t sanity_obj;     /* SOBJ_* the last failed check failed on */
 	int32_t sanity_incremental; /* per-handler checks re-derive changed processes only */
 	int32_t san_full_left;  /* level-3 checks that may still be full under sanity_incremental */
+	uint32_t san_epoch;     /* the number of the check running or last run (never 0) */
 	uint32_t san_dirty[NR_PROCS / 32];    /* changed since their last check */
+	uint32_t san_live[NR_PROCS / 32];     /* live at their last check */
 	struct san_tally san_tally[NR_PROCS]; /* what that check counted */
 	uint32_t touched[NR_PROCS / 32];      /* changed since the harness last cleared it */
 	uint32_t next_region_id;
