@@ -819,3 +819,23 @@ TEST(MMAP0039, "a MAP_FIXED mmap by VFS over another process's heap that fails a
 	}
 	CHECK(failed >= 4); /* the tail's object, map and leaf, and the new region's object and map */
 }
+
+TEST(MMAP0040, "a page-map walk starts at the lowest page ever set and stops past the highest: pages 5 and 290 of a 600-page region are found, and nothing past them")
+{
+	struct vmproc *vmp = vmp_of(INIT_PROC_NR);
+	uint32_t a;
+
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, 600 * PAGE_SIZE, PROT_RW, 0, &a), VM_OK);
+	struct vir_region *r = region_find(vmp, a);
+	CHECK(r != NULL);
+	CHECK_EQ(pagemap_next(r, 0), pagemap_capacity(r)); /* nothing set yet */
+	CHECK_EQ(proc_write32(INIT_PROC_NR, a + 290 * PAGE_SIZE, 1), VM_OK);
+	CHECK_EQ(proc_write32(INIT_PROC_NR, a + 5 * PAGE_SIZE, 1), VM_OK);
+	CHECK_EQ(r->page_lo, 5u);
+	CHECK_EQ(r->page_hi, 291u);
+	CHECK_EQ(pagemap_next(r, 0), 5u);
+	CHECK_EQ(pagemap_next(r, 6), 290u);
+	CHECK_EQ(pagemap_next(r, 291), pagemap_capacity(r));
+	CHECK_EQ(sanity_check(), SAN_OK);
+	CHECK_EQ(munmap_call(INIT_PROC_NR, a, 600 * PAGE_SIZE), VM_OK);
+}

@@ -119,6 +119,8 @@ int pagemap_init(struct vir_region *r, uint32_t npages)
 		return VM_ENOMEM;
 	top_install(r, &t, n);
 	r->leaf_hi = 0;
+	r->page_lo = UINT32_MAX;
+	r->page_hi = 0;
 	return VM_OK;
 }
 
@@ -159,6 +161,8 @@ void pagemap_free(struct vir_region *r)
 	r->leaves = NULL;
 	r->nleaves = 0;
 	r->leaf_hi = 0;
+	r->page_lo = UINT32_MAX;
+	r->page_hi = 0;
 	for (uint32_t i = 0; i < PAGEMAP_TOP_PAGES; i++)
 		r->top_phys[i] = PHYS_NONE;
 	sanity_changed(r->slot);
@@ -213,6 +217,10 @@ void pagemap_set(struct vir_region *r, uint32_t idx, struct phys_region *pr)
 	l = *leaf_slot(r, idx / PAGEMAP_LEAF);
 	VM_ASSERT(l);
 	l->pr[idx % PAGEMAP_LEAF] = pr;
+	if (pr && idx < r->page_lo)
+		r->page_lo = idx;
+	if (pr && idx >= r->page_hi)
+		r->page_hi = idx + 1;
 	MUTATED();
 	sanity_changed(r->slot);
 }
@@ -238,9 +246,15 @@ static uint32_t leaf_next(const struct pagemap_leaf *l, uint32_t j)
  * (callers walking a region stop at region_npages). */
 uint32_t pagemap_next(const struct vir_region *r, uint32_t from)
 {
-	uint32_t i = from / PAGEMAP_LEAF, j = from % PAGEMAP_LEAF;
+	uint32_t i, j;
 
-	while (i < r->leaf_hi) {
+	if (from < r->page_lo)
+		from = r->page_lo; /* no page was ever below it */
+	if (from >= r->page_hi)
+		return pagemap_capacity(r); /* nor at or past page_hi */
+	i = from / PAGEMAP_LEAF;
+	j = from % PAGEMAP_LEAF;
+	while (i < r->leaf_hi && i * PAGEMAP_LEAF < r->page_hi) {
 		uint32_t n;
 		struct pagemap_leaf *const *run = leaf_run(r, i, &n);
 

@@ -40,9 +40,26 @@ static uint32_t cls_size(uint32_t cls)
 	return (cls + 1) * SLAB_GRANULE;
 }
 
+/* ceil(2^32 / size) of each class: off / size is (off * it) >> 32 for every offset of
+ * a page (exact for every size 8..2048 and offset below 4096, checked exhaustively), so
+ * slab_is_live, which the sanity checker calls twice per page, does not divide. */
+#define RECIP(c) ((uint32_t)(((1ull << 32) + ((c) + 1u) * SLAB_GRANULE - 1) / (((c) + 1u) * SLAB_GRANULE)))
+#define RECIP4(c) RECIP(c), RECIP((c) + 1), RECIP((c) + 2), RECIP((c) + 3)
+#define RECIP16(c) RECIP4(c), RECIP4((c) + 4), RECIP4((c) + 8), RECIP4((c) + 12)
+#define RECIP64(c) RECIP16(c), RECIP16((c) + 16), RECIP16((c) + 32), RECIP16((c) + 48)
+_Static_assert(SLAB_CLASSES == 256 && PAGE_SIZE == 4096 && SLAB_MAX <= 2048, "the table and its exactness");
+static const uint32_t cls_recip[SLAB_CLASSES] = { RECIP64(0), RECIP64(64), RECIP64(128), RECIP64(192) };
+
+/* off / cls_size(cls) for an offset within a page; 0 for a class past the table (a
+ * corrupt header's, which the checks around reject). */
+static uint32_t div_by_size(uint32_t off, uint32_t cls)
+{
+	return cls < SLAB_CLASSES ? (uint32_t)(((uint64_t)off * cls_recip[cls]) >> 32) : 0;
+}
+
 static uint32_t cls_cap(uint32_t cls)
 {
-	return HDR_OFF / cls_size(cls);
+	return div_by_size(HDR_OFF, cls);
 }
 
 static char *page_base(struct slab_page *h)
@@ -263,9 +280,9 @@ static const char *locate(const void *p, uint32_t bytes, struct slab_page **hp, 
 		return "slab: object size does not match its page's class";
 	if (!hdr_valid(h, cls))
 		return "slab: slab page header corrupt";
-	if (off % cls_size(cls) != 0 || off / cls_size(cls) >= cls_cap(cls))
+	*idx = div_by_size(off, cls);
+	if (*idx * cls_size(cls) != off || *idx >= cls_cap(cls))
 		return "slab: pointer not at an object boundary";
-	*idx = off / cls_size(cls);
 	if (!bit_get(h, *idx))
 		return "slab: object not live (double free?)";
 	*hp = h;

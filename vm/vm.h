@@ -200,6 +200,7 @@ struct vir_region {
 	struct pagemap_leaf **leaves; /* sparse page map (pagemap.c): a slab top table, */
 	uint32_t nleaves;
 	uint32_t leaf_hi;             /* no leaf at or past this index: walks stop there */
+	uint32_t page_lo, page_hi;    /* no page was ever set outside [page_lo, page_hi) */
 	uint32_t top_phys[PAGEMAP_TOP_PAGES]; /* or one of single pages (leaves NULL) */
 	struct vir_region *left, *right;
 	int32_t height;
