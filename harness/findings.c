@@ -41,6 +41,7 @@ void finding_set(const char *kind, const char *sigkey, const char *call, const c
 	if (f->set)
 		return;
 	f->set = 1;
+	finding_current = f;
 	f->rec = fs.rec;
 	snprintf(f->kind, sizeof f->kind, "%s", kind);
 	f->sig = sig_hash(sigkey);
@@ -51,14 +52,12 @@ void finding_set(const char *kind, const char *sigkey, const char *call, const c
 	va_end(ap);
 }
 
-const struct finding *finding_get(void)
-{
-	return fs.cur.set ? &fs.cur : NULL;
-}
+const struct finding *finding_current;
 
 void finding_put(const struct finding *f)
 {
 	fs.cur = *f;
+	finding_current = fs.cur.set ? &fs.cur : NULL;
 }
 
 void finding_resign(const char *sigkey, const char *call, const char *more)
@@ -78,4 +77,5 @@ void finding_clear(void)
 {
 	memset(&fs.cur, 0, sizeof fs.cur);
 	fs.cur.rec = -1;
+	finding_current = NULL;
 }

@@ -104,7 +104,11 @@ const char *finding_call(void);
  * of sigkey; call (NULL: the record's) and at go on the FINDING line. */
 void finding_set(const char *kind, const char *sigkey, const char *call, const char *at,
 		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-const struct finding *finding_get(void);
+extern const struct finding *finding_current; /* kept by findings.c; read finding_get */
+static inline const struct finding *finding_get(void)
+{
+	return finding_current;
+}
 void finding_clear(void);
 /* Make f (a copy saved from finding_get) the run's finding again. */
 void finding_put(const struct finding *f);

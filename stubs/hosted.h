@@ -47,16 +47,16 @@ int hosted_kmodel_sets_ok(void);
 void hosted_boot(int sanity_level);
 /* Remember the present state (VM, kernel model, RAM) as the restore point. */
 void hosted_snapshot(void);
-/* Return VM, the kernel model and RAM to the snapshot; RAM (contents and ASan
- * poisoning) through the dirty bitmap.  The feed, the reply log and the
+/* Return VM (but the sanity checker's scratch, vm.used_bits), the kernel model and
+ * RAM to the snapshot; RAM (contents and ASan poisoning) through the dirty bitmap.  The feed, the reply log and the
  * feed_fail_sends countdown are emptied; the hooks are kept. */
 void hosted_restore(void);
 /* Until the next restore VM need not fill the pages it frees with FREE_PATTERN when
  * none was blank at the snapshot (seam_scrub_free, stubs/ram.c): for a teardown whose
  * RAM the restore puts back. */
 void ram_discard_frees(void);
-/* A 64-bit FNV-1a digest of VM's state struct, the kernel model and all of RAM.
- * Equal after a restore and after a fresh boot within one process (host pointers
+/* A 64-bit FNV-1a digest of VM's state struct (but vm.used_bits), the kernel model
+ * and all of RAM.  Equal after a restore and after a fresh boot within one process (host pointers
  * inside VM's state point into RAM, which is allocated once). */
 uint64_t hosted_digest(void);
 

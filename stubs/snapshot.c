@@ -62,12 +62,18 @@ void hosted_snapshot(void)
 	unstick_page_tables();
 }
 
+/* VM's state struct but the sanity checker's scratch bitmap (vm.used_bits), which
+ * every check clears before it reads it: [0, SCRATCH_AT) and [SCRATCH_END, sizeof vm). */
+#define SCRATCH_AT  offsetof(struct vm_state, used_bits)
+#define SCRATCH_END (SCRATCH_AT + sizeof vm.used_bits)
+
 void hosted_restore(void)
 {
 	if (!ram_has_snapshot())
 		hosted_die("hosted_restore without hosted_snapshot");
 	ram_restore(vm.alloc.free_bits); /* before VM's state goes back: it reads the free pages */
-	memcpy(&vm, &snap.vm, sizeof vm);
+	memcpy(&vm, &snap.vm, SCRATCH_AT);
+	memcpy((char *)&vm + SCRATCH_END, (const char *)&snap.vm + SCRATCH_END, sizeof vm - SCRATCH_END);
 	memcpy(&kmodel, &snap.kmodel, sizeof kmodel);
 	feed_reset();
 }
@@ -84,14 +90,15 @@ static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
-/* VM's struct and the kernel model byte by byte, then every RAM word.  Host
+/* VM's struct (but its scratch bitmap) and the kernel model byte by byte, then every RAM word.  Host
  * pointers inside `vm` point into RAM, which never moves, so the digest of one
  * process is stable across restores. */
 uint64_t hosted_digest(void)
 {
 	uint64_t h = FNV_OFFSET;
 
-	h = fnv1a(h, &vm, sizeof vm);
+	h = fnv1a(h, &vm, SCRATCH_AT);
+	h = fnv1a(h, (const char *)&vm + SCRATCH_END, sizeof vm - SCRATCH_END);
 	h = fnv1a(h, &kmodel, sizeof kmodel);
 	return ram_hash(h);
 }
