@@ -418,6 +418,14 @@ int host_k_slot(int32_t s, endpoint_t *ep)
 	return km_live(s);
 }
 
+void host_slots_live(uint32_t live[NR_PROCS / 32])
+{
+	memset(live, 0, sizeof(uint32_t) * (NR_PROCS / 32));
+	for (int32_t s = 0; s < NR_PROCS; s++)
+		if ((vm.proc[s].flags & VMF_INUSE) || km_live(s))
+			live[s / 32] |= 1u << (s % 32);
+}
+
 /* Run fn(arg) as VM code outside the loop: a panic inside is caught into o. */
 static void guarded(void (*fn)(const message *), const message *m, struct outcome *o)
 {

@@ -35,6 +35,9 @@ int host_touched(int32_t s);
 int host_vm_slot(int32_t s, endpoint_t *ep);
 /* The kernel model's view of slot s: 1 and *ep when the slot is live. */
 int host_k_slot(int32_t s, endpoint_t *ep);
+/* The slots live for VM or for the kernel model, a bit each (the others are free on
+ * both sides), in one pass: the leak oracle's walks visit only these. */
+void host_slots_live(uint32_t live[NR_PROCS / 32]);
 /* End ep with VM's exit handlers called directly, as if from pm (outside the loop);
  * a VM panic inside shows in *o. */
 void host_end_direct(endpoint_t pm, endpoint_t ep, struct outcome *o);

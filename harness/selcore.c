@@ -54,6 +54,11 @@ static uint32_t bits_set(uint32_t w)
 static int32_t nth_bit(uint32_t w, uint32_t n)
 {
 	int32_t base = 0;
+	if (n < 8) { /* the usual case (few live processes): drop the n lowest members */
+		for (; n; n--)
+			w &= w - 1;
+		return __builtin_ctz(w);
+	}
 	for (uint32_t half = 16; half; half /= 2) { /* a binary search over the word's halves */
 		uint32_t low = w & ((1u << half) - 1), c = bits_set(low);
 		if (n >= c) {
@@ -79,7 +84,10 @@ struct set_counts {
 /* Bring c up to date with the words w of a set. */
 static void set_counts_update(struct set_counts *c, const uint32_t w[NR_PROCS / 32])
 {
-	if (c->valid && memcmp(c->w, w, sizeof c->w) == 0)
+	uint32_t diff = !c->valid;
+	for (int i = 0; i < NR_PROCS / 32; i++)
+		diff |= c->w[i] ^ w[i];
+	if (!diff)
 		return;
 	memcpy(c->w, w, sizeof c->w);
 	c->before[0] = 0;

@@ -362,3 +362,28 @@ TEST(SLAB0010, "page marks: pages filled, emptied back to the allocator and take
 	CHECK_EQ(slab_check_incremental(NULL, NULL, &unvisited), SAN_OK);
 	check_healthy();
 }
+
+TEST(SLAB0011, "slab_is_live remembers a validated header only while a check runs and only for that check: a header corrupted afterwards is seen at once")
+{
+	uint8_t *a = slab_alloc(24), *b = slab_alloc(24);
+	struct hdr_mirror *h = hdr_of(a);
+
+	CHECK(a != NULL && b != NULL && hdr_of(b) == h);
+	check_healthy();
+	vm.san_checking = 1; /* as during a check: the header is validated once, then remembered */
+	CHECK(slab_is_live(a, 24) && slab_is_live(b, 24));
+	CHECK(!slab_is_live(a, 16)); /* another class: not this page's */
+	CHECK(!slab_is_live(a + 8, 24)); /* not at an object boundary */
+	vm.san_checking = 0;
+	h->magic ^= 1;
+	CHECK(!slab_is_live(a, 24)); /* outside a check every call looks at the header */
+	vm.san_checking = 1;
+	vm.san_epoch++; /* the next check */
+	CHECK(!slab_is_live(a, 24));
+	vm.san_checking = 0;
+	h->magic ^= 1;
+	CHECK(slab_is_live(a, 24));
+	slab_free(a, 24);
+	slab_free(b, 24);
+	check_healthy();
+}

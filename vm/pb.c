@@ -35,8 +35,9 @@ struct phys_block *pb_copy(const struct phys_block *pb)
 }
 
 /* Add pr to its block's sharer list and count: behind the head, so the head (whose
- * process's check counts the block) stays and only the joiner, which its caller marks
- * changed, and the list are checked again; an empty list's new head marks itself. */
+ * process's check counts the block) stays, and only the joiner, which its caller marks
+ * changed, is checked again (its check walks the list); an empty list's new head is
+ * marked as the head. */
 static void link_sharer(struct phys_region *pr)
 {
 	struct phys_block *pb = pr->ph;
@@ -44,7 +45,6 @@ static void link_sharer(struct phys_region *pr)
 	if (pb->first) {
 		pr->next_sharer = pb->first->next_sharer;
 		pb->first->next_sharer = pr;
-		sanity_sharers_changed(pb);
 	} else {
 		pr->next_sharer = NULL;
 		pb->first = pr;

@@ -14,8 +14,8 @@
  * changed whenever its regions, their pages or its page table change, the first
  * sharer of a block whose head changed, and the block whose sharer list or count
  * changed (sanity_changed and friends); a check then re-derives only the changed
- * processes, walking the sharer lists of the marked blocks among their pages (every
- * check walks a list once at most), and takes the totals of the others from their
+ * processes, walking the sharer list of each block among their pages (once per check
+ * however many of its sharers changed), and takes the totals of the others from their
  * last check; the slab
  * allocator marks the pages it changes and only those are re-checked (slab.c); the
  * allocator's bitmaps are read up to the last managed page; every other global check
@@ -38,7 +38,6 @@ struct tally {
 	uint32_t used;    /* pages seen in use */
 	uint32_t objects; /* slab objects the regions account for */
 	uint32_t cached;  /* cached blocks seen (from regions or the cache alone) */
-	int incremental;  /* an incremental check (check_sharers may skip unchanged blocks) */
 };
 
 /* A callback found invariant err broken (the first one counts). */
@@ -73,18 +72,14 @@ static void mark_used(uint32_t phys, void *arg)
 /* The sharer list of pr's block counts its refcount (with the cache's hold) and holds
  * pr.  The list is walked once per check (vm.san_epoch): the walk stamps each sharer
  * that points back at the block, and the block once it counted right, so the other
- * sharers of a block shared by hundreds of processes only read their stamp.  An
- * incremental check skips a block no primitive changed since a walk (san_walked not 0,
- * sanity_block_changed): its list is the one that walk counted. */
-static int check_sharers(struct phys_region *pr, int incremental)
+ * sharers of a block shared by hundreds of processes only read their stamp. */
+static int check_sharers(struct phys_region *pr)
 {
 	struct phys_block *pb = pr->ph;
 	uint32_t n = 0;
 
 	if (pb->san_walked == vm.san_epoch)
 		return pr->san_listed == vm.san_epoch ? 0 : SAN_REFCOUNT;
-	if (incremental && pb->san_walked != 0)
-		return 0;
 	for (struct phys_region *s = pb->first; s && n <= pb->refcount; s = s->next_sharer) {
 		n++;
 		if (s->ph == pb)
@@ -107,7 +102,7 @@ static int check_page(struct vir_region *r, uint32_t idx, struct tally *t)
 		return SAN_PR_LINK;
 	if (pr->parent != r || pr->offset != idx << PAGE_SHIFT)
 		return SAN_PR_LINK;
-	if ((err = check_sharers(pr, t->incremental)) != 0)
+	if ((err = check_sharers(pr)) != 0)
 		return err;
 	t->objects++;
 	if (pr->ph->first == pr) { /* count each block once, at its list head */
@@ -327,14 +322,8 @@ void sanity_pt_changed(const struct pt *pt)
 		sanity_all_changed();
 }
 
-void sanity_sharers_changed(struct phys_block *pb)
+void sanity_block_changed(const struct phys_block *pb)
 {
-	pb->san_walked = 0; /* the next check walks its list again */
-}
-
-void sanity_block_changed(struct phys_block *pb)
-{
-	pb->san_walked = 0; /* the next check walks its list again */
 	/* The first sharer's check to meet the block walks its list (check_sharers), and
 	 * the head's also counts the block and its page: the callers mark the head before
 	 * and after the head changes, and whoever joins or leaves marks itself.  So a page
@@ -463,14 +452,16 @@ static int check_all(struct tally *t, int incremental)
  * then). */
 static int run_check(int incremental)
 {
-	struct tally t = { 0, SOBJ_NONE, SOBJ_NONE, 0, 0, 0, incremental };
+	struct tally t = { 0, SOBJ_NONE, SOBJ_NONE, 0, 0, 0 };
 	int err;
 
 	if (++vm.san_epoch == 0) /* 0 stands for a changed block */
 		vm.san_epoch = 1;
+	vm.san_checking = 1;
 	/* mark_used sets bits of managed pages only: clear up to the last one */
 	vm_memset(vm.used_bits, 0, (vm.alloc.words < PHYS_MAX_PAGES / 32 ? vm.alloc.words : PHYS_MAX_PAGES / 32) * 4u);
 	err = check_all(&t, incremental);
+	vm.san_checking = 0;
 	vm.sanity_obj = !err ? SOBJ_NONE : t.err && err == t.err ? t.err_obj : t.obj;
 	return err;
 }

@@ -317,12 +317,31 @@ void slab_free(void *p, uint32_t bytes)
 	MUTATED();
 }
 
-/* True when p is a live object of bytes' size class. */
+/* True when p is a live object of bytes' size class.  While a sanity check runs
+ * (vm.san_checking; nothing is allocated or freed then) a page's header checks are
+ * made once per check (vm.san_epoch): the checker asks twice per region page, mostly
+ * of a handful of slab pages.  S.seen remembers the headers validated, by page. */
 int slab_is_live(const void *p, uint32_t bytes)
 {
 	struct slab_page *h;
 	uint32_t idx;
 
+	if (vm.san_checking && p && bytes > 0 && bytes <= SLAB_MAX) {
+		uint32_t off = (uint32_t)((uintptr_t)p & PAGE_MASK), cls = (bytes - 1) / SLAB_GRANULE;
+		h = (struct slab_page *)((char *)p - off + HDR_OFF);
+		if (off < HDR_OFF) {
+			uint32_t slot = h->phys / PAGE_SIZE % SLAB_SEEN;
+			if (S.seen[slot].hdr == h && S.seen[slot].epoch == vm.san_epoch && h->cls == cls) {
+				idx = div_by_size(off, cls);
+				return idx * cls_size(cls) == off && idx < cls_cap(cls) && bit_get(h, idx);
+			}
+			if (locate(p, bytes, &h, &idx) != NULL)
+				return 0;
+			S.seen[slot].hdr = h;
+			S.seen[slot].epoch = vm.san_epoch;
+			return 1;
+		}
+	}
 	return locate(p, bytes, &h, &idx) == NULL;
 }
 

@@ -87,6 +87,7 @@ uint32_t mem_largest_free_run(void);
 #define SLAB_MAX     2048 /* larger requests are refused (NULL) */
 #define SLAB_CLASSES (SLAB_MAX / SLAB_GRANULE)
 #define SLAB_MARKS   64 /* pages the incremental check tracks; more: every class is walked */
+#define SLAB_SEEN    32 /* slab pages whose header slab_is_live remembers during a check */
 struct slab_page;
 /* A slab page changed since the last check, and what that check counted of it. */
 struct slab_mark {
@@ -104,6 +105,7 @@ struct slab_state {
 	uint32_t checked_pages[SLAB_CLASSES];  /* what the last check counted */
 	uint32_t checked_live[SLAB_CLASSES];
 	uint32_t checked_pages_sum, checked_live_sum; /* their totals, kept with them */
+	struct { const void *hdr; uint32_t epoch; } seen[SLAB_SEEN]; /* headers a check validated */
 	struct slab_mark marks[SLAB_MARKS];    /* pages changed since the last check */
 	uint32_t nmarks;
 };
@@ -163,7 +165,7 @@ struct phys_block {
 	uint32_t phys;              /* PHYS_NONE until backed */
 	uint32_t flags;             /* PBF_* */
 	uint32_t refcount;          /* sharers in the list, plus one while PBF_INCACHE */
-	uint32_t san_walked;        /* sanity: the check that last walked the list, 0 once changed */
+	uint32_t san_walked;        /* sanity: the check that last walked the list */
 	struct phys_region *first;  /* sharer list head */
 };
 #define PBF_DEVICE  0x1 /* a page VM does not own (VM_MAP_PHYS): never freed by VM */
@@ -534,15 +536,13 @@ int sanity_check_incremental(void);
 #define SANITY_FULL_MAX 64
 void sanity_at(int l, const char *file, int line);
 /* Marks for the incremental checks (and vm.touched): process slot's regions, pages or
- * page table changed; the process owning pt (every process when pt is none's); pb,
- * whose list or count changed, and its first sharer (the process counting it). */
+ * page table changed; the process owning pt (every process when pt is none's); the
+ * first sharer of pb (the process counting it), whose head changed. */
 void sanity_changed(int32_t slot);
 /* Every process (and vm.touched's every slot) is to be checked again. */
 void sanity_all_changed(void);
 void sanity_pt_changed(const struct pt *pt);
-void sanity_block_changed(struct phys_block *pb);
-/* pb's sharer list or count changed but not its head: only the list is walked again. */
-void sanity_sharers_changed(struct phys_block *pb);
+void sanity_block_changed(const struct phys_block *pb);
 /* What a process's last check counted (sanity.c). */
 struct san_tally {
 	uint32_t used, objects, cached;
@@ -613,6 +613,7 @@ struct vm_state {
 	int32_t sanity_incremental; /* per-handler checks re-derive changed processes only */
 	int32_t san_full_left;  /* level-3 checks that may still be full under sanity_incremental */
 	uint32_t san_epoch;     /* the number of the check running or last run (never 0) */
+	int32_t san_checking;   /* a check is running (the slab may remember headers) */
 	uint32_t san_dirty[NR_PROCS / 32];    /* changed since their last check */
 	uint32_t san_live[NR_PROCS / 32];     /* live at their last check */
 	struct san_tally san_tally[NR_PROCS]; /* what that check counted */

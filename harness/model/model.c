@@ -251,7 +251,7 @@ static int judge_code(const struct msg_seen *s, const struct mpred *p, int32_t g
 		      cname(got, a, sizeof a));
 		return 0;
 	}
-	if (no_effect_rule(p->rule) && o->mut_after != o->mut_before) {
+	if (o->mut_after != o->mut_before && no_effect_rule(p->rule)) {
 		mfind(p->rule, "mutation", "%s: nothing may change, but VM made %u mutations", p->rule,
 		      o->mut_after - o->mut_before);
 		return 0;
