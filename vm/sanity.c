@@ -11,9 +11,10 @@
  * being checked, so two defects that break one invariant in different places differ.
  *
  * Incremental checks (vm.sanity_incremental, below SCL_DETAIL): VM marks a process
- * changed whenever its regions, their pages or its page table change, the first
- * sharer of a block whose head changed, and the block whose sharer list or count
- * changed (sanity_changed and friends); a check then re-derives only the changed
+ * changed whenever its regions, their pages or its page table change, and the first
+ * sharer (the one counting the block) of a block whose count or head changed; a
+ * sharer joins behind the head (pb.c), so a fork marks the child, not the parent
+ * (sanity_changed and friends); a check then re-derives only the changed
  * processes, walking the sharer list of each block among their pages (once per check
  * however many of its sharers changed), and takes the totals of the others from their
  * last check; the slab
@@ -455,7 +456,7 @@ static int run_check(int incremental)
 	struct tally t = { 0, SOBJ_NONE, SOBJ_NONE, 0, 0, 0 };
 	int err;
 
-	if (++vm.san_epoch == 0) /* 0 stands for a changed block */
+	if (++vm.san_epoch == 0) /* never 0, the stamp of a fresh (zeroed) block or sharer */
 		vm.san_epoch = 1;
 	vm.san_checking = 1;
 	/* mark_used sets bits of managed pages only: clear up to the last one */
