@@ -1,9 +1,11 @@
 # harness/harness.mk - the fuzz harness: vm-replay, the libFuzzer and AFL++ targets
 # (one entry point, harness/fuzz_entry.c), the dictionary and `make harness-test`.
 #
-# Coverage is limited to vm/ minus vm/sanity.c: vm/ is compiled once per engine under
-# build/<engine>/ with the engine's instrumentation restricted by an allowlist; the
-# harness, the stubs and the checker are plain ASan+UBSan objects.
+# Coverage is limited to vm/ minus vm/sanity.c and the checker's walkers (COV_VM_SKIP):
+# vm/ is compiled once per engine under build/<engine>/ with the engine's instrumentation
+# restricted by a list (libFuzzer: a file allowlist and a function ignorelist; AFL++: a
+# denylist of the checker's file and the same functions); the harness, the stubs and the
+# checker are plain ASan+UBSan objects.
 
 HARNESS_CFLAGS := $(HOSTED_CFLAGS) -Iharness
 HARNESS_HDRS   := $(wildcard harness/*.h harness/model/*.h include/*.h vm/*.h stubs/*.h)
@@ -70,17 +72,20 @@ $(BUILD)/libfuzzer/bench_empty.o: harness/bench_empty.c
 $(BUILD)/fuzz-empty-libfuzzer: $(BUILD)/libfuzzer/bench_empty.o $(HARNESS_CORE) $(LF_VM_OBJS) $(STUB_HOSTED_OBJS)
 	$(CC) $(HARNESS_CFLAGS) -fsanitize=fuzzer -o $@ $^
 
-# ---- AFL++: afl-clang-fast with AFL_LLVM_ALLOWLIST; -fsanitize=fuzzer links its driver ----
-# (AFL++ takes an allowlist or a denylist, not both; its edge counters are cheap enough
-# in the checker's walkers, so only the file allowlist applies.)
+# ---- AFL++: afl-clang-fast with AFL_LLVM_DENYLIST; -fsanitize=fuzzer links its driver ----
+# Only vm/ goes through afl-clang-fast, so a denylist (AFL++ takes an allowlist or a
+# denylist, not both) says all the libFuzzer lists say: not the checker's file, not the
+# walkers of COV_VM_SKIP, whose edge counters cost a store per loop step and tell the
+# fuzzer nothing about the input.
 ifneq ($(AFL_CC),)
-$(BUILD)/afl/allowlist.txt: harness/harness.mk
+$(BUILD)/afl/denylist.txt: harness/harness.mk
 	@mkdir -p $(dir $@)
-	@printf '%s\n' $(COV_VM_SRCS) > $@
+	@printf 'src:%s\n' $(filter-out $(COV_VM_SRCS),$(VM_SRCS)) > $@
+	@printf 'fun:%s\n' $(COV_VM_SKIP) >> $@
 
-$(BUILD)/afl/vm/%.o: vm/%.c $(BUILD)/afl/allowlist.txt $(HARNESS_HDRS)
+$(BUILD)/afl/vm/%.o: vm/%.c $(BUILD)/afl/denylist.txt $(HARNESS_HDRS)
 	@mkdir -p $(dir $@)
-	AFL_QUIET=1 AFL_LLVM_ALLOWLIST=$(abspath $(BUILD)/afl/allowlist.txt) \
+	AFL_QUIET=1 AFL_LLVM_DENYLIST=$(abspath $(BUILD)/afl/denylist.txt) \
 		$(AFL_CC) $(HOSTED_CFLAGS) -c $< -o $@
 
 AFL_VM_OBJS := $(VM_SRCS:%.c=$(BUILD)/afl/%.o)
@@ -99,9 +104,9 @@ FAST_STUB_OBJS := $(STUB_SRCS:%.c=$(BUILD)/fast/%.o)
 $(BUILD)/fast/%.o: %.c $(HARNESS_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(FAST_CFLAGS) -c $< -o $@
-$(BUILD)/afl-fast/vm/%.o: vm/%.c $(BUILD)/afl/allowlist.txt $(HARNESS_HDRS)
+$(BUILD)/afl-fast/vm/%.o: vm/%.c $(BUILD)/afl/denylist.txt $(HARNESS_HDRS)
 	@mkdir -p $(dir $@)
-	AFL_QUIET=1 AFL_LLVM_ALLOWLIST=$(abspath $(BUILD)/afl/allowlist.txt) \
+	AFL_QUIET=1 AFL_LLVM_DENYLIST=$(abspath $(BUILD)/afl/denylist.txt) \
 		$(AFL_CC) $(FAST_CFLAGS) -c $< -o $@
 AFL_FAST_VM_OBJS := $(VM_SRCS:%.c=$(BUILD)/afl-fast/%.o)
 $(BUILD)/fuzz-afl-fast: $(BUILD)/fast/harness/fuzz_entry.o $(FAST_CORE) $(AFL_FAST_VM_OBJS) $(FAST_STUB_OBJS)

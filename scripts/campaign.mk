@@ -65,9 +65,9 @@ ifneq ($(AFL_CC),)
 # It only traces comparisons for the instance that runs -c, so it is built like
 # build/fuzz-afl-fast, without sanitizers (harness/harness.mk: FAST_*).
 CMPLOG_VM_OBJS := $(VM_SRCS:%.c=$(BUILD)/afl-cmplog/%.o)
-$(BUILD)/afl-cmplog/vm/%.o: vm/%.c $(BUILD)/afl/allowlist.txt $(HARNESS_HDRS)
+$(BUILD)/afl-cmplog/vm/%.o: vm/%.c $(BUILD)/afl/denylist.txt $(HARNESS_HDRS)
 	@mkdir -p $(dir $@)
-	AFL_QUIET=1 AFL_LLVM_CMPLOG=1 AFL_LLVM_ALLOWLIST=$(abspath $(BUILD)/afl/allowlist.txt) \
+	AFL_QUIET=1 AFL_LLVM_CMPLOG=1 AFL_LLVM_DENYLIST=$(abspath $(BUILD)/afl/denylist.txt) \
 		$(AFL_CC) $(FAST_CFLAGS) -c $< -o $@
 $(BUILD)/fuzz-afl-cmplog: $(BUILD)/fast/harness/fuzz_entry.o $(FAST_CORE) $(CMPLOG_VM_OBJS) $(FAST_STUB_OBJS)
 	AFL_QUIET=1 AFL_LLVM_CMPLOG=1 $(AFL_CC) $(FAST_CFLAGS) -fsanitize=fuzzer -o $@ $^
