@@ -23,7 +23,7 @@ COV_VM_SRCS    := $(filter-out vm/sanity.c,$(VM_SRCS))
 # comparison trace per word (measured: a fifth of an execution).
 COV_VM_SKIP    := pt_for_each_mapping pt_for_each_page pt_kernel_intact slab_check slab_is_live \
 		  region_tree_check next_nonzero pagemap_next leaf_next pagemap_leaf_count locate hdr_valid \
-		  mem_largest_free_run mem_page_is_managed mem_page_is_free bit_get pagemap_free region_page \
+		  mem_largest_free_run bit_get pagemap_free region_page \
 		  cache_pages cache_for_each sanity_changed sanity_pt_changed sanity_block_changed \
 		  slab_check_incremental check_classes check_class check_counts slab_all_changed
 AFL_CC         := $(shell command -v afl-clang-fast 2>/dev/null)

@@ -200,16 +200,6 @@ uint32_t mem_managed_count(void)
 	return A.nmanaged;
 }
 
-int mem_page_is_free(uint32_t phys)
-{
-	return phys < PHYS_MAX && bit_get(A.free_bits, phys / PAGE_SIZE);
-}
-
-int mem_page_is_managed(uint32_t phys)
-{
-	return phys < PHYS_MAX && bit_get(A.managed_bits, phys / PAGE_SIZE);
-}
-
 /* The length in pages of the longest run of free pages (VM_INFO statistics). */
 uint32_t mem_largest_free_run(void)
 {

@@ -271,12 +271,6 @@ uint32_t pagemap_next(const struct vir_region *r, uint32_t from)
 	return pagemap_capacity(r);
 }
 
-/* Number of page slots r's map covers. */
-uint32_t pagemap_capacity(const struct vir_region *r)
-{
-	return r->nleaves * PAGEMAP_LEAF;
-}
-
 /* Number of leaves r's map holds (each one slab object). */
 uint32_t pagemap_leaf_count(const struct vir_region *r)
 {

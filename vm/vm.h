@@ -78,8 +78,7 @@ uint32_t mem_alloc(uint32_t npages, uint32_t flags);
 void mem_free(uint32_t phys, uint32_t npages);
 uint32_t mem_free_count(void);
 uint32_t mem_managed_count(void);
-int mem_page_is_free(uint32_t phys);
-int mem_page_is_managed(uint32_t phys);
+/* mem_page_is_free, mem_page_is_managed: inline, after struct vm_state (below). */
 uint32_t mem_largest_free_run(void);
 
 /* ---- slab.c: small objects on VM's own pages ---- */
@@ -270,7 +269,11 @@ struct phys_region *region_page(const struct vir_region *r, uint32_t idx);
 int pagemap_reserve(struct vir_region *r, uint32_t idx);
 void pagemap_set(struct vir_region *r, uint32_t idx, struct phys_region *pr);
 uint32_t pagemap_next(const struct vir_region *r, uint32_t from);
-uint32_t pagemap_capacity(const struct vir_region *r);
+/* Number of page slots r's map covers. */
+static inline uint32_t pagemap_capacity(const struct vir_region *r)
+{
+	return r->nleaves * PAGEMAP_LEAF;
+}
 uint32_t pagemap_leaf_count(const struct vir_region *r);
 int pagemap_present(const struct vir_region *r);
 uint32_t pagemap_top_pages(const struct vir_region *r);
@@ -631,5 +634,17 @@ struct vm_state {
 };
 extern struct vm_state vm;
 #define MUTATED() (vm.mutations++)
+
+/* Is the page at phys free in the pool / one of the pool's pages?  Inline: the sanity
+ * checker asks for every page it meets. */
+static inline int mem_page_is_free(uint32_t phys)
+{
+	return phys < PHYS_MAX && ((vm.alloc.free_bits[phys / PAGE_SIZE / 32] >> (phys / PAGE_SIZE % 32)) & 1);
+}
+
+static inline int mem_page_is_managed(uint32_t phys)
+{
+	return phys < PHYS_MAX && ((vm.alloc.managed_bits[phys / PAGE_SIZE / 32] >> (phys / PAGE_SIZE % 32)) & 1);
+}
 
 #endif
