@@ -105,12 +105,11 @@ static int slot_agrees(int32_t s, int *vl, endpoint_t *vep, int *kl, endpoint_t 
 }
 
 /* A leak:slots finding for the first slot where the sides disagree, or where a
- * process lives that may not (boot_only: anything but a boot process). */
-static int check_slots(const char *when, int boot_only)
+ * process lives that may not (boot_only: anything but a boot process).  live gets the
+ * slots live on either side (a slot free on both agrees), for the caller's walk. */
+static int check_slots(const char *when, int boot_only, uint32_t live[NR_PROCS / 32])
 {
-	uint32_t live[NR_PROCS / 32];
-
-	host_slots_live(live); /* a slot free on both sides agrees */
+	host_slots_live(live);
 	for (int32_t s = 0; s < NR_PROCS; s++) {
 		int vl, kl;
 		if (!(live[s / 32] >> (s % 32) & 1))
@@ -403,16 +402,15 @@ static void leak_end(const struct run_ctx *x)
 	lk.planted = 0;
 	finding_context(x->rec, "teardown");
 	host_quiesce(); /* the teardown must not fail by injection nor count hits */
-	if (check_slots("at the end of the conversation", 0))
-		return;
 	uint32_t live[NR_PROCS / 32];
-	host_slots_live(live);
+	if (check_slots("at the end of the conversation", 0, live))
+		return;
 	for (int32_t s = 0; s < NR_PROCS && !finding_get(); s++) {
 		endpoint_t ep;
 		if ((live[s / 32] >> (s % 32) & 1) && s != VM_PROC_NR && host_vm_slot(s, &ep) && ep != lk.boot_ep[s])
 			end_via_pm(ep);
 	}
-	if (finding_get() || check_slots("after PM ended every process it did not boot with", 1))
+	if (finding_get() || check_slots("after PM ended every process it did not boot with", 1, live))
 		return;
 	if (x->flags & RUN_FAST) {
 		end_touched(&c);

@@ -200,10 +200,8 @@ static void boot_shadow(struct shadow *s, const struct boot_proc *bp)
 		range_op(s, sg->vaddr, end, OP_FRESH,
 			 (struct attr){ .content = CK_IMAGE, .wprot = (sg->flags & SEG_W) ? WP_RW : WP_RO, .img = img,
 					.kind = K_IMAGE });
-		if (sg->flags & SEG_W) { /* brk grows the last writable segment */
-			s->heap_base = sg->vaddr;
-			s->heap_end = end;
-		}
+		if (sg->flags & SEG_W) /* brk grows the last writable segment */
+			shadow_heap_set(s, sg->vaddr, end);
 	}
 	if (bp->stack_size)
 		range_op(s, (uint64_t)bp->stack_top - bp->stack_size, bp->stack_top, OP_FRESH,

@@ -182,6 +182,8 @@ uint8_t obj_index(const struct sh_obj *o);
 void obj_word_set(struct sh_obj *o, uint32_t oa, uint32_t val);
 struct sh_obj *phys_obj(void);
 void shadow_unknown(struct shadow *s, endpoint_t ep);
+/* s's heap is [base, end), known to the end (base 0: no heap known). */
+void shadow_heap_set(struct shadow *s, uint32_t base, uint64_t end);
 void shadow_forget(struct shadow *s);
 void shadow_copy(struct shadow *dst, const struct shadow *src);
 uint32_t iv_find(const struct shadow *s, uint32_t addr);

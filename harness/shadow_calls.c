@@ -464,7 +464,7 @@ static void on_procctl(const message *m)
 	if (!(s = target_of(m, m->u.procctl.who)))
 		return;
 	range_op(s, 0, SH_END, OP_UNMAPPED, (struct attr){ .why = R_CLEAR });
-	s->heap_base = 0, s->heap_end = 0, s->heap_unsure = 0;
+	shadow_heap_set(s, 0, 0);
 }
 
 /* ---- EXEC_NEWMEM (MEMFX-13) ---- */
@@ -492,7 +492,7 @@ static void on_exec(const message *m)
 	if (!s)
 		return;
 	range_op(s, 0, SH_END, OP_UNMAPPED, (struct attr){ .why = R_EXEC });
-	s->heap_base = 0, s->heap_end = 0, s->heap_unsure = 0;
+	shadow_heap_set(s, 0, 0);
 	if (exec_sizes(m->m_source, m->u.exec_newmem.args, &e) != 0) {
 		range_op(s, TEXT_VADDR, STACK_TOP, OP_UNKNOWN, NO_ATTR);
 		return;
@@ -505,7 +505,7 @@ static void on_exec(const message *m)
 		range_op(s, TEXT_VADDR, text, OP_FRESH, zero);
 	zero.kind = K_HEAP;
 	range_op(s, text, heap, OP_FRESH, zero);
-	s->heap_base = (uint32_t)text, s->heap_end = heap, s->heap_unsure = 0;
+	shadow_heap_set(s, (uint32_t)text, heap);
 	zero.kind = K_STACK;
 	range_op(s, stack, STACK_TOP, OP_FRESH, zero);
 }

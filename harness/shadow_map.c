@@ -57,14 +57,19 @@ struct sh_obj *phys_obj(void)
 	return &sh.obj[sh.phys_obj];
 }
 
+void shadow_heap_set(struct shadow *s, uint32_t base, uint64_t end)
+{
+	s->heap_base = base;
+	s->heap_end = end;
+	s->heap_unsure = 0;
+}
+
 /* ---- The interval map ---- */
 void shadow_unknown(struct shadow *s, endpoint_t ep)
 {
 	s->gen = sh.gen;
 	s->ep = ep;
-	s->heap_base = 0;
-	s->heap_end = 0;
-	s->heap_unsure = 0;
+	shadow_heap_set(s, 0, 0);
 	s->niv = 1;
 	s->nw = 0;
 	memset(&s->iv[0], 0, sizeof s->iv[0]); /* start 0, everything unknown */

@@ -370,17 +370,17 @@ TEST(SLAB0011, "slab_is_live remembers a validated header only while a check run
 
 	CHECK(a != NULL && b != NULL && hdr_of(b) == h);
 	check_healthy();
-	vm.san_checking = 1; /* as during a check: the header is validated once, then remembered */
+	vm.in_sanity = 1; /* as during a check: the header is validated once, then remembered */
 	CHECK(slab_is_live(a, 24) && slab_is_live(b, 24));
 	CHECK(!slab_is_live(a, 16)); /* another class: not this page's */
 	CHECK(!slab_is_live(a + 8, 24)); /* not at an object boundary */
-	vm.san_checking = 0;
+	vm.in_sanity = 0;
 	h->magic ^= 1;
 	CHECK(!slab_is_live(a, 24)); /* outside a check every call looks at the header */
-	vm.san_checking = 1;
+	vm.in_sanity = 1;
 	vm.san_epoch++; /* the next check */
 	CHECK(!slab_is_live(a, 24));
-	vm.san_checking = 0;
+	vm.in_sanity = 0;
 	h->magic ^= 1;
 	CHECK(slab_is_live(a, 24));
 	slab_free(a, 24);

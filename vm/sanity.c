@@ -458,11 +458,11 @@ static int run_check(int incremental)
 
 	if (++vm.san_epoch == 0) /* never 0, the stamp of a fresh (zeroed) block or sharer */
 		vm.san_epoch = 1;
-	vm.san_checking = 1;
+	vm.in_sanity = 1;
 	/* mark_used sets bits of managed pages only: clear up to the last one */
 	vm_memset(vm.used_bits, 0, (vm.alloc.words < PHYS_MAX_PAGES / 32 ? vm.alloc.words : PHYS_MAX_PAGES / 32) * 4u);
 	err = check_all(&t, incremental);
-	vm.san_checking = 0;
+	vm.in_sanity = 0;
 	vm.sanity_obj = !err ? SOBJ_NONE : t.err && err == t.err ? t.err_obj : t.obj;
 	return err;
 }
@@ -493,9 +493,7 @@ void sanity_at(int l, const char *file, int line)
 	int incremental = vm.sanity_incremental && (vm.sanity_level < SCL_DETAIL || vm.san_full_left <= 0);
 	if (vm.sanity_incremental && !incremental)
 		vm.san_full_left--; /* level 3 under the engines: a bounded number of full checks */
-	vm.in_sanity = 1;
 	err = run_check(incremental);
-	vm.in_sanity = 0;
 	if (!err) {
 		vm.sane_at = vm.mutations;
 		vm.sane_at_valid = 1;

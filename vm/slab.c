@@ -258,6 +258,27 @@ void *slab_alloc(uint32_t bytes)
 	return obj;
 }
 
+/* While a sanity check runs (vm.in_sanity; nothing is allocated or freed then) a
+ * slab page's header is validated once per check (vm.san_epoch): the checker asks
+ * slab_is_live twice per region page, mostly of a handful of slab pages.  S.seen
+ * remembers the headers validated, a slot per physical page number. */
+static int header_seen(const struct slab_page *h)
+{
+	uint32_t slot = h->phys / PAGE_SIZE % SLAB_SEEN;
+
+	return vm.in_sanity && S.seen[slot].hdr == h && S.seen[slot].epoch == vm.san_epoch;
+}
+
+static void header_remember(const struct slab_page *h)
+{
+	uint32_t slot = h->phys / PAGE_SIZE % SLAB_SEEN;
+
+	if (vm.in_sanity) {
+		S.seen[slot].hdr = h;
+		S.seen[slot].epoch = vm.san_epoch;
+	}
+}
+
 /* Locate p as a live object of bytes' class: NULL with *hp and *idx set, or the
  * reason it is not one. */
 static const char *locate(const void *p, uint32_t bytes, struct slab_page **hp, uint32_t *idx)
@@ -278,8 +299,11 @@ static const char *locate(const void *p, uint32_t bytes, struct slab_page **hp, 
 		return "slab: not a slab page (bad magic)";
 	if (h->cls != cls)
 		return "slab: object size does not match its page's class";
-	if (!hdr_valid(h, cls))
-		return "slab: slab page header corrupt";
+	if (!header_seen(h)) {
+		if (!hdr_valid(h, cls))
+			return "slab: slab page header corrupt";
+		header_remember(h);
+	}
 	*idx = div_by_size(off, cls);
 	if (*idx * cls_size(cls) != off || *idx >= cls_cap(cls))
 		return "slab: pointer not at an object boundary";
@@ -317,31 +341,12 @@ void slab_free(void *p, uint32_t bytes)
 	MUTATED();
 }
 
-/* True when p is a live object of bytes' size class.  While a sanity check runs
- * (vm.san_checking; nothing is allocated or freed then) a page's header checks are
- * made once per check (vm.san_epoch): the checker asks twice per region page, mostly
- * of a handful of slab pages.  S.seen remembers the headers validated, by page. */
+/* True when p is a live object of bytes' size class. */
 int slab_is_live(const void *p, uint32_t bytes)
 {
 	struct slab_page *h;
 	uint32_t idx;
 
-	if (vm.san_checking && p && bytes > 0 && bytes <= SLAB_MAX) {
-		uint32_t off = (uint32_t)((uintptr_t)p & PAGE_MASK), cls = (bytes - 1) / SLAB_GRANULE;
-		h = (struct slab_page *)((char *)p - off + HDR_OFF);
-		if (off < HDR_OFF) {
-			uint32_t slot = h->phys / PAGE_SIZE % SLAB_SEEN;
-			if (S.seen[slot].hdr == h && S.seen[slot].epoch == vm.san_epoch && h->cls == cls) {
-				idx = div_by_size(off, cls);
-				return idx * cls_size(cls) == off && idx < cls_cap(cls) && bit_get(h, idx);
-			}
-			if (locate(p, bytes, &h, &idx) != NULL)
-				return 0;
-			S.seen[slot].hdr = h;
-			S.seen[slot].epoch = vm.san_epoch;
-			return 1;
-		}
-	}
 	return locate(p, bytes, &h, &idx) == NULL;
 }
 

@@ -616,7 +616,6 @@ struct vm_state {
 	int32_t sanity_incremental; /* per-handler checks re-derive changed processes only */
 	int32_t san_full_left;  /* level-3 checks that may still be full under sanity_incremental */
 	uint32_t san_epoch;     /* the number of the check running or last run (never 0) */
-	int32_t san_checking;   /* a check is running (the slab may remember headers) */
 	uint32_t san_dirty[NR_PROCS / 32];    /* changed since their last check */
 	uint32_t san_live[NR_PROCS / 32];     /* live at their last check */
 	struct san_tally san_tally[NR_PROCS]; /* what that check counted */
@@ -626,7 +625,7 @@ struct vm_state {
 	uint32_t dropped;       /* forged messages dropped */
 	uint32_t reply_failed;  /* replies the kernel refused */
 	int32_t sanity_level;
-	int32_t in_sanity;
+	int32_t in_sanity;      /* a check is running (no hook nests; the slab may remember headers) */
 	int32_t sane_at_valid;  /* sane_at holds the mutation count of the last passed check */
 	uint32_t sane_at;
 	endpoint_t self;

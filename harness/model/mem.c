@@ -1118,7 +1118,7 @@ static void rule_pagefault(const message *m, uint32_t st, struct mpred *p)
 static void commit_pagefault(const struct msg_seen *s, const struct mpred *p)
 {
 	int segv = out_events(s->o, TR_PF_SEGV, p->src->endpt) > 0;
-	if (p->src && !p->src->is_vm && !p->src->as.lost && killed(p->src)) {
+	if (!p->src->is_vm && !p->src->as.lost && killed(p->src)) {
 		/* a fault message of a process VM killed before is not judged (PF-02), but
 		 * VM may serve it, or get the page and fail later (and kill again): a page of
 		 * an extent may be present now */

@@ -318,8 +318,6 @@ static void forget_touched(const message *m)
 	}
 }
 
-/* True when the model placed no process in slots s..s+31 this conversation (none of
- * them is live to it). */
 /* Slot s disagrees: report it (PROC-08), or take the kernel's word for it. */
 static int sync_slot(const struct sel_table *t, int32_t s, int klive, int report)
 {
