@@ -366,15 +366,28 @@ static int kind_private(int kind)
 	return kind == MK_TEXT || kind == MK_DATA || kind == MK_STACK || kind == MK_ANON;
 }
 
+/* Does a cache entry hold frame fid? */
+static int cache_holds(uint32_t fid)
+{
+	for (uint32_t i = 0; i < SG.ncache; i++)
+		if (SG.cache[i].used && SG.cache[i].fid == fid)
+			return 1;
+	return 0;
+}
+
 /* A write to shared memory (an alias, a cache mapping, a REMAP source) whose frame fid
  * private copy-on-write sharers also map: they move to their own copy (writes through
  * the shared mapping must not show in them).  One sharer gets an exact fresh frame;
  * with several the model cannot tell whether they share one copy: their counts are
  * lost.  The physical address of the shared frame is forgotten (which side keeps the
- * old page is VM's choice). */
+ * old page is VM's choice).  So when the cache holds the frame, its hold stays with
+ * the old page on whichever side VM left it: the counts of both sides are lost (a
+ * SETCACHEPAGE of the private side's page may then be refused as a page of count 2,
+ * or accepted). */
 static void split_private(uint32_t fid)
 {
 	uint32_t moved = 0, first = 0;
+	int cached = cache_holds(fid);
 	unlearn(fid);
 	for (int32_t s = 0; s < NR_PROCS; s++) {
 		struct mspace *as = space_at(s);
@@ -397,8 +410,10 @@ static void split_private(uint32_t fid)
 			}
 		}
 	}
-	if (moved > 1)
+	if (moved > 1 || (moved && cached))
 		ms_ufid(first);
+	if (moved && cached)
+		ms_ufid(fid);
 	/* the shared side's pages stay, their physical address unknown now */
 	for (int32_t s = 0; s < NR_PROCS; s++) {
 		struct mspace *as = space_at(s);
