@@ -6,8 +6,9 @@
  *   vm-bench [--runs N] --profile FILE...  where an execution's time goes: restore,
  *                                          VM's handlers, the sanity checker, each
  *                                          oracle; restore cost; deliver cost by call
- *   vm-bench [--runs N] --each FILE...     "<median us per execution> <file>", a line
- *                                          per file
+ *   vm-bench [--runs N] --each FILE...     "<median us per execution> <records> <file>",
+ *                                          a line per file (records: the messages and
+ *                                          accesses the runner delivered in one run)
  *   vm-bench [--runs N] --restore FILE...  restore cost alone: the reset after each run
  *   --without NAME (before the mode, repeatable) leaves oracle NAME ("leak", "model",
  *   ...) out of the list, to see what the rest costs without it.
@@ -42,6 +43,7 @@ static struct {
 	int stack[STACK_MAX], depth, cur;
 	double last;
 	int counting; /* samples are kept (not during a warm-up run) */
+	uint32_t records; /* deliveries and accesses of the current execution */
 } tm;
 
 /* Samples of one quantity (ns), for medians. */
@@ -154,6 +156,7 @@ static void t_deliver(const message *m, uint32_t status, struct outcome *o)
 {
 	int d = tm.depth, k = call_by_type(m->m_type);
 	double t0 = now_ns(), s0;
+	tm.records++;
 	enter(B_VM);
 	s0 = tm.acc[B_SANITY];
 	host_platform.deliver(m, status, o);
@@ -168,6 +171,7 @@ static void t_deliver(const message *m, uint32_t status, struct outcome *o)
 static void t_access(endpoint_t ep, uint32_t addr, int write, uint32_t value, struct outcome *o)
 {
 	int d = tm.depth;
+	tm.records++;
 	enter(B_VM);
 	host_platform.access(ep, addr, write, value, o);
 	leave_to(d);
@@ -292,6 +296,7 @@ static double run_once(const uint8_t *data, size_t len)
 	double t0 = now_ns();
 
 	tm.depth = 0;
+	tm.records = 0;
 	tm.cur = B_OTHER;
 	tm.last = t0;
 	conv_decode(data, len, &c);
@@ -398,7 +403,7 @@ int main(int argc, char **argv)
 			add(&exec_ns, t);
 		}
 		if (mode == 'e')
-			printf("%.1f %s\n", quantile(&one, 0.5) / 1e3, argv[i]);
+			printf("%.1f %u %s\n", quantile(&one, 0.5) / 1e3, tm.records, argv[i]);
 		free(one.v);
 		free(data);
 	}

@@ -385,6 +385,24 @@ grep -q '^triage: SEQUENCE: .*id:000000.* gives kind=model sig=0badcafe after .*
 	grep -q ', 1 only after their queue parent, 1 replay clean' "$T/seq-triage.log" &&
 	[ -s "$T/seq/state/unreproduced/"*.parent.bin ] || { cat "$T/seq-triage.log"; fail "triage did not announce a sequence"; }
 echo "harness-test: $(grep '^triage: SEQUENCE' "$T/seq-triage.log" | cut -c1-70)..."
+# 8b. make bench's ceiling switches (harness/run.c): VMFUZZ_SANITY=off takes the checker
+#     away (the planted miscount is then seen only by its fallout, ASan's use after
+#     poison in the teardown, not as a sanity finding), VMFUZZ_ORACLES=off the model
+#     (VM's own alarms stay: a planted panic is still found), and a value other than on
+#     or off is refused.
+f=harness/plants/sanity-fork-refcount.txt
+VMFUZZ_PLANT=sanity:fork-refcount $R "$f" 2>&1 | grep -q '^FINDING kind=sanity ' || fail "sanity:fork-refcount not found with the checker on"
+VMFUZZ_SANITY=off VMFUZZ_PLANT=sanity:fork-refcount $R "$f" > "$T/sw.log" 2>&1 || true
+grep -q '^FINDING kind=sanity ' "$T/sw.log" && fail "VMFUZZ_SANITY=off: the checker still found sanity:fork-refcount"
+VMFUZZ_ORACLES=off VMFUZZ_PLANT=model:errno $R harness/plants/model-errno.txt > "$T/sw.log" 2>&1 ||
+	{ cat "$T/sw.log"; fail "VMFUZZ_ORACLES=off: the model still judged model:errno"; }
+VMFUZZ_ORACLES=off VMFUZZ_SANITY=off VMFUZZ_PLANT=panic:page_alloc $R "$T/plant.txt" 2>&1 | grep -q '^FINDING kind=panic ' ||
+	fail "VMFUZZ_ORACLES=off lost VM's own alarm (panic:page_alloc)"
+if VMFUZZ_SANITY=maybe $R "$f" > "$T/sw.log" 2>&1 || ! grep -q "VMFUZZ_SANITY must be on or off, not 'maybe'" "$T/sw.log"; then
+	cat "$T/sw.log"
+	fail "VMFUZZ_SANITY=maybe was not refused"
+fi
+echo "harness-test: VMFUZZ_SANITY=off and VMFUZZ_ORACLES=off turn off what they name, and only that"
 # 9. A short seeded libFuzzer run on the corpus ends without a finding (20000 runs, or
 #    90 seconds when the corpus's long conversations make the runs slow).
 if $B/fuzz-libfuzzer -runs=20000 -max_total_time=90 -seed=1 -max_len=1024 -dict=harness/vmfuzz.dict \

@@ -18,7 +18,12 @@
  * hang), the reply oracle, the ACL oracle, the leak oracle (its per-message part
  * remembers cached devices; its end hook is the teardown), the memory oracle, the
  * protocol model, expected replies of text inputs.
- * VMFUZZ_MODEL=off leaves the model out (make bench measures its cost that way). */
+ * VMFUZZ_MODEL=off leaves the model out (make bench measures its cost that way).  Two
+ * more switches give make bench the ceilings an oracle speed-up can reach:
+ * VMFUZZ_SANITY=off runs every conversation with VM's sanity checker off (level 0,
+ * whatever the input's header asks, and no check after the last record), and
+ * VMFUZZ_ORACLES=off keeps only VM's own alarms (panic, crash, hang: vmdeath_oracle).
+ * Either value is "on" (the default) or "off"; anything else stops run_init. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,16 +36,29 @@ static const struct oracle *hosted_oracles[] = {
 static int noracles = (int)(sizeof hosted_oracles / sizeof hosted_oracles[0]);
 
 static struct run_ctx ctx;
+static int sanity_off; /* VMFUZZ_SANITY=off */
 
-/* Drop the model from the list when VMFUZZ_MODEL=off. */
+/* 1 when environment switch name is "off", 0 when it is unset or "on"; any other value
+ * stops the process with a one-line reason. */
+static int switched_off(const char *name)
+{
+	const char *v = getenv(name);
+	if (!v || !strcmp(v, "on"))
+		return 0;
+	if (!strcmp(v, "off"))
+		return 1;
+	fprintf(stderr, "vmfuzz: %s must be on or off, not '%s'\n", name, v);
+	exit(2);
+}
+
+/* The hosted list as the switches leave it: VMFUZZ_ORACLES=off keeps VM's own alarms
+ * only, VMFUZZ_MODEL=off drops the model. */
 static void choose_oracles(void)
 {
-	const char *v = getenv("VMFUZZ_MODEL");
-	if (!v || strcmp(v, "off"))
-		return;
-	int o = 0;
+	int all_off = switched_off("VMFUZZ_ORACLES"), model_off = switched_off("VMFUZZ_MODEL"), o = 0;
+	sanity_off = switched_off("VMFUZZ_SANITY");
 	for (int i = 0; i < noracles; i++)
-		if (hosted_oracles[i] != &model_oracle)
+		if (!(all_off && hosted_oracles[i] != &vmdeath_oracle) && !(model_off && hosted_oracles[i] == &model_oracle))
 			hosted_oracles[o++] = hosted_oracles[i];
 	noracles = o;
 }
@@ -60,7 +78,7 @@ static int run_once(const struct conv *c, int flags)
 	ctx.plat = &host_platform;
 	ctx.c = c;
 	ctx.flags = flags;
-	ctx.level = c->sanity > HARNESS_SANITY_FLOOR ? c->sanity : HARNESS_SANITY_FLOOR;
+	ctx.level = sanity_off ? 0 : c->sanity > HARNESS_SANITY_FLOOR ? c->sanity : HARNESS_SANITY_FLOOR;
 	return runner_run(&ctx, hosted_oracles, noracles);
 }
 
