@@ -561,3 +561,81 @@ TEST(SAN0032, "the full check counts allocator bits past the last managed page, 
 	vm.alloc.managed_bits[w] &= ~bit;
 	CHECK_EQ(sanity_check(), SAN_OK);
 }
+
+/* munmap_call with the loop's own checks off, so the marks it leaves stay for the test. */
+static int munmap_unchecked(endpoint_t ep, uint32_t addr, uint32_t len)
+{
+	int32_t level = vm.sanity_level, r;
+
+	vm.sanity_level = SCL_NONE;
+	r = munmap_call(ep, addr, len);
+	vm.sanity_level = level;
+	return r;
+}
+
+/* Is pb among the blocks whose count changed since the last check? */
+static int count_marked(const struct phys_block *pb)
+{
+	for (uint32_t i = 0; i < vm.san_ncounts; i++)
+		if (vm.san_counts[i] == pb)
+			return 1;
+	return 0;
+}
+
+TEST(SAN0036, "a sharer that is not the head leaving marks only its block: the next check walks that list without re-deriving the head's process, and names a wrong count's object kind as the full check does")
+{
+	endpoint_t child;
+	uint32_t a;
+	struct phys_block *pb;
+
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, P, PROT_RW, 0, &a), VM_OK);
+	CHECK_EQ(proc_write32(INIT_PROC_NR, a, 7), VM_OK);
+	CHECK_EQ(fork_child(INIT_PROC_NR, &child), VM_OK);
+	pb = block_at(INIT_PROC_NR, a);
+	CHECK(pb && pb == block_at(child, a) && pb->refcount == 2);
+	CHECK_EQ(sanity_check(), SAN_OK);
+	CHECK_EQ(munmap_unchecked(child, a, P), VM_OK); /* the child's sharer, behind init's */
+	CHECK(!marked(ep_slot(INIT_PROC_NR)) && marked(ep_slot(child)) && count_marked(pb));
+	pb->refcount++; /* a count the unlink got wrong */
+	CHECK_EQ(sanity_check_incremental(), SAN_REFCOUNT);
+	CHECK_EQ(vm.sanity_obj, SOBJ_ANON);
+	CHECK_EQ(sanity_check(), SAN_REFCOUNT);
+	CHECK_EQ(vm.sanity_obj, SOBJ_ANON);
+	pb->refcount--;
+	CHECK_EQ(sanity_check(), SAN_OK);
+	CHECK_EQ(vm.san_ncounts, 0);
+	CHECK_EQ(pm_exit(child), VM_OK);
+	CHECK_EQ(sanity_check_incremental(), SAN_OK);
+	CHECK_EQ(munmap_call(INIT_PROC_NR, a, P), VM_OK);
+	CHECK_EQ(sanity_check(), SAN_OK);
+}
+
+TEST(SAN0037, "a block freed after its count was marked leaves the marks (no check reads it), and past SAN_COUNTS_MAX marks the head's process is marked instead")
+{
+	endpoint_t child;
+	uint32_t a;
+	struct phys_block *pb, *other = init_first_page()->ph;
+
+	CHECK_EQ(mmap_anon(INIT_PROC_NR, 0, P, PROT_RW, 0, &a), VM_OK);
+	CHECK_EQ(proc_write32(INIT_PROC_NR, a, 7), VM_OK);
+	CHECK_EQ(fork_child(INIT_PROC_NR, &child), VM_OK);
+	pb = block_at(INIT_PROC_NR, a);
+	CHECK_EQ(sanity_check(), SAN_OK);
+	CHECK_EQ(munmap_unchecked(child, a, P), VM_OK);
+	CHECK(count_marked(pb));
+	CHECK_EQ(munmap_unchecked(INIT_PROC_NR, a, P), VM_OK); /* the last sharer: the block is freed */
+	CHECK(!count_marked(pb));
+	CHECK_EQ(sanity_check_incremental(), SAN_OK);
+	pb = block_at(INIT_PROC_NR, data_region(INIT_PROC_NR)->vaddr);
+	CHECK(pb && pb != other);
+	for (uint32_t i = 0; i < SAN_COUNTS_MAX; i++) /* two blocks in turn: none is a repeat of the last */
+		sanity_count_changed(i % 2 ? other : pb);
+	CHECK_EQ(vm.san_ncounts, SAN_COUNTS_MAX);
+	CHECK(!marked(ep_slot(INIT_PROC_NR)));
+	sanity_count_changed(pb);
+	CHECK(marked(ep_slot(INIT_PROC_NR))); /* pb's head is init's sharer */
+	CHECK_EQ(sanity_check_incremental(), SAN_OK);
+	CHECK_EQ(vm.san_ncounts, 0);
+	CHECK_EQ(pm_exit(child), VM_OK);
+	CHECK_EQ(sanity_check(), SAN_OK);
+}

@@ -42,7 +42,7 @@ static void cache_drop(struct cache_entry *e)
 	pb->refcount--;
 	if (pb->refcount == 0) {
 		mem_free(pb->phys, 1);
-		slab_free(pb, sizeof(*pb));
+		pb_free(pb);
 	}
 	e->pb = NULL;
 	MUTATED();

@@ -19,7 +19,7 @@ int anon_fill_page(struct vir_region *r, uint32_t idx)
 		goto free_pb;
 	return VM_OK;
 free_pb:
-	slab_free(pb, sizeof(*pb));
+	pb_free(pb);
 free_page:
 	mem_free(phys, 1);
 	return VM_ENOMEM;

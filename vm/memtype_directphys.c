@@ -16,7 +16,7 @@ static int directphys_pagefault(struct vir_region *r, uint32_t idx, int write)
 		return VM_ENOMEM;
 	pb->flags |= PBF_DEVICE;
 	if (pb_reference(r, idx, pb) != VM_OK) {
-		slab_free(pb, sizeof(*pb));
+		pb_free(pb);
 		return VM_ENOMEM;
 	}
 	return VM_OK;

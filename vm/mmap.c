@@ -47,7 +47,7 @@ static int prealloc_region(struct vir_region *r, int contig)
 		pb = pb_new(base + (i << PAGE_SHIFT));
 		if (!pb || pb_reference(r, i, pb) != VM_OK) {
 			if (pb)
-				slab_free(pb, sizeof(*pb));
+				pb_free(pb);
 			mem_free(base + (i << PAGE_SHIFT), n - i);
 			return VM_ENOMEM;
 		}

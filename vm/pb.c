@@ -73,13 +73,15 @@ int pb_reference(struct vir_region *r, uint32_t idx, struct phys_block *pb)
 	return VM_OK;
 }
 
-/* Unlink pr from its block's sharer list and drop the block's count. */
+/* Unlink pr from its block's sharer list and drop the block's count.  When pr was the
+ * head, the new head (whose process now counts the block) is marked; else only the
+ * count changed, and the next check walks the list without re-deriving the head. */
 static void unlink_sharer(struct phys_region *pr)
 {
 	struct phys_block *pb = pr->ph;
 	struct phys_region **pp = &pb->first;
+	int was_head = pb->first == pr;
 
-	sanity_block_changed(pb); /* the head, pr itself perhaps */
 	while (*pp && *pp != pr)
 		pp = &(*pp)->next_sharer;
 	if (!*pp)
@@ -87,7 +89,10 @@ static void unlink_sharer(struct phys_region *pr)
 	*pp = pr->next_sharer;
 	pr->next_sharer = NULL;
 	pb->refcount--;
-	sanity_block_changed(pb);
+	if (was_head)
+		sanity_block_changed(pb);
+	else
+		sanity_count_changed(pb);
 	sanity_changed(pr->parent ? pr->parent->slot : -1);
 }
 
@@ -104,7 +109,7 @@ void pb_unreference(struct vir_region *r, uint32_t idx)
 	if (pb->refcount == 0) {
 		if (!(pb->flags & PBF_DEVICE) && pb->phys != PHYS_NONE)
 			mem_free(pb->phys, 1);
-		slab_free(pb, sizeof(*pb));
+		pb_free(pb);
 	}
 	slab_free(pr, sizeof(*pr));
 	pagemap_set(r, idx, NULL);
@@ -120,6 +125,12 @@ void pb_relink(struct vir_region *r, uint32_t idx, struct phys_block *pb)
 	pr->ph = pb;
 	link_sharer(pr);
 	MUTATED();
+}
+
+void pb_free(struct phys_block *pb)
+{
+	sanity_block_gone(pb);
+	slab_free(pb, sizeof(*pb));
 }
 
 /* Sharers of pb whose region is not shared memory (private copy-on-write sharers). */

@@ -11,13 +11,16 @@
  * being checked, so two defects that break one invariant in different places differ.
  *
  * Incremental checks (vm.sanity_incremental, below SCL_DETAIL): VM marks a process
- * changed whenever its regions, their pages or its page table change, and the first
- * sharer (the one counting the block) of a block whose count or head changed; a
- * sharer joins behind the head (pb.c), so a fork marks the child, not the parent
- * (sanity_changed and friends); a check then re-derives only the changed
- * processes, walking the sharer list of each block among their pages (once per check
- * however many of its sharers changed), and takes the totals of the others from their
- * last check; the slab
+ * changed whenever its regions, their pages or its page table change (not for its ACL
+ * entry or its exiting flag, proc_touched: every check reads every live process's
+ * entry, and none reads the flag), and the first sharer (the one counting the block)
+ * of a block whose head or cache hold changed; a sharer joins behind the head (pb.c),
+ * so a fork marks the child, not the parent, and one that leaves from behind the head
+ * marks only the block's count (sanity_count_changed: the check walks that list by
+ * itself, check_counted; the head's totals do not change); a check then re-derives
+ * only the changed processes, walking the sharer list of each block among their pages
+ * (once per check however many of its sharers changed), and takes the totals of the
+ * others from their last check; the slab
  * allocator marks the pages it changes and only those are re-checked (slab.c); the
  * allocator's bitmaps are read up to the last managed page; every other global check
  * (ACL, block cache, DMA table, accounting) runs in full.  What it cannot see: a
@@ -306,6 +309,12 @@ void sanity_changed(int32_t slot)
 	}
 }
 
+void proc_touched(int32_t slot)
+{
+	if (slot >= 0 && slot < NR_PROCS)
+		vm.touched[slot / 32] |= 1u << (slot % 32);
+}
+
 void sanity_all_changed(void)
 {
 	for (int32_t s = 0; s < NR_PROCS; s++)
@@ -331,6 +340,63 @@ void sanity_block_changed(const struct phys_block *pb)
 	 * shared by hundreds of processes does not re-derive them all. */
 	if (pb->first)
 		sanity_changed(pb->first->parent ? pb->first->parent->slot : -1);
+}
+
+void sanity_count_changed(const struct phys_block *pb)
+{
+	if (vm.san_ncounts && vm.san_counts[vm.san_ncounts - 1] == pb)
+		return; /* marked again before anything else was */
+	if (vm.san_ncounts < SAN_COUNTS_MAX)
+		vm.san_counts[vm.san_ncounts++] = pb;
+	else
+		sanity_block_changed(pb);
+}
+
+void sanity_block_gone(const struct phys_block *pb)
+{
+	for (uint32_t i = 0; i < vm.san_ncounts;)
+		if (vm.san_counts[i] == pb)
+			vm.san_counts[i] = vm.san_counts[--vm.san_ncounts];
+		else
+			i++;
+}
+
+/* The object kind the full check names for a count failure of pb: the type of the
+ * region of its sharer in the lowest slot (the lowest address there), which the full
+ * check's process walk meets first; the block cache's when no live region shares it. */
+static int32_t count_failure_obj(const struct phys_block *pb)
+{
+	const struct phys_region *low = NULL;
+	uint32_t n = 0;
+
+	for (const struct phys_region *s = pb->first; s && n <= pb->refcount; s = s->next_sharer, n++) {
+		if (s->ph != pb || !slab_is_live(s->parent, sizeof(*s->parent)))
+			continue; /* the check of its own process fails on it */
+		if (!low || s->parent->slot < low->parent->slot ||
+		    (s->parent->slot == low->parent->slot && s->parent->vaddr + s->offset < low->parent->vaddr + low->offset))
+			low = s;
+	}
+	return low ? region_obj(low->parent) : SOBJ_BLOCKCACHE;
+}
+
+/* A block whose sharer count changed (sanity_count_changed) and whose list no process
+ * check walked in this one: its list counts its refcount, with a sharer pointing back
+ * (check_sharers' test, without a process to start from). */
+static int check_counted(const struct phys_block *pb, struct tally *t)
+{
+	uint32_t n = 0;
+	int back = 0;
+
+	if (pb->san_walked == vm.san_epoch)
+		return 0;
+	for (const struct phys_region *s = pb->first; s && n <= pb->refcount; s = s->next_sharer) {
+		n++;
+		back |= s->ph == pb;
+	}
+	if (n + ((pb->flags & PBF_INCACHE) ? 1 : 0) == pb->refcount && (!pb->first || back))
+		return 0;
+	t->obj = count_failure_obj(pb);
+	return SAN_REFCOUNT;
 }
 
 /* Check live process vmp (recheck), or take its totals from its last check. */
@@ -421,6 +487,10 @@ static int check_all(struct tally *t, int incremental)
 		return err;
 	if ((err = check_procs(t, incremental, &acl)) != 0)
 		return err;
+	for (uint32_t i = 0; incremental && i < vm.san_ncounts; i++)
+		if ((err = check_counted(vm.san_counts[i], t)) != 0)
+			return err;
+	vm.san_ncounts = 0;
 	t->obj = SOBJ_ACL;
 	if ((err = check_acl(&acl)) != 0)
 		return err;

@@ -256,6 +256,8 @@ int pb_reference(struct vir_region *r, uint32_t idx, struct phys_block *pb);
 void pb_unreference(struct vir_region *r, uint32_t idx);
 /* Move page idx of r from its shared block to pb (copy-on-write); allocates nothing. */
 void pb_relink(struct vir_region *r, uint32_t idx, struct phys_block *pb);
+/* Free block pb, which nothing references any more (its page is the caller's). */
+void pb_free(struct phys_block *pb);
 /* Sharers of pb whose region is not shared memory (private copy-on-write copies). */
 uint32_t pb_private_sharers(const struct phys_block *pb);
 /* Number of pages the region spans. */
@@ -542,10 +544,21 @@ void sanity_at(int l, const char *file, int line);
  * page table changed; the process owning pt (every process when pt is none's); the
  * first sharer of pb (the process counting it), whose head changed. */
 void sanity_changed(int32_t slot);
+/* vm.touched only: process slot changed where a process's check does not look (its ACL
+ * entry, which every check reads for every live slot; its exiting flag), so no check
+ * re-derives it for this. */
+void proc_touched(int32_t slot);
 /* Every process (and vm.touched's every slot) is to be checked again. */
 void sanity_all_changed(void);
 void sanity_pt_changed(const struct pt *pt);
 void sanity_block_changed(const struct phys_block *pb);
+/* Only pb's sharer count changed (a sharer that was not the head left): the next check
+ * walks pb's list by itself instead of re-deriving the head's process (whose totals do
+ * not change); past SAN_COUNTS_MAX blocks per check the head is marked instead. */
+#define SAN_COUNTS_MAX 64
+void sanity_count_changed(const struct phys_block *pb);
+/* pb is being freed: it leaves those marks (pb_free). */
+void sanity_block_gone(const struct phys_block *pb);
 /* What a process's last check counted (sanity.c). */
 struct san_tally {
 	uint32_t used, objects, cached;
@@ -618,6 +631,8 @@ struct vm_state {
 	uint32_t san_epoch;     /* the number of the check running or last run (never 0) */
 	uint32_t san_dirty[NR_PROCS / 32];    /* changed since their last check */
 	uint32_t san_live[NR_PROCS / 32];     /* live at their last check */
+	const struct phys_block *san_counts[SAN_COUNTS_MAX]; /* sharer counts changed since the last check */
+	uint32_t san_ncounts;
 	struct san_tally san_tally[NR_PROCS]; /* what that check counted */
 	uint32_t touched[NR_PROCS / 32];      /* changed since the harness last cleared it */
 	uint32_t next_region_id;
