@@ -101,6 +101,8 @@ static void commit_exec_06(const struct msg_seen *s, const struct mpred *p)
 
 	if (p->u[6] && p->got != VM_EFAULT && p->src)
 		space_prefault(&p->src->as, q->args, sizeof e, 0);
+	else if (p->u[6] && p->src)
+		space_prefault_refused(&p->src->as, q->args, sizeof e, 0);
 	if (p->got != VM_OK || !p->u[5] || !p->tgt)
 		return;
 	if (p->rep && (p->rep->u.exec_newmem.flags != VMEN_LOAD_TEXT || p->rep->u.exec_newmem.stack_top != STACK_TOP))

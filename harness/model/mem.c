@@ -756,6 +756,8 @@ static void commit_info_region(const struct msg_seen *s, const struct mpred *p)
 	struct mproc *t = p->tgt;
 	uint32_t n = p->u[0], len = n * (uint32_t)sizeof(struct vm_region_info);
 	const struct platform *pl = mdl.x->plat;
+	if (p->got == VM_EFAULT && t && n)
+		space_prefault_refused(&p->src->as, q->ptr, len, 1);
 	if (p->got != VM_OK || !t)
 		return;
 	if (p->rep) {

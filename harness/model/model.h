@@ -297,6 +297,10 @@ void space_swap(struct mspace *a, struct mspace *b);
 int space_prefault_check(const struct mspace *as, uint32_t addr, uint32_t len, int write);
 /* It did: those pages are present now (demand-zero pages are zero-filled). */
 void space_prefault(struct mspace *as, uint32_t addr, uint32_t len, int write);
+/* A copy or HANDLEMEM that VM refused with EFAULT for its range: VM faulted the pages
+ * in order (PF-01) up to the first one the access may not reach, and those stay
+ * present; a range that wraps made none present. */
+void space_prefault_refused(struct mspace *as, uint32_t addr, uint32_t len, int write);
 /* VM wrote [addr, addr+len) of as with values the model does not know. */
 void space_clobber(struct mspace *as, uint32_t addr, uint32_t len);
 /* RS_MEMCTL HEAP_PREALLOC: may the heap of as grow by len bytes above the start of its

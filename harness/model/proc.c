@@ -482,6 +482,8 @@ static void commit_rsp(const struct msg_seen *s, const struct mpred *p)
 	struct mproc *t = p->tgt;
 	vm_callmask_t v = 0, known = ALL_BITS;
 	uint8_t b[8];
+	if (p->got == VM_EFAULT && q->buf)
+		space_prefault_refused(&p->src->as, q->buf, 8, 0);
 	if (p->got != VM_OK)
 		return;
 	if (q->buf && p->u[2])
@@ -544,6 +546,8 @@ static void rule_pctl_01_05(const message *m, uint32_t st, struct mpred *p)
 static void commit_pctl(const struct msg_seen *s, const struct mpred *p)
 {
 	const struct vm_pl_procctl *q = &s->m.u.procctl;
+	if (p->got == VM_EFAULT && q->param == VMPPARAM_HANDLEMEM && p->tgt)
+		space_prefault_refused(&p->tgt->as, q->m1, q->len, q->flags != 0);
 	if (p->got != VM_OK)
 		return;
 	if (q->param == VMPPARAM_CLEAR) {
@@ -578,6 +582,8 @@ static void rule_rus_01_03(const message *m, uint32_t st, struct mpred *p)
 static void commit_rus(const struct msg_seen *s, const struct mpred *p)
 {
 	uint32_t a = s->m.u.getrusage.addr, n = sizeof(struct vm_rusage_info);
+	if (p->got == VM_EFAULT)
+		space_prefault_refused(&p->src->as, a, n, 1);
 	if (p->got != VM_OK)
 		return;
 	space_prefault(&p->src->as, a, n, 1);
@@ -663,9 +669,11 @@ static void commit_info(const struct msg_seen *s, const struct mpred *p)
 			row->commit(s, p);
 		return;
 	}
+	len = q->what == VMIW_STATS ? sizeof(struct vm_stats_info) : sizeof(struct vm_usage_info);
+	if (p->got == VM_EFAULT && (q->what == VMIW_STATS || q->what == VMIW_USAGE))
+		space_prefault_refused(&p->src->as, q->ptr, len, 1);
 	if (p->got != VM_OK)
 		return;
-	len = q->what == VMIW_STATS ? sizeof(struct vm_stats_info) : sizeof(struct vm_usage_info);
 	if (p->rep && (p->rep->u.info.count != q->count || p->rep->u.info.next != q->next))
 		mfind("INFO-04", "echo", "VM_INFO what=%d changed count/next: %d/0x%x -> %d/0x%x", q->what, q->count,
 		      q->next, p->rep->u.info.count, p->rep->u.info.next);

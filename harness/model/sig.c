@@ -42,6 +42,8 @@ static void rule_sig_01_04(const message *m, uint32_t st, struct mpred *p)
 static void commit_sig_04(const struct msg_seen *s, const struct mpred *p)
 {
 	uint32_t frame = s->m.u.push_sig.sp - VM_SIGFRAME_BYTES;
+	if (p->got == VM_EFAULT && p->tgt && s->m.u.push_sig.sp >= VM_SIGFRAME_BYTES)
+		space_prefault_refused(&p->tgt->as, frame, VM_SIGFRAME_BYTES, 1);
 	if (p->got != VM_OK || !p->tgt)
 		return;
 	if (p->rep && p->rep->u.push_sig.frame != frame)

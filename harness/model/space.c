@@ -630,6 +630,15 @@ void space_prefault(struct mspace *as, uint32_t addr, uint32_t len, int write)
 		ms_touch(as, (uint32_t)va, write);
 }
 
+void space_prefault_refused(struct mspace *as, uint32_t addr, uint32_t len, int write)
+{
+	uint64_t e = (uint64_t)addr + len;
+	if (len == 0 || e > MS_END || as->lost)
+		return;
+	for (uint64_t va = addr & ~PAGE_MASK; va < e && ms_touch_ok(as, (uint32_t)va, write) == 1; va += PAGE_SIZE)
+		ms_touch(as, (uint32_t)va, write);
+}
+
 void space_clobber(struct mspace *as, uint32_t addr, uint32_t len)
 {
 	(void)as; /* contents are the memory oracle's; presence came with the prefault */
