@@ -27,7 +27,7 @@ int acl_set(struct vmproc *vmp, vm_callmask_t mask, int is_sys)
 		vm.acl.mask[USER_ACL] = mask;
 		vmp->acl = USER_ACL;
 		MUTATED();
-		proc_touched(vmp->slot);
+		sanity_changed(vmp->slot);
 		return VM_OK;
 	}
 	for (int i = 1; i < NR_SYS_PROCS; i++) {
@@ -37,7 +37,7 @@ int acl_set(struct vmproc *vmp, vm_callmask_t mask, int is_sys)
 		vm.acl.mask[i] = mask;
 		vmp->acl = i;
 		MUTATED();
-		proc_touched(vmp->slot);
+		sanity_changed(vmp->slot);
 		return VM_OK;
 	}
 	return VM_ENOMEM;
@@ -49,7 +49,7 @@ void acl_fork(struct vmproc *child, const struct vmproc *parent)
 {
 	child->acl = parent->acl == USER_ACL ? USER_ACL : NO_ACL;
 	MUTATED();
-	proc_touched(child->slot);
+	sanity_changed(child->slot);
 }
 
 /* Release vmp's own entry, if any. */
@@ -61,7 +61,7 @@ void acl_clear(struct vmproc *vmp)
 	}
 	vmp->acl = NO_ACL;
 	MUTATED();
-	proc_touched(vmp->slot);
+	sanity_changed(vmp->slot);
 }
 
 /* VM_OK when vmp may make call c, VM_ECALLDENIED otherwise. */

@@ -21,7 +21,7 @@ int do_willexit(message *m)
 		return err;
 	vmp->flags |= VMF_EXITING;
 	MUTATED();
-	proc_touched(vmp->slot);
+	sanity_changed(vmp->slot);
 	return VM_OK;
 }
 

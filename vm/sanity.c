@@ -11,9 +11,11 @@
  * being checked, so two defects that break one invariant in different places differ.
  *
  * Incremental checks (vm.sanity_incremental, below SCL_DETAIL): VM marks a process
- * changed whenever its regions, their pages or its page table change (not for its ACL
- * entry or its exiting flag, proc_touched: every check reads every live process's
- * entry, and none reads the flag), and the first sharer (the one counting the block)
+ * changed whenever its regions, their pages, its page table, its ACL entry change or
+ * its exit is announced (the last two are no input of its check, but a look at the
+ * process then names a defect nothing marked before VM_EXIT spreads it: measured over
+ * the plants and the seeds, dropping them moved 10 first findings), and the first
+ * sharer (the one counting the block)
  * of a block whose head or cache hold changed; a sharer joins behind the head (pb.c),
  * so a fork marks the child, not the parent, and one that leaves from behind the head
  * marks only the block's count (sanity_count_changed: the check walks that list by
@@ -307,12 +309,6 @@ void sanity_changed(int32_t slot)
 		vm.san_dirty[slot / 32] |= 1u << (slot % 32);
 		vm.touched[slot / 32] |= 1u << (slot % 32);
 	}
-}
-
-void proc_touched(int32_t slot)
-{
-	if (slot >= 0 && slot < NR_PROCS)
-		vm.touched[slot / 32] |= 1u << (slot % 32);
 }
 
 void sanity_all_changed(void)

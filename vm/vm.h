@@ -544,10 +544,6 @@ void sanity_at(int l, const char *file, int line);
  * page table changed; the process owning pt (every process when pt is none's); the
  * first sharer of pb (the process counting it), whose head changed. */
 void sanity_changed(int32_t slot);
-/* vm.touched only: process slot changed where a process's check does not look (its ACL
- * entry, which every check reads for every live slot; its exiting flag), so no check
- * re-derives it for this. */
-void proc_touched(int32_t slot);
 /* Every process (and vm.touched's every slot) is to be checked again. */
 void sanity_all_changed(void);
 void sanity_pt_changed(const struct pt *pt);
