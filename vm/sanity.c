@@ -15,17 +15,16 @@
  * its exit is announced (the last two are no input of its check, but a look at the
  * process then names a defect nothing marked before VM_EXIT spreads it: measured over
  * the plants and the seeds, dropping them moved 10 first findings), and the first
- * sharer (the one counting the block)
- * of a block whose head or cache hold changed; a sharer joins behind the head (pb.c),
- * so a fork marks the child, not the parent, and one that leaves from behind the head
- * marks only the block's count (sanity_count_changed: the check walks that list by
- * itself, check_counted; the head's totals do not change); a check then re-derives
- * only the changed processes, walking the sharer list of each block among their pages
- * (once per check however many of its sharers changed), and takes the totals of the
- * others from their last check; the slab
- * allocator marks the pages it changes and only those are re-checked (slab.c); the
- * allocator's bitmaps are read up to the last managed page; every other global check
- * (ACL, block cache, DMA table, accounting) runs in full.  What it cannot see: a
+ * sharer (the one counting the block) of a block whose head or cache hold changed; a
+ * sharer joins behind the head (pb.c), so a fork marks the child, not the parent, and
+ * one that leaves from behind the head marks only the block's count
+ * (sanity_count_changed: the check walks that list by itself, check_counted; the
+ * head's totals do not change); a check then re-derives only the changed processes,
+ * walking the sharer list of each block among their pages (once per check however
+ * many of its sharers changed), and takes the totals of the others from their last
+ * check; the slab allocator marks the pages it changes and only those are re-checked
+ * (slab.c); the allocator's bitmaps are read up to the last managed page; every other
+ * global check (ACL, block cache, DMA table, accounting) runs in full.  What it cannot see: a
  * changed process's page that an unchanged one also uses, and a change no primitive
  * marked; the full pass (sanity_check: the harness runs it after every conversation,
  * and every check is full without the switch, and at SCL_DETAIL for the first
