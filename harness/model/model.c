@@ -307,15 +307,25 @@ static void forget_one(const message *m, struct mproc *p)
 		p->pmap = 2;
 }
 
-static void forget_touched(const message *m)
+/* Call fn for m's source and every process an endpoint field of m names. */
+static void each_touched(const message *m, void (*fn)(const message *, struct mproc *))
 {
 	int idx = call_by_type(m->m_type);
-	forget_one(m, mproc_of(m->m_source));
+	fn(m, mproc_of(m->m_source));
 	for (int i = 0; idx >= 0 && i < call_table[idx].nfields; i++) {
 		const struct field_desc *fd = &call_table[idx].fields[i];
 		if (fd->kind == FK_ENDPOINT && field_is_in(fd))
-			forget_one(m, mproc_of((endpoint_t)field_read(m, fd)));
+			fn(m, mproc_of((endpoint_t)field_read(m, fd)));
 	}
+}
+
+/* An excused failure (excused_failure): the pages the call may have faulted in before
+ * it failed (a copy's buffer, a fork's) leave the presence of p's space unknown. */
+static void lose_presence_one(const message *m, struct mproc *p)
+{
+	(void)m;
+	if (p)
+		space_lose_presence(&p->as);
 }
 
 /* Slot s disagrees: report it (PROC-08), or take the kernel's word for it. */
@@ -396,16 +406,19 @@ static void model_after_msg(const struct run_ctx *x, const struct msg_seen *s)
 		rule_acl_01_allowed(s, p);
 		if (finding_get())
 			return;
-		forget_touched(&s->m);
+		each_touched(&s->m, forget_one);
 		sync_table(0);
 		return;
 	}
 	mdl.st.judged++;
 	if (!judge_destination(s, p, &dst, &got))
 		return;
+	int excused = !mpred_has(p, got) && excused_failure(s->o, p, got);
 	int commit = judge_code(s, p, got);
 	if (finding_get())
 		return;
+	if (excused)
+		each_touched(&s->m, lose_presence_one);
 	proc_learn_acl(s, p);
 	p->got = got;
 	p->rep = out_reply_to(s->o, dst);

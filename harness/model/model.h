@@ -285,6 +285,10 @@ uint32_t mcost_copy_all_held(const struct mspace *as);
 void space_boot(struct mspace *as, const struct boot_proc *bp);
 /* The model knows nothing of as any more (no boot description, lost track). */
 void space_forget(struct mspace *as);
+/* Part of a call that failed by an injected failure (or with memory really short) may
+ * be done: which pages of as are present, and every frame's count, are not known any
+ * more; its extents are (a failed call keeps them, hardened). */
+void space_lose_presence(struct mspace *as);
 /* VM_FORK OK: dst (empty) becomes a copy-on-write copy of src. */
 void space_copy(struct mspace *dst, const struct mspace *src);
 /* VM_EXIT OK, VM_PROCCTL CLEAR OK: every extent of as is gone (shared links too). */

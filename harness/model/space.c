@@ -576,6 +576,11 @@ void space_forget(struct mspace *as)
 	as->lost = 1;
 }
 
+void space_lose_presence(struct mspace *as)
+{
+	as->runs_lost = 1;
+}
+
 /* See model.h: fork shares every present frame; a REMAP source's copy is private. */
 void space_copy(struct mspace *dst, const struct mspace *src)
 {
