@@ -842,6 +842,15 @@ static int setc_page_ok(const struct mspace *as, uint32_t va, int *unknown)
 	return rc == 1;
 }
 
+/* A cache call whose answer the model did not know (dont_know): which entries the cache
+ * holds is not known any more, so lookups are not judged (as past the table's size). */
+void cache_forget_call(const message *m)
+{
+	if (m->m_type == VM_SETCACHEPAGE || m->m_type == VM_MAPCACHEPAGE || m->m_type == VM_FORGETCACHEPAGE ||
+	    m->m_type == VM_CLEARCACHE)
+		SG.cache_lossy = 1;
+}
+
 /* VM_SETCACHEPAGE: CACHE-01/02, SETC-03 for every page of the block, else SETC-04. */
 static void rule_setcache(const message *m, uint32_t st, struct mpred *p)
 {

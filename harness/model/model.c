@@ -407,6 +407,7 @@ static void model_after_msg(const struct run_ctx *x, const struct msg_seen *s)
 		if (finding_get())
 			return;
 		each_touched(&s->m, forget_one);
+		cache_forget_call(&s->m);
 		sync_table(0);
 		return;
 	}
@@ -417,8 +418,10 @@ static void model_after_msg(const struct run_ctx *x, const struct msg_seen *s)
 	int commit = judge_code(s, p, got);
 	if (finding_get())
 		return;
-	if (excused)
+	if (excused) {
 		each_touched(&s->m, lose_presence_one);
+		cache_forget_call(&s->m);
+	}
 	proc_learn_acl(s, p);
 	p->got = got;
 	p->rep = out_reply_to(s->o, dst);
