@@ -842,8 +842,9 @@ static int setc_page_ok(const struct mspace *as, uint32_t va, int *unknown)
 	return rc == 1;
 }
 
-/* A cache call whose answer the model did not know (dont_know): which entries the cache
- * holds is not known any more, so lookups are not judged (as past the table's size). */
+/* A cache call whose answer the model did not know (dont_know) or whose failure it
+ * excused: which entries the cache holds is not known any more, so lookups are not
+ * judged (as past the table's size, CACHE-05).  Any other call: nothing. */
 void cache_forget_call(const message *m)
 {
 	if (m->m_type == VM_SETCACHEPAGE || m->m_type == VM_MAPCACHEPAGE || m->m_type == VM_FORGETCACHEPAGE ||

@@ -285,7 +285,8 @@ uint32_t mcost_copy_all_held(const struct mspace *as);
 void space_boot(struct mspace *as, const struct boot_proc *bp);
 /* The model knows nothing of as any more (no boot description, lost track). */
 void space_forget(struct mspace *as);
-/* m, a cache call, got an answer the model did not know: lookups are not judged any more. */
+/* m got an answer the model did not know, or a failure it excused: when m is a cache
+ * call, cache lookups are not judged any more. */
 void cache_forget_call(const message *m);
 /* Part of a call that failed by an injected failure (or with memory really short) may
  * be done: which pages of as are present, and every frame's count, are not known any
