@@ -74,6 +74,27 @@ static void mark_used(uint32_t phys, void *arg)
 	t->used++;
 }
 
+/* Walk pb's sharer list for this check: stamp each sharer that points back at pb
+ * (san_listed; *back: there was one) and, when the list counts the refcount (with the
+ * cache's hold), the block (san_walked).  1 when it counted right. */
+static int walk_sharers(struct phys_block *pb, int *back)
+{
+	uint32_t n = 0;
+
+	*back = 0;
+	for (struct phys_region *s = pb->first; s && n <= pb->refcount; s = s->next_sharer) {
+		n++;
+		if (s->ph == pb) {
+			s->san_listed = vm.san_epoch;
+			*back = 1;
+		}
+	}
+	if (n + ((pb->flags & PBF_INCACHE) ? 1 : 0) != pb->refcount)
+		return 0;
+	pb->san_walked = vm.san_epoch;
+	return 1;
+}
+
 /* The sharer list of pr's block counts its refcount (with the cache's hold) and holds
  * pr.  The list is walked once per check (vm.san_epoch): the walk stamps each sharer
  * that points back at the block, and the block once it counted right, so the other
@@ -81,19 +102,11 @@ static void mark_used(uint32_t phys, void *arg)
 static int check_sharers(struct phys_region *pr)
 {
 	struct phys_block *pb = pr->ph;
-	uint32_t n = 0;
+	int back;
 
 	if (pb->san_walked == vm.san_epoch)
 		return pr->san_listed == vm.san_epoch ? 0 : SAN_REFCOUNT;
-	for (struct phys_region *s = pb->first; s && n <= pb->refcount; s = s->next_sharer) {
-		n++;
-		if (s->ph == pb)
-			s->san_listed = vm.san_epoch;
-	}
-	if (pr->san_listed != vm.san_epoch || n + ((pb->flags & PBF_INCACHE) ? 1 : 0) != pb->refcount)
-		return SAN_REFCOUNT;
-	pb->san_walked = vm.san_epoch;
-	return 0;
+	return walk_sharers(pb, &back) && pr->san_listed == vm.san_epoch ? 0 : SAN_REFCOUNT;
 }
 
 /* Check one page reference: links and sharer count (its PTE is checked from the
@@ -337,7 +350,7 @@ void sanity_block_changed(const struct phys_block *pb)
 		sanity_changed(pb->first->parent ? pb->first->parent->slot : -1);
 }
 
-void sanity_count_changed(const struct phys_block *pb)
+void sanity_count_changed(struct phys_block *pb)
 {
 	if (vm.san_ncounts && vm.san_counts[vm.san_ncounts - 1] == pb)
 		return; /* marked again before anything else was */
@@ -376,19 +389,14 @@ static int32_t count_failure_obj(const struct phys_block *pb)
 
 /* A block whose sharer count changed (sanity_count_changed) and whose list no process
  * check walked in this one: its list counts its refcount, with a sharer pointing back
- * (check_sharers' test, without a process to start from). */
-static int check_counted(const struct phys_block *pb, struct tally *t)
+ * (walk_sharers, as check_sharers, without a process to start from). */
+static int check_counted(struct phys_block *pb, struct tally *t)
 {
-	uint32_t n = 0;
-	int back = 0;
+	int back;
 
 	if (pb->san_walked == vm.san_epoch)
 		return 0;
-	for (const struct phys_region *s = pb->first; s && n <= pb->refcount; s = s->next_sharer) {
-		n++;
-		back |= s->ph == pb;
-	}
-	if (n + ((pb->flags & PBF_INCACHE) ? 1 : 0) == pb->refcount && (!pb->first || back))
+	if (walk_sharers(pb, &back) && (!pb->first || back))
 		return 0;
 	t->obj = count_failure_obj(pb);
 	return SAN_REFCOUNT;

@@ -552,7 +552,7 @@ void sanity_block_changed(const struct phys_block *pb);
  * walks pb's list by itself instead of re-deriving the head's process (whose totals do
  * not change); past SAN_COUNTS_MAX blocks per check the head is marked instead. */
 #define SAN_COUNTS_MAX 64
-void sanity_count_changed(const struct phys_block *pb);
+void sanity_count_changed(struct phys_block *pb);
 /* pb is being freed: it leaves those marks (pb_free). */
 void sanity_block_gone(const struct phys_block *pb);
 /* What a process's last check counted (sanity.c). */
@@ -627,7 +627,7 @@ struct vm_state {
 	uint32_t san_epoch;     /* the number of the check running or last run (never 0) */
 	uint32_t san_dirty[NR_PROCS / 32];    /* changed since their last check */
 	uint32_t san_live[NR_PROCS / 32];     /* live at their last check */
-	const struct phys_block *san_counts[SAN_COUNTS_MAX]; /* sharer counts changed since the last check */
+	struct phys_block *san_counts[SAN_COUNTS_MAX]; /* sharer counts changed since the last check */
 	uint32_t san_ncounts;
 	struct san_tally san_tally[NR_PROCS]; /* what that check counted */
 	uint32_t touched[NR_PROCS / 32];      /* changed since the harness last cleared it */
