@@ -12,11 +12,6 @@
 #define LIMIT_1M  ((1u << 20) / PAGE_SIZE)
 #define ALIGN_64K ((64u << 10) / PAGE_SIZE)
 
-static int bit_get(const uint32_t *map, uint32_t pg)
-{
-	return (map[pg / 32] >> (pg % 32)) & 1;
-}
-
 static void bit_set(uint32_t *map, uint32_t pg)
 {
 	map[pg / 32] |= 1u << (pg % 32);
@@ -52,7 +47,7 @@ static void add_range(uint32_t base, uint32_t size)
 		end = PHYS_MAX;
 	end &= ~PAGE_MASK;
 	for (uint32_t pg = first / PAGE_SIZE; pg < end / PAGE_SIZE; pg++) {
-		if (bit_get(A.managed_bits, pg))
+		if (page_bit(A.managed_bits, pg))
 			continue;
 		bit_set(A.managed_bits, pg);
 		bit_set(A.free_bits, pg);
@@ -91,7 +86,7 @@ static int range_is(uint32_t phys, uint32_t npages, int want_free, uint32_t *fir
 		return 0;
 	*first = phys / PAGE_SIZE;
 	for (uint32_t pg = *first; pg < end / PAGE_SIZE; pg++)
-		if (!bit_get(A.managed_bits, pg) || bit_get(A.free_bits, pg) != want_free)
+		if (!page_bit(A.managed_bits, pg) || page_bit(A.free_bits, pg) != want_free)
 			return 0;
 	return 1;
 }
@@ -127,7 +122,7 @@ static uint32_t find_run(uint32_t from, uint32_t limit, uint32_t n, uint32_t ali
 		pg = (pg + align - 1) & ~(align - 1);
 		if (pg >= limit || limit - pg < n)
 			return PHYS_MAX_PAGES;
-		for (k = 0; k < n && bit_get(A.free_bits, pg + k); k++)
+		for (k = 0; k < n && page_bit(A.free_bits, pg + k); k++)
 			;
 		if (k == n)
 			return pg;
@@ -207,7 +202,7 @@ uint32_t mem_largest_free_run(void)
 
 	while (pg < PHYS_MAX_PAGES) {
 		uint32_t end = pg;
-		while (end < PHYS_MAX_PAGES && bit_get(A.free_bits, end))
+		while (end < PHYS_MAX_PAGES && page_bit(A.free_bits, end))
 			end++;
 		if (end - pg > best)
 			best = end - pg;

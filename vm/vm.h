@@ -645,16 +645,22 @@ struct vm_state {
 extern struct vm_state vm;
 #define MUTATED() (vm.mutations++)
 
+/* Bit pg of a page bitmap (the allocator's free and managed maps). */
+static inline int page_bit(const uint32_t *map, uint32_t pg)
+{
+	return (map[pg / 32] >> (pg % 32)) & 1;
+}
+
 /* Is the page at phys free in the pool / one of the pool's pages?  Inline: the sanity
  * checker asks for every page it meets. */
 static inline int mem_page_is_free(uint32_t phys)
 {
-	return phys < PHYS_MAX && ((vm.alloc.free_bits[phys / PAGE_SIZE / 32] >> (phys / PAGE_SIZE % 32)) & 1);
+	return phys < PHYS_MAX && page_bit(vm.alloc.free_bits, phys / PAGE_SIZE);
 }
 
 static inline int mem_page_is_managed(uint32_t phys)
 {
-	return phys < PHYS_MAX && ((vm.alloc.managed_bits[phys / PAGE_SIZE / 32] >> (phys / PAGE_SIZE % 32)) & 1);
+	return phys < PHYS_MAX && page_bit(vm.alloc.managed_bits, phys / PAGE_SIZE);
 }
 
 #endif
